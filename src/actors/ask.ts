@@ -1,0 +1,175 @@
+import type { AnyEventObject } from 'xstate';
+import { AskError, type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { DeadLetterReason } from './dead-letters.js';
+
+import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
+
+/** What an ask needs from its system. @internal */
+export interface AskHost {
+  readonly clock: Clock;
+  readonly askTimeoutMs: number;
+  /** Registers a reply address; returns it. */
+  _registerTemp(temp: TempRef): string;
+  _unregisterTemp(temp: TempRef): void;
+  _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void;
+}
+
+/** Something that wants to hear when an ask it holds settles (the target cell). @internal */
+export interface AskHolder {
+  _releaseAsk(temp: TempRef): void;
+}
+
+/**
+ * The reply address of one ask: a short-lived ref whose first received event settles the ask.
+ * Later events to it are dead letters.
+ * @internal
+ */
+export class TempRef extends BaseRef {
+  readonly address: string;
+  readonly target: string;
+  #host: AskHost;
+  #resolve: (value: AnyEventObject) => void;
+  #reject: (error: unknown) => void;
+  #timer: TimerHandle | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+  #holder: AskHolder | undefined;
+  #settled = false;
+
+  constructor(host: AskHost, target: string, resolve: (value: AnyEventObject) => void, reject: (error: unknown) => void) {
+    super();
+    this.#host = host;
+    this.target = target;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.address = host._registerTemp(this);
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** @internal */
+  _arm(timeoutMs: number, signal: AbortSignal | undefined): void {
+    this.#timer = this.#host.clock.setTimeout(
+      () => this.fail('TROUPE_ERR_TIMEOUT', `ask to ${this.target} timed out after ${timeoutMs} ms`),
+      timeoutMs,
+    );
+    if (signal) {
+      this.#signal = signal;
+      this.#onAbort = () => this.fail('TROUPE_ERR_ABORTED', `ask to ${this.target} was aborted`, signal.reason);
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** @internal The target holds this ask until it settles, to fail it if the target exits. */
+  _holdBy(holder: AskHolder): void {
+    this.#holder = holder;
+  }
+
+  send(event: AnyEventObject): void {
+    if (this.#settled) {
+      this.#host._deadLetter(this.address, event, 'stopped');
+      return;
+    }
+    this.#settle();
+    this.#resolve(event);
+  }
+
+  ask<TReply>(): Promise<TReply> {
+    return Promise.reject(new TroupeError('TROUPE_ERR_INVALID_EVENT', `${this.address} is a reply address; it cannot be asked`));
+  }
+
+  _down(): void {}
+  _watch(watcher: BaseRef): void {
+    watcher._down({ type: 'troupe.down', address: this.address, reason: this.#settled ? 'normal' : 'noproc' });
+  }
+  _unwatch(): void {}
+  _stop(): Promise<void> {
+    this.fail('TROUPE_ERR_ABORTED', `ask to ${this.target} was stopped`);
+    return Promise.resolve();
+  }
+
+  /** Rejects the ask with `code`, unless it already settled. */
+  fail(code: ErrorCode, message: string, cause?: unknown): void {
+    if (this.#settled) return;
+    this.#settle();
+    this.#reject(new AskError(code, message, cause === undefined ? undefined : { cause }));
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    if (this.#timer !== undefined) this.#host.clock.clearTimeout(this.#timer);
+    if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#host._unregisterTemp(this);
+    this.#holder?._releaseAsk(this);
+    this.#holder = undefined;
+  }
+}
+
+/** The TroupeError code an ask gets when its event becomes a dead letter for `reason`. */
+export function codeForDeadLetter(reason: DeadLetterReason): ErrorCode {
+  switch (reason) {
+    case 'mailbox-full':
+    case 'dropped-oldest':
+      return 'TROUPE_ERR_MAILBOX_FULL';
+    case 'no-actor':
+      return 'TROUPE_ERR_NO_ACTOR';
+    case 'node-down':
+      return 'TROUPE_ERR_NODE_DOWN';
+    case 'invalid-event':
+      return 'TROUPE_ERR_INVALID_EVENT';
+    case 'crashed':
+      return 'TROUPE_ERR_ACTOR_FAILED';
+    default:
+      return 'TROUPE_ERR_ACTOR_STOPPED';
+  }
+}
+
+/** True when `event` is an object with a string `type`, as XState requires. */
+export function isEvent(event: unknown): event is AnyEventObject {
+  return typeof event === 'object' && event !== null && typeof (event as { type?: unknown }).type === 'string';
+}
+
+/**
+ * Starts an ask: validates, creates the reply ref, arms timeout and abort, and hands the event
+ * with `replyTo` to `deliver`. Every path ends in a settled promise.
+ * @internal
+ */
+export function startAsk<TReply>(
+  host: AskHost,
+  target: string,
+  event: unknown,
+  options: AskOptions | undefined,
+  deliver: (event: AnyEventObject, temp: TempRef) => void,
+): Promise<TReply> {
+  if (!isEvent(event)) {
+    return Promise.reject(
+      new InvalidArgumentError('TROUPE_ERR_INVALID_EVENT', `ask needs an event object with a string type, got ${describe(event)}`),
+    );
+  }
+  const timeoutMs = options?.timeoutMs ?? host.askTimeoutMs;
+  if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+    return Promise.reject(
+      new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `ask timeoutMs must be a finite number > 0, got ${String(timeoutMs)}`),
+    );
+  }
+  const signal = options?.signal;
+  if (signal?.aborted) {
+    return Promise.reject(new AskError('TROUPE_ERR_ABORTED', `ask to ${target} was aborted`, { cause: signal.reason }));
+  }
+  return new Promise<TReply>((resolve, reject) => {
+    const temp = new TempRef(host, target, resolve as (value: AnyEventObject) => void, reject);
+    temp._arm(timeoutMs, signal);
+    deliver({ ...event, replyTo: temp }, temp);
+  });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return 'an object without a string type';
+}
+
+export type { DownEvent };

@@ -1,0 +1,558 @@
+import { type AnyActor, type AnyActorLogic, type AnyEventObject, createActor, type Snapshot } from 'xstate';
+import type { Dispatcher, Runnable } from '../mailbox/dispatcher.js';
+import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
+import type { Clock } from '../util/clock.js';
+import { type AskHolder, codeForDeadLetter, isEvent, startAsk, TempRef } from './ask.js';
+import type { DeadLetterReason } from './dead-letters.js';
+import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
+import type { InspectionBus } from './inspection.js';
+import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
+
+/** Control messages, drained before user messages. @internal */
+export type SystemMessage =
+  | { kind: 'stop'; reason: ExitReason }
+  | { kind: 'down'; event: DownEvent }
+  | { kind: 'suspend' }
+  | { kind: 'resume' };
+
+/**
+ * - `running`: the body processes messages.
+ * - `exited`: the body ended (finished, crashed or was stopped from outside); the cell waits for its
+ *   supervisor to restart or finalize it. User messages queue meanwhile, up to capacity.
+ * - `stopped`: final; messages become dead letters.
+ */
+export type CellStatus = 'running' | 'exited' | 'stopped';
+
+/** What a cell needs from its system. @internal */
+export interface CellHost {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly dispatcher: Dispatcher;
+  readonly inspection: InspectionBus;
+  readonly askTimeoutMs: number;
+  _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void;
+  _registerTemp(temp: TempRef): string;
+  _unregisterTemp(temp: TempRef): void;
+  /** A cell was finalized. */
+  _cellStopped(cell: Cell): void;
+  /** A crash that no supervisor handles. */
+  _unhandledExit(cell: Cell, reason: ExitReason): void;
+}
+
+/**
+ * Decides what happens when a child's body ends. A supervisor installs one on its own cell; cells
+ * without one finalize their children at once.
+ * @internal
+ */
+export interface ChildPolicy {
+  /** The child's body ended by itself or was stopped from outside; call `child.restart()` or `child.finalize()`, now or later. */
+  childExited(child: Cell, reason: ExitReason): void;
+  /** The supervising cell is terminating: stop every child (in the policy's order), synchronously. */
+  terminateChildren(): void;
+}
+
+/** The thing inside a cell that handles messages: an XState actor, or troupe-native logic. @internal */
+export interface Body {
+  start(): void;
+  deliver(event: AnyEventObject): void;
+  /** Ends the body without reporting an exit. */
+  stop(): void;
+  snapshot(): Snapshot<unknown> | undefined;
+  readonly xstate?: AnyActor;
+}
+
+/** Marks logic the cell runs itself instead of handing it to XState (supervisors, streams). @internal */
+export const kNativeLogic: unique symbol = Symbol.for('troupe.native-logic');
+
+/** Troupe-native logic: builds a body for a cell. @internal */
+export interface NativeLogic {
+  readonly [kNativeLogic]: (cell: Cell, input: unknown) => Body;
+}
+
+/** Any logic a cell can run. */
+export type SpawnableLogic = AnyActorLogic | NativeLogic;
+
+export function isNativeLogic(logic: unknown): logic is NativeLogic {
+  return typeof logic === 'object' && logic !== null && kNativeLogic in logic;
+}
+
+/** Settings of one cell. @internal */
+export interface CellSettings {
+  input?: unknown;
+  mailbox?: MailboxOptions;
+  throughput?: number;
+}
+
+/**
+ * Wraps one actor: owns its mailbox, its body (an XState actor), its children and watchers, and
+ * its lifecycle. The cell outlives restarts; only the body is replaced.
+ * @internal
+ */
+export class Cell implements Runnable, AskHolder {
+  readonly host: CellHost;
+  readonly parent: Cell | undefined;
+  readonly name: string;
+  readonly path: string;
+  readonly address: string;
+  readonly ref: LocalRef;
+  readonly logic: SpawnableLogic;
+  readonly input: unknown;
+  readonly mailbox: Mailbox<AnyEventObject, SystemMessage>;
+  readonly #throughput: number;
+  status: CellStatus = 'running';
+  processed = 0;
+  dropped = 0;
+  restarts = 0;
+  /** Children in start order. */
+  children: Map<string, Cell> | undefined;
+  /** Set by a supervising body. */
+  policy: ChildPolicy | undefined;
+  #body: Body | undefined;
+  #scheduled = false;
+  #watchers: Set<BaseRef> | undefined;
+  #asks: Set<TempRef> | undefined;
+  #current: AnyEventObject | undefined;
+  #stopWaiters: (() => void)[] | undefined;
+  #lastSnapshot: unknown;
+
+  constructor(host: CellHost, parent: Cell | undefined, name: string, logic: SpawnableLogic, settings: CellSettings) {
+    this.host = host;
+    this.parent = parent;
+    this.name = name;
+    this.path = parent === undefined ? name : `${parent.path}/${name}`;
+    this.address = `troupe://${host.node}/${this.path}`;
+    this.logic = logic;
+    this.input = settings.input;
+    this.mailbox = new Mailbox(settings.mailbox);
+    this.#throughput = settings.throughput ?? host.dispatcher.throughput;
+    this.ref = new LocalRef(this);
+  }
+
+  /** The current body's XState actor, when it has one. */
+  get xstate(): AnyActor | undefined {
+    return this.#body?.xstate;
+  }
+
+  get snapshot(): Snapshot<unknown> | undefined {
+    return this.#body?.snapshot();
+  }
+
+  /** Creates and starts a fresh body. A crash during start is reported like any other. */
+  start(): void {
+    const body = isNativeLogic(this.logic) ? this.logic[kNativeLogic](this, this.input) : new XStateBody(this, this.logic, this.input);
+    this.#body = body;
+    this.status = 'running';
+    if (this.host.inspection.active) {
+      this.host.inspection.emit({
+        type: '@troupe.actor',
+        node: this.host.node,
+        address: this.address,
+        status: this.restarts === 0 ? 'spawned' : 'restarted',
+        parent: this.parent?.address,
+      });
+    }
+    body.start();
+  }
+
+  // ---- messages ----
+
+  /** Queues a user message. Never throws. */
+  tell(event: AnyEventObject, sender?: string): void {
+    if (this.status === 'stopped') {
+      this.host._deadLetter(this.address, event, 'stopped', sender);
+      return;
+    }
+    if (!isEvent(event)) {
+      this.host._deadLetter(this.address, event, 'invalid-event', sender);
+      return;
+    }
+    const inspection = this.host.inspection;
+    if (inspection.active) {
+      inspection.emit({ type: '@troupe.message', node: this.host.node, to: this.address, from: sender, eventType: event.type, event });
+    }
+    const admission = this.mailbox.enqueue(event);
+    if (admission !== 'accepted') this.#overflowed(admission, event);
+    if (!this.#scheduled && this.mailbox.runnable) this.#schedule();
+  }
+
+  /** Queues an asked event and holds its ask until it settles. */
+  tellAsk(event: AnyEventObject, temp: TempRef): void {
+    if (this.status !== 'stopped') {
+      if (this.#asks === undefined) this.#asks = new Set();
+      this.#asks.add(temp);
+      temp._holdBy(this);
+    }
+    this.tell(event);
+  }
+
+  tellSystem(message: SystemMessage): void {
+    if (this.status === 'stopped') {
+      if (message.kind === 'down') this.host._deadLetter(this.address, message.event, 'stopped');
+      return;
+    }
+    this.mailbox.enqueueSystem(message);
+    if (!this.#scheduled) this.#schedule();
+  }
+
+  /** @internal */
+  _releaseAsk(temp: TempRef): void {
+    this.#asks?.delete(temp);
+  }
+
+  #schedule(): void {
+    this.#scheduled = true;
+    this.host.dispatcher.schedule(this);
+  }
+
+  #overflowed(admission: 'dropped-newest' | 'dropped-oldest' | 'rejected', event: AnyEventObject): void {
+    this.dropped++;
+    const mailbox = this.mailbox;
+    const inspection = this.host.inspection;
+    if (inspection.active) {
+      inspection.emit({
+        type: '@troupe.overflow',
+        node: this.host.node,
+        address: this.address,
+        policy: mailbox.overflow,
+        capacity: mailbox.capacity,
+        eventType: event.type,
+      });
+    }
+    if (admission === 'dropped-oldest') {
+      const evicted = mailbox.evicted;
+      mailbox.evicted = undefined;
+      this.host._deadLetter(this.address, evicted, 'dropped-oldest');
+    } else {
+      this.host._deadLetter(this.address, event, 'mailbox-full');
+    }
+  }
+
+  run(budget: number): boolean {
+    const mailbox = this.mailbox;
+    const limit = Math.min(budget, this.#throughput);
+    let n = 0;
+    try {
+      for (;;) {
+        if (mailbox.systemSize > 0) {
+          this.#handleSystem(mailbox.shiftSystem() as SystemMessage);
+          continue;
+        }
+        if (n >= limit || this.status !== 'running') break;
+        const event = mailbox.shift();
+        if (event === undefined) break;
+        n++;
+        this.#current = event;
+        (this.#body as Body).deliver(event);
+        this.#current = undefined;
+      }
+    } finally {
+      this.processed += n;
+    }
+    const more = this.status !== 'stopped' && mailbox.runnable;
+    this.#scheduled = more;
+    return more;
+  }
+
+  #handleSystem(message: SystemMessage): void {
+    switch (message.kind) {
+      case 'stop':
+        if (this.status === 'running') this.exit(message.reason);
+        break;
+      case 'down':
+        if (this.status === 'running') {
+          this.processed++;
+          this.#body?.deliver(message.event);
+        } else {
+          this.host._deadLetter(this.address, message.event, 'stopped');
+        }
+        break;
+      case 'suspend':
+        this.mailbox.suspended = true;
+        break;
+      case 'resume':
+        if (this.status === 'running') this.mailbox.suspended = false;
+        break;
+    }
+  }
+
+  /** Reports a snapshot to inspection. */
+  onSnapshot(snapshot: Snapshot<unknown>): void {
+    const inspection = this.host.inspection;
+    if (!inspection.active || snapshot === this.#lastSnapshot) return;
+    this.#lastSnapshot = snapshot;
+    const s = snapshot as Snapshot<unknown> & { value?: unknown; context?: unknown };
+    inspection.emit({
+      type: '@troupe.state',
+      node: this.host.node,
+      address: this.address,
+      value: 'value' in s ? s.value : s.context,
+      status: s.status,
+    });
+  }
+
+  // ---- lifecycle ----
+
+  /**
+   * The body ended (finished, crashed, or stopped from outside). Descendants stop with it; then the
+   * parent's policy decides between restart and finalize.
+   */
+  exit(reason: ExitReason): void {
+    if (this.status !== 'running') return;
+    this.status = 'exited';
+    this.mailbox.suspended = true;
+    const current = this.#current;
+    this.#current = undefined;
+    this.#terminateChildren();
+    this.#stopBody();
+    if (isCrash(reason) && current !== undefined) {
+      const replyTo = (current as { replyTo?: unknown }).replyTo;
+      if (replyTo instanceof TempRef)
+        replyTo.fail(
+          'TROUPE_ERR_ACTOR_FAILED',
+          `${this.address} crashed handling ${current.type}: ${describeReason(reason)}`,
+          reason.error,
+        );
+    }
+    const waiters = this.#stopWaiters;
+    this.#stopWaiters = undefined;
+    const policy = this.parent?.policy;
+    if (policy !== undefined) {
+      policy.childExited(this, reason);
+    } else {
+      if (isCrash(reason)) this.host._unhandledExit(this, reason);
+      this.finalize(reason);
+    }
+    if (waiters) for (const w of waiters) w();
+  }
+
+  /** Replaces the ended body with a fresh one from the same logic and input; queued messages survive. */
+  restart(): void {
+    if (this.status !== 'exited') return;
+    this.restarts++;
+    this.mailbox.suspended = false;
+    this.start();
+    if (!this.#scheduled && this.mailbox.runnable) this.#schedule();
+  }
+
+  /** Stops this cell and its descendants at once, without consulting the parent (it is the one asking). */
+  terminate(reason: ExitReason): void {
+    if (this.status === 'stopped') return;
+    if (this.status === 'running') {
+      this.status = 'exited';
+      this.#terminateChildren();
+      this.#stopBody();
+    }
+    this.finalize(reason);
+  }
+
+  /** Final: fails what waits on this actor, notifies watchers, leaves the tree. */
+  finalize(reason: ExitReason): void {
+    if (this.status === 'stopped') return;
+    if (this.status === 'running') {
+      this.terminate(reason);
+      return;
+    }
+    this.status = 'stopped';
+    this.#body = undefined;
+    const host = this.host;
+    const letterReason: DeadLetterReason = isCrash(reason)
+      ? 'crashed'
+      : reason === 'shutdown' || reason === 'killed'
+        ? 'shutdown'
+        : 'stopped';
+    for (const event of this.mailbox.clear()) host._deadLetter(this.address, event, letterReason);
+    for (let m = this.mailbox.shiftSystem(); m !== undefined; m = this.mailbox.shiftSystem()) {
+      if (m.kind === 'down') host._deadLetter(this.address, m.event, letterReason);
+    }
+    if (this.#asks !== undefined) {
+      const asks = [...this.#asks];
+      this.#asks = undefined;
+      const code = codeForDeadLetter(letterReason);
+      for (const temp of asks) temp.fail(code, `${this.address} exited (${describeReason(reason)}) before replying`);
+    }
+    if (this.parent !== undefined && this.parent.children?.get(this.name) === this) this.parent.children.delete(this.name);
+    host._cellStopped(this);
+    if (host.inspection.active) {
+      host.inspection.emit({
+        type: '@troupe.actor',
+        node: host.node,
+        address: this.address,
+        status: 'stopped',
+        parent: this.parent?.address,
+        reason,
+      });
+    }
+    if (this.#watchers !== undefined) {
+      const down: DownEvent = { type: 'troupe.down', address: this.address, reason };
+      for (const w of this.#watchers) w._down(down);
+      this.#watchers = undefined;
+    }
+    const waiters = this.#stopWaiters;
+    this.#stopWaiters = undefined;
+    if (waiters) for (const w of waiters) w();
+  }
+
+  /** Resolves when the current body ends (or at once if already ended). */
+  whenExited(): Promise<void> {
+    if (this.status !== 'running') return Promise.resolve();
+    return new Promise((resolve) => {
+      if (this.#stopWaiters === undefined) this.#stopWaiters = [];
+      this.#stopWaiters.push(resolve);
+    });
+  }
+
+  /** Resolves once the cell is finalized. */
+  whenStopped(): Promise<void> {
+    if (this.status === 'stopped') return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => (this.status === 'stopped' ? resolve() : this.#addWaiter(check));
+      this.#addWaiter(check);
+    });
+  }
+
+  #addWaiter(fn: () => void): void {
+    if (this.#stopWaiters === undefined) this.#stopWaiters = [];
+    this.#stopWaiters.push(fn);
+  }
+
+  watch(watcher: BaseRef): void {
+    if (this.status === 'stopped') {
+      watcher._down({ type: 'troupe.down', address: this.address, reason: 'noproc' });
+      return;
+    }
+    if (this.#watchers === undefined) this.#watchers = new Set();
+    this.#watchers.add(watcher);
+  }
+
+  unwatch(watcher: BaseRef): void {
+    if (this.#watchers === undefined) return;
+    for (const w of this.#watchers) if (w.address === watcher.address) this.#watchers.delete(w);
+  }
+
+  addChild(child: Cell): void {
+    if (this.children === undefined) this.children = new Map();
+    this.children.set(child.name, child);
+  }
+
+  #terminateChildren(): void {
+    if (this.policy !== undefined) {
+      this.policy.terminateChildren();
+      return;
+    }
+    const children = this.children;
+    if (children === undefined || children.size === 0) return;
+    const order = [...children.values()].reverse();
+    for (const child of order) child.terminate('shutdown');
+  }
+
+  #stopBody(): void {
+    const body = this.#body;
+    this.#body = undefined;
+    body?.stop();
+  }
+}
+
+/** A ref to an actor on this node: sends go straight to its cell. @internal */
+export class LocalRef extends BaseRef {
+  readonly #cell: Cell;
+
+  constructor(cell: Cell) {
+    super();
+    this.#cell = cell;
+  }
+
+  get address(): string {
+    return this.#cell.address;
+  }
+
+  override get name(): string {
+    return this.#cell.name;
+  }
+
+  /** @internal */
+  get _cell(): Cell {
+    return this.#cell;
+  }
+
+  send(event: AnyEventObject): void {
+    this.#cell.tell(event);
+  }
+
+  ask<TReply = AnyEventObject>(event: AnyEventObject, options?: AskOptions): Promise<TReply> {
+    const cell = this.#cell;
+    if (cell.status === 'stopped') {
+      return startAsk<TReply>(cell.host, cell.address, event, options, (_e, temp) =>
+        temp.fail('TROUPE_ERR_NO_ACTOR', `${cell.address} is not running`),
+      );
+    }
+    return startAsk<TReply>(cell.host, cell.address, event, options, (e, temp) => cell.tellAsk(e, temp));
+  }
+
+  _down(event: DownEvent): void {
+    this.#cell.tellSystem({ kind: 'down', event });
+  }
+
+  _watch(watcher: BaseRef): void {
+    this.#cell.watch(watcher);
+  }
+
+  _unwatch(watcher: BaseRef): void {
+    this.#cell.unwatch(watcher);
+  }
+
+  _stop(reason: ExitReason): Promise<void> {
+    const cell = this.#cell;
+    if (cell.status !== 'running') return Promise.resolve();
+    const exited = cell.whenExited();
+    if (reason === 'killed') cell.exit('killed');
+    else cell.tellSystem({ kind: 'stop', reason });
+    return exited;
+  }
+
+  protected override _xstate(): AnyActor {
+    const actor = this.#cell.xstate;
+    return actor ?? super._xstate();
+  }
+}
+
+/** Runs XState logic inside a cell. @internal */
+class XStateBody implements Body {
+  readonly xstate: AnyActor;
+  readonly #cell: Cell;
+  #quiet = false;
+
+  constructor(cell: Cell, logic: AnyActorLogic, input: unknown) {
+    this.#cell = cell;
+    this.xstate = createActor(logic, { input, id: cell.name, clock: cell.host.clock });
+    this.xstate.subscribe(this);
+  }
+
+  start(): void {
+    this.xstate.start();
+  }
+
+  deliver(event: AnyEventObject): void {
+    this.xstate.send(event);
+  }
+
+  stop(): void {
+    this.#quiet = true;
+    this.xstate.stop();
+  }
+
+  snapshot(): Snapshot<unknown> {
+    return this.xstate.getSnapshot();
+  }
+
+  next(snapshot: Snapshot<unknown>): void {
+    this.#cell.onSnapshot(snapshot);
+  }
+
+  error(error: unknown): void {
+    if (!this.#quiet) this.#cell.exit({ error });
+  }
+
+  complete(): void {
+    if (!this.#quiet) this.#cell.exit('normal');
+  }
+}

@@ -1,0 +1,156 @@
+import type {
+  AnyActor,
+  AnyActorLogic,
+  AnyActorRef,
+  AnyEventObject,
+  EventObject,
+  InteropSubscribable,
+  Observer,
+  Readable,
+  Snapshot,
+  Subscription,
+  ActorSystem as XStateSystem,
+} from 'xstate';
+import { TroupeError } from '../errors.js';
+import type { ExitReason } from './exit-reason.js';
+
+/** Options of {@link ActorRef.ask}. */
+export interface AskOptions {
+  /** How long to wait for the reply, ms. Default: the system's `askTimeoutMs` (5000). */
+  timeoutMs?: number;
+  /** Aborting rejects the ask with `TROUPE_ERR_ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** An event as the asker writes it: troupe adds `replyTo`. */
+export type AskEvent<TEvent extends EventObject> = TEvent extends unknown ? Omit<TEvent, 'replyTo'> : never;
+
+/** What a watcher receives when the actor it watches exits. */
+export interface DownEvent {
+  type: 'troupe.down';
+  /** The address of the actor that exited. */
+  address: string;
+  /** Why; `'noproc'` when it was already gone when watched. */
+  reason: ExitReason | 'noproc';
+}
+
+/**
+ * A handle to an actor, local or on another node. Refs are cheap, comparable by `address`, safe to
+ * put inside events (they cross the wire as remote refs) and valid XState `sendTo` targets.
+ *
+ * @example
+ * ```ts
+ * const counter = system.spawn(counterMachine, { name: 'counter' });
+ * counter.send({ type: 'inc' });
+ * const reply = await counter.ask<{ type: 'count'; value: number }>({ type: 'get' }, { timeoutMs: 1000 });
+ * ```
+ */
+export interface ActorRef<TEvent extends EventObject = AnyEventObject> {
+  /** `troupe://<node>/<path>`. */
+  readonly address: string;
+  /** The last segment of the path. */
+  readonly name: string;
+  /** Tell: queues `event` for the actor. Never throws, never waits; undeliverable events become dead letters. */
+  send(event: TEvent): void;
+  /**
+   * Request-reply: sends `event` with `replyTo` added and resolves with the first event sent to
+   * `replyTo`. Rejects with a {@link TroupeError} on timeout, abort, a missing or exiting target,
+   * or a full mailbox; never hangs.
+   */
+  ask<TReply = AnyEventObject>(event: AskEvent<TEvent>, options?: AskOptions): Promise<TReply>;
+}
+
+/**
+ * The type of `replyTo` in an asked event: a troupe ref that XState's `sendTo` accepts.
+ *
+ * @example
+ * ```ts
+ * type Get = { type: 'get'; replyTo: ReplyTo };
+ * // in the machine: on: { get: { actions: sendTo(({ event }) => event.replyTo, ({ context }) => ({ type: 'count', value: context.n })) } }
+ * ```
+ */
+export type ReplyTo = ActorRef & AnyActorRef;
+
+/**
+ * Shared by every kind of ref. Implements XState's ActorRef so that a machine can `sendTo` any
+ * troupe ref: XState delivers through `_send`. Members that need the actor's XState state
+ * (`getSnapshot`, `subscribe`, …) work on local refs and throw `TROUPE_ERR_NOT_LOCAL` elsewhere.
+ * @internal
+ */
+export abstract class BaseRef implements AnyActorRef {
+  abstract readonly address: string;
+  abstract send(event: AnyEventObject): void;
+  abstract ask<TReply = AnyEventObject>(event: AnyEventObject, options?: AskOptions): Promise<TReply>;
+  /** Delivers a `troupe.down` notice ahead of user messages. */
+  abstract _down(event: DownEvent): void;
+  /** Makes `watcher` receive a `troupe.down` when this actor exits (at once if it is gone). */
+  abstract _watch(watcher: BaseRef): void;
+  abstract _unwatch(watcher: BaseRef): void;
+  /** Stops the actor as if it had exited with `reason`; resolves when its body has ended. */
+  abstract _stop(reason: ExitReason): Promise<void>;
+
+  get name(): string {
+    const a = this.address;
+    return a.slice(a.lastIndexOf('/') + 1);
+  }
+
+  /** XState's relay target. */
+  _send(event: AnyEventObject): void {
+    this.send(event);
+  }
+
+  /** The XState actor behind a local ref. */
+  protected _xstate(): AnyActor {
+    throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `${this.address} is not a local XState actor`);
+  }
+
+  get id(): string {
+    return this.name;
+  }
+  get sessionId(): string {
+    return this.address;
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: XState's own AnyActorSystem is ActorSystem<any>
+  get system(): XStateSystem<any> {
+    return this._xstate().system;
+  }
+  get src(): string | AnyActorLogic {
+    return this._xstate().src;
+  }
+  /** Refs are started by spawn. */
+  start(): void {}
+  stop(): void {
+    throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `stop ${this.address} with system.stop(ref)`);
+  }
+  getSnapshot(): Snapshot<unknown> {
+    return this._xstate().getSnapshot();
+  }
+  getPersistedSnapshot(): Snapshot<unknown> {
+    return this._xstate().getPersistedSnapshot();
+  }
+  subscribe(observer: Observer<Snapshot<unknown>>): Subscription;
+  subscribe(next: (snapshot: Snapshot<unknown>) => void, error?: (error: unknown) => void, complete?: () => void): Subscription;
+  subscribe(
+    observerOrNext: Observer<Snapshot<unknown>> | ((snapshot: Snapshot<unknown>) => void),
+    error?: (error: unknown) => void,
+    complete?: () => void,
+  ): Subscription {
+    const actor = this._xstate();
+    return typeof observerOrNext === 'function' ? actor.subscribe(observerOrNext, error, complete) : actor.subscribe(observerOrNext);
+  }
+  on(type: string, handler: (emitted: AnyEventObject) => void): Subscription {
+    return this._xstate().on(type, handler);
+  }
+  select<T>(selector: (snapshot: Snapshot<unknown>) => T, equalityFn?: (a: T, b: T) => boolean): Readable<T> {
+    return this._xstate().select(selector, equalityFn);
+  }
+  [Symbol.observable](): InteropSubscribable<Snapshot<unknown>> {
+    return this._xstate();
+  }
+  toJSON(): { address: string } {
+    return { address: this.address };
+  }
+  toString(): string {
+    return this.address;
+  }
+}

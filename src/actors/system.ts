@@ -1,0 +1,422 @@
+import { customAlphabet } from 'nanoid';
+import type { AnyActorLogic, AnyEventObject, EventFromLogic, InputFrom } from 'xstate';
+import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mailbox/dispatcher.js';
+import type { MailboxOptions } from '../mailbox/mailbox.js';
+import { type Clock, realClock } from '../util/clock.js';
+import { formatAddress, type ParsedAddress, parseAddress, validateName, validateNodeId } from './address.js';
+import { codeForDeadLetter, type TempRef } from './ask.js';
+import { Cell, type CellHost, isNativeLogic, LocalRef, type SpawnableLogic } from './cell.js';
+import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
+import { describeReason, type ExitReason } from './exit-reason.js';
+import { InspectionBus, type InspectionObserver } from './inspection.js';
+import { PathRef } from './path-ref.js';
+import { type ActorRef, BaseRef } from './ref.js';
+
+const newId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 12);
+
+/** Options of {@link createSystem}. */
+export interface SystemOptions {
+  /** This node's id, unique in a cluster. Default: a random id. */
+  node?: string;
+  /** Time source for ask timeouts, XState delays and supervision. Default: the wall clock. */
+  clock?: Clock;
+  /** `'sync'` drains mailboxes inside `send`, for deterministic tests. Default: the event-loop dispatcher. */
+  dispatcher?: Dispatcher | 'sync';
+  /** Messages an actor handles per turn before others run. Default 100. */
+  throughput?: number;
+  /** Default ask timeout, ms. Default 5000. */
+  askTimeoutMs?: number;
+  /** Default mailbox of every actor. Default unbounded. */
+  mailbox?: MailboxOptions;
+}
+
+/** Options of {@link ActorSystem.spawn}. */
+export interface SpawnOptions<TInput = unknown> {
+  /** Unique among siblings; becomes the last address segment. Default: a random id. */
+  name?: string;
+  input?: TInput;
+  /** A local actor to spawn under; the child stops when it exits. Default: top level. */
+  parent?: ActorRef;
+  mailbox?: MailboxOptions;
+  /** Messages handled per turn. Default: the system's. */
+  throughput?: number;
+}
+
+/** Per-actor counters. */
+export interface ActorStats {
+  address: string;
+  status: 'running' | 'exited' | 'stopped';
+  /** User messages waiting. */
+  depth: number;
+  processed: number;
+  dropped: number;
+  restarts: number;
+  children: number;
+}
+
+/** System-wide counters, with every live actor's. */
+export interface SystemStats {
+  node: string;
+  actors: number;
+  deadLetters: number;
+  unhandledExits: number;
+  mailboxes: ActorStats[];
+}
+
+/** The events of a logic, or any event for troupe-native logic. */
+export type EventOf<TLogic> = TLogic extends AnyActorLogic ? EventFromLogic<TLogic> : AnyEventObject;
+/** The input of a logic. */
+export type InputOf<TLogic> = TLogic extends AnyActorLogic ? InputFrom<TLogic> : unknown;
+
+/** Where remote addresses go; installed by the transport. @internal */
+export interface RemoteProvider {
+  ref(address: string, parsed: ParsedAddress): BaseRef;
+  close(): Promise<void>;
+}
+
+/**
+ * A set of actor trees on one node: spawns, addresses, stops and observes actors.
+ * Create one with {@link createSystem}.
+ */
+export class ActorSystem implements CellHost {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly dispatcher: Dispatcher;
+  readonly askTimeoutMs: number;
+  /** Undeliverable messages. */
+  readonly deadLetters = new DeadLetters();
+  /** @internal */
+  readonly inspection = new InspectionBus();
+  /** Resolves once the system is ready to serve (listening, when it listens). */
+  ready: Promise<void> = Promise.resolve();
+  readonly #top = new Map<string, Cell>();
+  readonly #temps = new Map<string, TempRef>();
+  readonly #tempPrefix = `$ask.${newId().slice(0, 6)}`;
+  readonly #defaultMailbox: MailboxOptions | undefined;
+  #tempSeq = 0;
+  #live = 0;
+  #unhandledExits = 0;
+  #shutdown: Promise<void> | undefined;
+  #remote: RemoteProvider | undefined;
+  readonly #closers: (() => Promise<void>)[] = [];
+
+  constructor(options: SystemOptions = {}) {
+    this.node = options.node === undefined ? newId() : validateNodeId(options.node);
+    this.clock = options.clock ?? realClock;
+    const throughput = options.throughput ?? 100;
+    if (!(Number.isInteger(throughput) && throughput >= 1)) {
+      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `throughput must be a whole number >= 1, got ${throughput}`);
+    }
+    this.dispatcher =
+      options.dispatcher === 'sync' ? createSyncDispatcher(throughput) : (options.dispatcher ?? createDispatcher({ throughput }));
+    this.askTimeoutMs = options.askTimeoutMs ?? 5000;
+    if (!(this.askTimeoutMs > 0 && Number.isFinite(this.askTimeoutMs))) {
+      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `askTimeoutMs must be a finite number > 0, got ${this.askTimeoutMs}`);
+    }
+    this.#defaultMailbox = options.mailbox;
+  }
+
+  /**
+   * Starts an actor running `logic` and returns its ref. Throws at once on a bad name, a taken
+   * name, bad mailbox options, a stopped parent or a stopped system. A crash during start is not
+   * thrown: the actor exits with `{ error }` like any crash.
+   *
+   * @example
+   * ```ts
+   * const counter = system.spawn(counterMachine, { name: 'counter', input: { start: 0 } });
+   * ```
+   */
+  spawn<TLogic extends SpawnableLogic>(logic: TLogic, options: SpawnOptions<InputOf<TLogic>> = {}): ActorRef<EventOf<TLogic>> {
+    if (this.#shutdown !== undefined) throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
+    if (!isLogic(logic))
+      throw new InvalidArgumentError(
+        'TROUPE_ERR_INVALID_OPTION',
+        'spawn needs XState actor logic (a machine, fromPromise, fromCallback, …)',
+      );
+    let parent: Cell | undefined;
+    if (options.parent !== undefined) {
+      const p = options.parent;
+      if (!(p instanceof LocalRef) || p._cell.host !== this) {
+        throw new TroupeError(
+          'TROUPE_ERR_NOT_LOCAL',
+          `parent ${String(p?.address)} is not an actor of this system; use spawnOn for remote parents`,
+        );
+      }
+      parent = p._cell;
+      if (parent.status === 'stopped') throw new TroupeError('TROUPE_ERR_ACTOR_STOPPED', `parent ${parent.address} has stopped`);
+    }
+    const name = options.name === undefined ? newId() : validateName(options.name);
+    const siblings = parent === undefined ? this.#top : parent.children;
+    if (siblings?.has(name)) {
+      throw new InvalidArgumentError(
+        'TROUPE_ERR_NAME_TAKEN',
+        `an actor named ${name} already exists under ${parent?.address ?? formatAddress(this.node, '')}`,
+      );
+    }
+    const cell = new Cell(this, parent, name, logic, {
+      input: options.input,
+      mailbox: options.mailbox ?? this.#defaultMailbox,
+      throughput: options.throughput,
+    });
+    if (parent === undefined) this.#top.set(name, cell);
+    else parent.addChild(cell);
+    this.#live++;
+    cell.start();
+    return cell.ref as unknown as ActorRef<EventOf<TLogic>>;
+  }
+
+  /**
+   * Finds a live local actor by top-level name, path (`app/lead`) or address.
+   *
+   * @example
+   * ```ts
+   * system.lookup('app/lead')?.send({ type: 'ping' });
+   * ```
+   */
+  lookup(nameOrAddress: string): ActorRef | undefined {
+    let path = nameOrAddress;
+    if (nameOrAddress.startsWith('troupe://')) {
+      const parsed = parseAddress(nameOrAddress);
+      if (parsed.node !== this.node) return undefined;
+      path = parsed.path;
+    }
+    const cell = this._resolvePath(path);
+    return cell === undefined || cell.status === 'stopped' ? undefined : cell.ref;
+  }
+
+  /**
+   * A ref to any address: a local one is resolved at each send; a remote one goes through the
+   * transport (throws `TROUPE_ERR_NODE_DOWN` when no transport is configured).
+   *
+   * @example
+   * ```ts
+   * system.ref('troupe://beta/workers/w1').send({ type: 'task' });
+   * ```
+   */
+  ref<TEvent extends AnyEventObject = AnyEventObject>(address: string): ActorRef<TEvent> {
+    const parsed = parseAddress(address);
+    if (parsed.node === this.node) {
+      const temp = this.#temps.get(parsed.path);
+      if (temp !== undefined) return temp as ActorRef as ActorRef<TEvent>;
+      return new PathRef(this, address, parsed.path) as ActorRef as ActorRef<TEvent>;
+    }
+    if (this.#remote === undefined) {
+      throw new TroupeError(
+        'TROUPE_ERR_NODE_DOWN',
+        `no transport to reach node ${parsed.node}; give createSystem a listen or connect option`,
+      );
+    }
+    return this.#remote.ref(address, parsed) as ActorRef as ActorRef<TEvent>;
+  }
+
+  /**
+   * Stops an actor: its body ends with `reason` (default `'shutdown'`) at its next turn, ahead of
+   * queued messages, which become dead letters; its descendants stop first. `'killed'` stops it at
+   * once. A supervised actor's supervisor then applies its restart type. Resolves once the body has
+   * ended.
+   *
+   * @example
+   * ```ts
+   * await system.stop(worker);
+   * ```
+   */
+  stop(ref: ActorRef, reason: ExitReason = 'shutdown'): Promise<void> {
+    return asBase(ref)._stop(reason);
+  }
+
+  /**
+   * `watcher` receives `{ type: 'troupe.down', address, reason }` once, when `target` exits for
+   * good (restarts are not exits) — at once, with reason `'noproc'`, if it is already gone.
+   *
+   * @example
+   * ```ts
+   * system.watch(monitor, worker);
+   * ```
+   */
+  watch(watcher: ActorRef, target: ActorRef): void {
+    asBase(target)._watch(asBase(watcher));
+  }
+
+  /** Cancels {@link ActorSystem.watch}. */
+  unwatch(watcher: ActorRef, target: ActorRef): void {
+    asBase(target)._unwatch(asBase(watcher));
+  }
+
+  /**
+   * Observes the inspection stream: `@troupe.actor`, `@troupe.message`, `@troupe.state`,
+   * `@troupe.overflow`, `@troupe.deadletter`, `@troupe.supervisor`, `@troupe.node`.
+   *
+   * @example
+   * ```ts
+   * const sub = system.inspect((e) => console.log(e.type));
+   * sub.unsubscribe();
+   * ```
+   */
+  inspect(observer: InspectionObserver): { unsubscribe(): void } {
+    return this.inspection.subscribe(observer);
+  }
+
+  /** Counters of one actor. */
+  stats(ref: ActorRef): ActorStats | undefined;
+  /** Counters of the system and every live actor. */
+  stats(): SystemStats;
+  stats(ref?: ActorRef): ActorStats | SystemStats | undefined {
+    if (ref !== undefined) {
+      const cell = ref instanceof LocalRef ? ref._cell : this._resolvePath(safePath(ref.address, this.node));
+      return cell === undefined ? undefined : cellStats(cell);
+    }
+    const mailboxes: ActorStats[] = [];
+    const walk = (cells: Iterable<Cell>) => {
+      for (const c of cells) {
+        mailboxes.push(cellStats(c));
+        if (c.children) walk(c.children.values());
+      }
+    };
+    walk(this.#top.values());
+    return { node: this.node, actors: this.#live, deadLetters: this.deadLetters.count, unhandledExits: this.#unhandledExits, mailboxes };
+  }
+
+  /**
+   * Stops every actor tree, children before parents and siblings in reverse start order, then
+   * closes the transport. Idempotent.
+   *
+   * @example
+   * ```ts
+   * await system.shutdown();
+   * ```
+   */
+  shutdown(): Promise<void> {
+    if (this.#shutdown === undefined) this.#shutdown = this.#doShutdown();
+    return this.#shutdown;
+  }
+
+  async #doShutdown(): Promise<void> {
+    for (const cell of [...this.#top.values()].reverse()) cell.terminate('shutdown');
+    for (const temp of [...this.#temps.values()]) temp.fail('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} shut down`);
+    await this.#remote?.close();
+    for (const close of this.#closers) await close();
+  }
+
+  /** True once {@link ActorSystem.shutdown} was called. */
+  get isShutdown(): boolean {
+    return this.#shutdown !== undefined;
+  }
+
+  // ---- internal ----
+
+  /** @internal */
+  _installRemote(provider: RemoteProvider): void {
+    this.#remote = provider;
+  }
+
+  /** @internal */
+  _onShutdown(close: () => Promise<void>): void {
+    this.#closers.push(close);
+  }
+
+  /** @internal */
+  _resolvePath(path: string): Cell | undefined {
+    let slash = path.indexOf('/');
+    if (slash < 0) return this.#top.get(path);
+    let cell = this.#top.get(path.slice(0, slash));
+    while (cell !== undefined) {
+      const start = slash + 1;
+      slash = path.indexOf('/', start);
+      const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
+      cell = cell.children?.get(name);
+      if (slash < 0) return cell;
+    }
+    return undefined;
+  }
+
+  /** @internal */
+  _temp(path: string): TempRef | undefined {
+    return this.#temps.get(path);
+  }
+
+  /** @internal */
+  _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void {
+    const replyTo = typeof event === 'object' && event !== null ? (event as { replyTo?: unknown }).replyTo : undefined;
+    if (replyTo instanceof BaseRef && this.#temps.get(safePath(replyTo.address, this.node)) === replyTo) {
+      (replyTo as TempRef).fail(codeForDeadLetter(reason), `message to ${recipient} was not delivered: ${reason}`);
+    }
+    const letter = sender === undefined ? { recipient, event, reason } : { recipient, event, reason, sender };
+    this.deadLetters.publish(letter);
+    if (this.inspection.active) this.inspection.emit({ type: '@troupe.deadletter', node: this.node, ...letter });
+  }
+
+  /** @internal */
+  _registerTemp(temp: TempRef): string {
+    const path = `${this.#tempPrefix}.${++this.#tempSeq}`;
+    this.#temps.set(path, temp);
+    return `troupe://${this.node}/${path}`;
+  }
+
+  /** @internal */
+  _unregisterTemp(temp: TempRef): void {
+    this.#temps.delete(temp.address.slice(this.node.length + 10));
+  }
+
+  /** @internal */
+  _cellStopped(cell: Cell): void {
+    this.#live--;
+    if (cell.parent === undefined && this.#top.get(cell.name) === cell) this.#top.delete(cell.name);
+  }
+
+  /** @internal */
+  _unhandledExit(cell: Cell, reason: ExitReason): void {
+    this.#unhandledExits++;
+    this._deadLetter(
+      formatAddress(this.node, '$root'),
+      { type: 'troupe.exit', address: cell.address, reason, detail: describeReason(reason) },
+      'escalated',
+      cell.address,
+    );
+  }
+}
+
+function isLogic(logic: unknown): logic is SpawnableLogic {
+  return (
+    isNativeLogic(logic) ||
+    (typeof logic === 'object' && logic !== null && typeof (logic as { transition?: unknown }).transition === 'function')
+  );
+}
+
+function asBase(ref: ActorRef): BaseRef {
+  if (!(ref instanceof BaseRef)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `not a troupe ref: ${String(ref)}`);
+  return ref;
+}
+
+function safePath(address: string, node: string): string {
+  const prefix = `troupe://${node}/`;
+  return address.startsWith(prefix) ? address.slice(prefix.length) : '';
+}
+
+function cellStats(c: Cell): ActorStats {
+  return {
+    address: c.address,
+    status: c.status,
+    depth: c.mailbox.size,
+    processed: c.processed,
+    dropped: c.dropped,
+    restarts: c.restarts,
+    children: c.children?.size ?? 0,
+  };
+}
+
+/**
+ * Creates an actor system. Returns at once; `await system.ready` before relying on a listener.
+ *
+ * @example
+ * ```ts
+ * import { createSystem } from 'troupe';
+ * const system = createSystem({ node: 'alpha' });
+ * const counter = system.spawn(counterMachine, { name: 'counter' });
+ * counter.send({ type: 'inc' });
+ * await system.shutdown();
+ * ```
+ */
+export function createSystem(options: SystemOptions = {}): ActorSystem {
+  return new ActorSystem(options);
+}

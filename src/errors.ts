@@ -1,0 +1,89 @@
+/**
+ * Every failure troupe reports to a caller is a {@link TroupeError} with a stable `code`.
+ * Codes are tabled in `docs/errors.md`; they never change meaning once released.
+ */
+
+/** The stable error codes. */
+export const ErrorCodes = {
+  TIMEOUT: 'TROUPE_ERR_TIMEOUT',
+  ABORTED: 'TROUPE_ERR_ABORTED',
+  NO_ACTOR: 'TROUPE_ERR_NO_ACTOR',
+  ACTOR_STOPPED: 'TROUPE_ERR_ACTOR_STOPPED',
+  ACTOR_FAILED: 'TROUPE_ERR_ACTOR_FAILED',
+  MAILBOX_FULL: 'TROUPE_ERR_MAILBOX_FULL',
+  MESSAGE_DROPPED: 'TROUPE_ERR_MESSAGE_DROPPED',
+  NODE_DOWN: 'TROUPE_ERR_NODE_DOWN',
+  NAME_TAKEN: 'TROUPE_ERR_NAME_TAKEN',
+  INVALID_NAME: 'TROUPE_ERR_INVALID_NAME',
+  INVALID_ADDRESS: 'TROUPE_ERR_INVALID_ADDRESS',
+  INVALID_EVENT: 'TROUPE_ERR_INVALID_EVENT',
+  INVALID_OPTION: 'TROUPE_ERR_INVALID_OPTION',
+  INVALID_SPEC: 'TROUPE_ERR_INVALID_SPEC',
+  SYSTEM_STOPPED: 'TROUPE_ERR_SYSTEM_STOPPED',
+  NOT_LOCAL: 'TROUPE_ERR_NOT_LOCAL',
+  NOT_SUPERVISOR: 'TROUPE_ERR_NOT_SUPERVISOR',
+  ALREADY_PRESENT: 'TROUPE_ERR_ALREADY_PRESENT',
+  ALREADY_STARTED: 'TROUPE_ERR_ALREADY_STARTED',
+  NOT_FOUND: 'TROUPE_ERR_NOT_FOUND',
+  RUNNING: 'TROUPE_ERR_RUNNING',
+  RESTARTING: 'TROUPE_ERR_RESTARTING',
+  START_FAILED: 'TROUPE_ERR_START_FAILED',
+  NOT_ALLOWED: 'TROUPE_ERR_NOT_ALLOWED',
+  AUTH_FAILED: 'TROUPE_ERR_AUTH_FAILED',
+  PROTOCOL: 'TROUPE_ERR_PROTOCOL',
+  FRAME_TOO_LARGE: 'TROUPE_ERR_FRAME_TOO_LARGE',
+  TOO_MANY_PENDING: 'TROUPE_ERR_TOO_MANY_PENDING',
+  INSECURE: 'TROUPE_ERR_INSECURE',
+  STREAM_FAILED: 'TROUPE_ERR_STREAM_FAILED',
+} as const;
+
+/** One of the stable `TROUPE_ERR_*` codes. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/**
+ * The error every troupe API rejects or throws with.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await ref.ask({ type: 'get' }, { timeoutMs: 100 });
+ * } catch (err) {
+ *   if (err instanceof TroupeError && err.code === 'TROUPE_ERR_TIMEOUT') retry();
+ * }
+ * ```
+ */
+export class TroupeError extends Error {
+  override name = 'TroupeError';
+  /** Stable machine-readable code, `TROUPE_ERR_*`. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** True when `err` is a TroupeError, optionally with the given code. */
+  static is(err: unknown, code?: ErrorCode): err is TroupeError {
+    return err instanceof TroupeError && (code === undefined || err.code === code);
+  }
+}
+
+/** Thrown at once for a caller mistake: a bad option, name, address or spec. */
+export class InvalidArgumentError extends TroupeError {
+  override name = 'InvalidArgumentError';
+}
+
+/** An ask that got no answer in time, or whose wait was aborted. */
+export class AskError extends TroupeError {
+  override name = 'AskError';
+}
+
+/** A message that could not be delivered: no such actor, full mailbox, node down. */
+export class DeliveryError extends TroupeError {
+  override name = 'DeliveryError';
+}
+
+/** A failure of the link between nodes: auth, protocol, frame size. */
+export class TransportError extends TroupeError {
+  override name = 'TransportError';
+}

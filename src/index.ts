@@ -1,0 +1,30 @@
+/**
+ * troupe's public API, listed by name: values first, then types.
+ * @module
+ */
+
+export type { DeadLetter, DeadLetterReason } from './actors/dead-letters.js';
+export { DeadLetters } from './actors/dead-letters.js';
+export type { ExitReason } from './actors/exit-reason.js';
+export type {
+  ActorInspectionEvent,
+  DeadLetterInspectionEvent,
+  InspectionEvent,
+  InspectionObserver,
+  MessageInspectionEvent,
+  NodeInspectionEvent,
+  OverflowInspectionEvent,
+  StateInspectionEvent,
+  SupervisorInspectionEvent,
+} from './actors/inspection.js';
+export type { ActorRef, AskEvent, AskOptions, DownEvent, ReplyTo } from './actors/ref.js';
+
+export type { ActorStats, EventOf, InputOf, SpawnOptions, SystemOptions, SystemStats } from './actors/system.js';
+export { ActorSystem, createSystem } from './actors/system.js';
+export type { ErrorCode } from './errors.js';
+export { AskError, DeliveryError, ErrorCodes, InvalidArgumentError, TransportError, TroupeError } from './errors.js';
+export type { Dispatcher, DispatcherOptions, Runnable } from './mailbox/dispatcher.js';
+export { createDispatcher, createSyncDispatcher } from './mailbox/dispatcher.js';
+export type { MailboxOptions, OverflowPolicy } from './mailbox/mailbox.js';
+export type { Clock } from './util/clock.js';
+export { realClock, SimulatedClock } from './util/clock.js';
