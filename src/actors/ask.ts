@@ -5,13 +5,25 @@ import type { DeadLetterReason } from './dead-letters.js';
 
 import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
 
+/**
+ * A short-lived local ref that waits on a remote or local target: an ask's reply address, a
+ * stream's consumer. Registered so replies from other nodes can find it, and failed when its
+ * target's node goes down.
+ * @internal
+ */
+export interface Temporary extends BaseRef {
+  /** Address of the actor this temporary waits on. */
+  readonly target: string;
+  fail(code: ErrorCode, message: string, cause?: unknown): void;
+}
+
 /** What an ask needs from its system. @internal */
 export interface AskHost {
   readonly clock: Clock;
   readonly askTimeoutMs: number;
-  /** Registers a reply address; returns it. */
-  _registerTemp(temp: TempRef): string;
-  _unregisterTemp(temp: TempRef): void;
+  /** Registers a temporary under a fresh address (`kind` names it, e.g. `ask`); returns the address. */
+  _registerTemp(temp: Temporary, kind?: string): string;
+  _unregisterTemp(temp: Temporary): void;
   _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void;
 }
 
@@ -25,7 +37,7 @@ export interface AskHolder {
  * Later events to it are dead letters.
  * @internal
  */
-export class TempRef extends BaseRef {
+export class TempRef extends BaseRef implements Temporary {
   readonly address: string;
   readonly target: string;
   #host: AskHost;

@@ -2,7 +2,7 @@ import { type AnyActor, type AnyActorLogic, type AnyEventObject, createActor, ty
 import type { Dispatcher, Runnable } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
-import { type AskHolder, codeForDeadLetter, isEvent, startAsk, TempRef } from './ask.js';
+import { type AskHolder, codeForDeadLetter, isEvent, startAsk, type Temporary, TempRef } from './ask.js';
 import type { DeadLetterReason } from './dead-letters.js';
 import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
 import type { InspectionBus } from './inspection.js';
@@ -31,8 +31,8 @@ export interface CellHost {
   readonly inspection: InspectionBus;
   readonly askTimeoutMs: number;
   _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void;
-  _registerTemp(temp: TempRef): string;
-  _unregisterTemp(temp: TempRef): void;
+  _registerTemp(temp: Temporary, kind?: string): string;
+  _unregisterTemp(temp: Temporary): void;
   /** A cell was finalized. */
   _cellStopped(cell: Cell): void;
   /** A crash that no supervisor handles. */

@@ -1,11 +1,11 @@
 import { customAlphabet } from 'nanoid';
 import type { AnyActorLogic, AnyEventObject, EventFromLogic, InputFrom } from 'xstate';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
 import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mailbox/dispatcher.js';
 import type { MailboxOptions } from '../mailbox/mailbox.js';
 import { type Clock, realClock } from '../util/clock.js';
 import { formatAddress, type ParsedAddress, parseAddress, validateName, validateNodeId } from './address.js';
-import { codeForDeadLetter, type TempRef } from './ask.js';
+import { codeForDeadLetter, type Temporary } from './ask.js';
 import { Cell, type CellHost, isNativeLogic, LocalRef, type SpawnableLogic } from './cell.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import { describeReason, type ExitReason } from './exit-reason.js';
@@ -91,8 +91,8 @@ export class ActorSystem implements CellHost {
   /** Resolves once the system is ready to serve (listening, when it listens). */
   ready: Promise<void> = Promise.resolve();
   readonly #top = new Map<string, Cell>();
-  readonly #temps = new Map<string, TempRef>();
-  readonly #tempPrefix = `$ask.${newId().slice(0, 6)}`;
+  readonly #temps = new Map<string, Temporary>();
+  readonly #tempNonce = newId().slice(0, 6);
   readonly #defaultMailbox: MailboxOptions | undefined;
   #tempSeq = 0;
   #live = 0;
@@ -331,15 +331,37 @@ export class ActorSystem implements CellHost {
   }
 
   /** @internal */
-  _temp(path: string): TempRef | undefined {
+  _temp(path: string): Temporary | undefined {
     return this.#temps.get(path);
+  }
+
+  /**
+   * Delivers an event that arrived for a local path: a temporary (reply, stream) or a cell; a dead
+   * letter when nothing is there.
+   * @internal
+   */
+  _deliverLocal(path: string, event: AnyEventObject, sender?: string): void {
+    const temp = path.charCodeAt(0) === 36 /* $ */ ? this.#temps.get(path) : undefined;
+    if (temp !== undefined) {
+      temp.send(event);
+      return;
+    }
+    const cell = this._resolvePath(path);
+    if (cell !== undefined) cell.tell(event, sender);
+    else this._deadLetter(formatAddress(this.node, path), event, 'no-actor', sender);
+  }
+
+  /** Fails every temporary waiting on an actor of `node` (its link went down). @internal */
+  _failTempsTo(node: string, code: ErrorCode, message: string): void {
+    const prefix = `troupe://${node}/`;
+    for (const temp of [...this.#temps.values()]) if (temp.target.startsWith(prefix)) temp.fail(code, message);
   }
 
   /** @internal */
   _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void {
     const replyTo = typeof event === 'object' && event !== null ? (event as { replyTo?: unknown }).replyTo : undefined;
     if (replyTo instanceof BaseRef && this.#temps.get(safePath(replyTo.address, this.node)) === replyTo) {
-      (replyTo as TempRef).fail(codeForDeadLetter(reason), `message to ${recipient} was not delivered: ${reason}`);
+      (replyTo as Temporary).fail(codeForDeadLetter(reason), `message to ${recipient} was not delivered: ${reason}`);
     }
     const letter = sender === undefined ? { recipient, event, reason } : { recipient, event, reason, sender };
     this.deadLetters.publish(letter);
@@ -347,14 +369,14 @@ export class ActorSystem implements CellHost {
   }
 
   /** @internal */
-  _registerTemp(temp: TempRef): string {
-    const path = `${this.#tempPrefix}.${++this.#tempSeq}`;
+  _registerTemp(temp: Temporary, kind = 'ask'): string {
+    const path = `$${kind}.${this.#tempNonce}.${++this.#tempSeq}`;
     this.#temps.set(path, temp);
     return `troupe://${this.node}/${path}`;
   }
 
   /** @internal */
-  _unregisterTemp(temp: TempRef): void {
+  _unregisterTemp(temp: Temporary): void {
     this.#temps.delete(temp.address.slice(this.node.length + 10));
   }
 
