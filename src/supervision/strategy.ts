@@ -1,0 +1,36 @@
+import { oneForAll } from './one-for-all.js';
+import { oneForOne } from './one-for-one.js';
+import { restForOne } from './rest-for-one.js';
+
+/** Which children restart with a failed one. */
+export type StrategyName = 'one-for-one' | 'one-for-all' | 'rest-for-one';
+
+/** The narrow view of a supervisor a strategy acts on: its children in start order. */
+export interface Supervisor<C> {
+  /** Every child, in start order. */
+  children(): readonly C[];
+  /** `child` and every child started after it, in start order. */
+  startedFrom(child: C): readonly C[];
+}
+
+/**
+ * Decides which children a failure restarts. The supervisor then stops the others of that group in
+ * reverse start order and starts the whole group again in start order (OTP's restart/3).
+ */
+export interface SupervisorStrategy {
+  readonly name: StrategyName;
+  /** The children to restart because `failed` exited and must come back, in start order. */
+  restartGroup<C>(supervisor: Supervisor<C>, failed: C): readonly C[];
+}
+
+/** The strategy of a name. */
+export function strategyFor(name: StrategyName): SupervisorStrategy {
+  switch (name) {
+    case 'one-for-one':
+      return oneForOne;
+    case 'one-for-all':
+      return oneForAll;
+    case 'rest-for-one':
+      return restForOne;
+  }
+}
