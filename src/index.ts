@@ -28,3 +28,10 @@ export { createDispatcher, createSyncDispatcher } from './mailbox/dispatcher.js'
 export type { MailboxOptions, OverflowPolicy } from './mailbox/mailbox.js';
 export type { Clock } from './util/clock.js';
 export { realClock, SimulatedClock } from './util/clock.js';
+export type { SupervisorChildSpec, SupervisorLogic, SupervisorOptions, SupervisorRef } from './actors/supervised.js';
+export { supervisor, supervisorRef } from './actors/supervised.js';
+export type { ChildCounts, ChildInfo, ChildStatus } from './supervision/child-record.js';
+export type { ChildSpec, ChildType, ShutdownSetting } from './supervision/child-spec.js';
+export type { RestartType } from './supervision/restart-decider.js';
+export type { StrategyName } from './supervision/strategy.js';
+export type { AutoShutdown, SupervisorFlags } from './supervision/supervisor-flags.js';

@@ -37,6 +37,12 @@ export interface CellHost {
   _cellStopped(cell: Cell): void;
   /** A crash that no supervisor handles. */
   _unhandledExit(cell: Cell, reason: ExitReason): void;
+  /**
+   * Creates, registers and starts a child of `parent` on behalf of a supervising body. Throws when
+   * the system is shut down, the parent has stopped or the name is taken; a crash during start is
+   * reported to the parent's policy like any crash.
+   */
+  _spawnChild(parent: Cell, name: string, logic: SpawnableLogic, settings: CellSettings): Cell;
 }
 
 /**

@@ -396,6 +396,20 @@ export class ActorSystem implements CellHost {
       cell.address,
     );
   }
+
+  /** @internal */
+  _spawnChild(parent: Cell, name: string, logic: SpawnableLogic, settings: ConstructorParameters<typeof Cell>[4]): Cell {
+    if (this.#shutdown !== undefined) throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
+    if (parent.status === 'stopped') throw new TroupeError('TROUPE_ERR_ACTOR_STOPPED', `parent ${parent.address} has stopped`);
+    if (parent.children?.has(name)) {
+      throw new InvalidArgumentError('TROUPE_ERR_NAME_TAKEN', `an actor named ${name} already exists under ${parent.address}`);
+    }
+    const cell = new Cell(this, parent, name, logic, { ...settings, mailbox: settings.mailbox ?? this.#defaultMailbox });
+    parent.addChild(cell);
+    this.#live++;
+    cell.start();
+    return cell;
+  }
 }
 
 function isLogic(logic: unknown): logic is SpawnableLogic {
