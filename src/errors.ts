@@ -36,6 +36,8 @@ export const ErrorCodes = {
   TOO_MANY_PENDING: 'TROUPE_ERR_TOO_MANY_PENDING',
   INSECURE: 'TROUPE_ERR_INSECURE',
   STREAM_FAILED: 'TROUPE_ERR_STREAM_FAILED',
+  STREAM_OVERFLOW: 'TROUPE_ERR_STREAM_OVERFLOW',
+  QUORUM_NOT_MET: 'TROUPE_ERR_QUORUM_NOT_MET',
 } as const;
 
 /** One of the stable `TROUPE_ERR_*` codes. */
@@ -87,4 +89,24 @@ export class DeliveryError extends TroupeError {
 /** A failure of the link between nodes: auth, protocol, frame size. */
 export class TransportError extends TroupeError {
   override name = 'TransportError';
+}
+
+/** A stream that ended with an error: the producer failed or exited, the wait timed out, it was aborted or overflowed. */
+export class StreamError extends TroupeError {
+  override name = 'StreamError';
+}
+
+/**
+ * A `gather` that got fewer successful replies than its `min`. `results` holds what did arrive,
+ * one `GatherResult` per ref in the order given.
+ */
+export class QuorumError extends TroupeError {
+  override name = 'QuorumError';
+  /** One `GatherResult` per ref, in the order given. */
+  readonly results: readonly unknown[];
+
+  constructor(message: string, results: readonly unknown[], options?: { cause?: unknown }) {
+    super('TROUPE_ERR_QUORUM_NOT_MET', message, options);
+    this.results = results;
+  }
 }

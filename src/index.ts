@@ -28,6 +28,13 @@ export { createDispatcher, createSyncDispatcher } from './mailbox/dispatcher.js'
 export type { MailboxOptions, OverflowPolicy } from './mailbox/mailbox.js';
 export type { Clock } from './util/clock.js';
 export { realClock, SimulatedClock } from './util/clock.js';
+export type { FromStreamOptions, StreamContext, StreamLogic, StreamResult, StreamSource } from './actors/from-stream.js';
+export { fromStream } from './actors/from-stream.js';
+export type { GatherOptions, GatherResult } from './actors/gather.js';
+export { gather } from './actors/gather.js';
+export type { StreamEvent, StreamOptions } from './actors/ref.js';
+export type { CancelEvent, ChunkEvent, EndEvent, StreamErrorEvent, StreamTo } from './actors/stream-protocol.js';
+export { QuorumError, StreamError } from './errors.js';
 export type { SupervisorChildSpec, SupervisorLogic, SupervisorOptions, SupervisorRef } from './actors/supervised.js';
 export { supervisor, supervisorRef } from './actors/supervised.js';
 export type { ChildCounts, ChildInfo, ChildStatus } from './supervision/child-record.js';

@@ -2,6 +2,7 @@ import type { AnyEventObject } from 'xstate';
 import { AskError, type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { DeadLetterReason } from './dead-letters.js';
+import { fromWireError, isErrorCode } from './stream-protocol.js';
 
 import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
 
@@ -83,6 +84,13 @@ export class TempRef extends BaseRef implements Temporary {
   send(event: AnyEventObject): void {
     if (this.#settled) {
       this.#host._deadLetter(this.address, event, 'stopped');
+      return;
+    }
+    if (event.type === 'troupe.error') {
+      // a `troupe.error` reply rejects the ask: how an actor on any node answers with a failure
+      const cause = fromWireError((event as { error?: unknown }).error);
+      const code = (event as { code?: unknown }).code;
+      this.fail(isErrorCode(code) ? code : 'TROUPE_ERR_ACTOR_FAILED', `ask to ${this.target} failed: ${cause.message}`, cause);
       return;
     }
     this.#settle();

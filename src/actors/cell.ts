@@ -33,6 +33,8 @@ export interface CellHost {
   _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void;
   _registerTemp(temp: Temporary, kind?: string): string;
   _unregisterTemp(temp: Temporary): void;
+  /** Opens a stream whose consumer lives in this system. */
+  _openStream: import('./ref.js').StreamHost['_openStream'];
   /** A cell was finalized. */
   _cellStopped(cell: Cell): void;
   /** A crash that no supervisor handles. */
@@ -478,6 +480,11 @@ export class LocalRef extends BaseRef {
   /** @internal */
   get _cell(): Cell {
     return this.#cell;
+  }
+
+  /** @internal */
+  override get _streamHost(): CellHost {
+    return this.#cell.host;
   }
 
   send(event: AnyEventObject): void {

@@ -2,10 +2,10 @@ import type { AnyEventObject } from 'xstate';
 import { startAsk } from './ask.js';
 import type { Cell } from './cell.js';
 import type { ExitReason } from './exit-reason.js';
-import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
+import { type AskOptions, BaseRef, type DownEvent, type StreamHost } from './ref.js';
 
 /** How a path ref finds its cell and reaches its system. @internal */
-export interface PathResolver {
+export interface PathResolver extends StreamHost {
   _resolvePath(path: string): Cell | undefined;
   _deadLetter(recipient: string, event: unknown, reason: 'no-actor'): void;
 }
@@ -65,6 +65,11 @@ export class PathRef extends BaseRef {
   _stop(reason: ExitReason): Promise<void> {
     const cell = this.#cell();
     return cell ? cell.ref._stop(reason) : Promise.resolve();
+  }
+
+  /** @internal */
+  override get _streamHost(): StreamHost {
+    return this.#resolver;
   }
 
   protected override _xstate() {

@@ -25,6 +25,32 @@ export interface AskOptions {
 /** An event as the asker writes it: troupe adds `replyTo`. */
 export type AskEvent<TEvent extends EventObject> = TEvent extends unknown ? Omit<TEvent, 'replyTo'> : never;
 
+/** Options of {@link ActorRef.stream}. */
+export interface StreamOptions {
+  /** Aborting ends the iteration with `TROUPE_ERR_ABORTED` and aborts the producer's signal. */
+  signal?: AbortSignal;
+  /** Chunks the producer may send ahead of the consumer (the credit window). Default 64. */
+  credit?: number;
+  /**
+   * Longest wait, ms, for the next chunk (consumer side) and for credit (producer side) before the
+   * stream fails with `TROUPE_ERR_TIMEOUT`. Default 30 000.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Most chunks held for a producer that ignores credit (a machine) before the stream fails with
+   * `TROUPE_ERR_STREAM_OVERFLOW`. At least `credit`. Default 10 000.
+   */
+  maxBuffered?: number;
+}
+
+/** An event as the streamer writes it: troupe adds `stream` (the consumer's ref) and `streamOptions`. */
+export type StreamEvent<TEvent extends EventObject> = TEvent extends unknown ? Omit<TEvent, 'stream' | 'streamOptions'> : never;
+
+/** The local system that receives a ref's streams. @internal */
+export interface StreamHost {
+  _openStream<TChunk>(target: BaseRef, event: unknown, options: StreamOptions | undefined): AsyncIterableIterator<TChunk>;
+}
+
 /** What a watcher receives when the actor it watches exits. */
 export interface DownEvent {
   type: 'troupe.down';
@@ -58,6 +84,12 @@ export interface ActorRef<TEvent extends EventObject = AnyEventObject> {
    * or a full mailbox; never hangs.
    */
   ask<TReply = AnyEventObject>(event: AskEvent<TEvent>, options?: AskOptions): Promise<TReply>;
+  /**
+   * Streaming request: sends `event` with `stream` (a consumer ref) added and yields every chunk the
+   * actor sends back, with credit-based backpressure. `break` or the signal cancels the producer.
+   * Ends with a {@link TroupeError} when the producer fails or exits, or a wait times out; never hangs.
+   */
+  stream<TChunk = unknown>(event: StreamEvent<TEvent>, options?: StreamOptions): AsyncIterableIterator<TChunk>;
 }
 
 /**
@@ -97,6 +129,18 @@ export abstract class BaseRef implements AnyActorRef {
   /** XState's relay target. */
   _send(event: AnyEventObject): void {
     this.send(event);
+  }
+
+  /** The local system that hosts this ref's stream consumers; refs that can stream override it. @internal */
+  get _streamHost(): StreamHost | undefined {
+    return undefined;
+  }
+
+  /** See {@link ActorRef.stream}. Built on `send` and a registered consumer, so every kind of ref streams alike. */
+  stream<TChunk = unknown>(event: AnyEventObject, options?: StreamOptions): AsyncIterableIterator<TChunk> {
+    const host = this._streamHost;
+    if (host === undefined) throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `${this.address} has no local system to receive a stream`);
+    return host._openStream<TChunk>(this, event, options);
   }
 
   /** The XState actor behind a local ref. */

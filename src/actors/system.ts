@@ -11,6 +11,7 @@ import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import { describeReason, type ExitReason } from './exit-reason.js';
 import { InspectionBus, type InspectionObserver } from './inspection.js';
 import { PathRef } from './path-ref.js';
+import { openStream, type StreamOptions } from './stream.js';
 import { type ActorRef, BaseRef } from './ref.js';
 
 const newId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 12);
@@ -359,13 +360,20 @@ export class ActorSystem implements CellHost {
 
   /** @internal */
   _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void {
-    const replyTo = typeof event === 'object' && event !== null ? (event as { replyTo?: unknown }).replyTo : undefined;
+    const fields = typeof event === 'object' && event !== null ? (event as { replyTo?: unknown; stream?: unknown }) : undefined;
+    // an undeliverable ask or stream request fails the temporary waiting on it at once
+    const replyTo = fields?.replyTo ?? fields?.stream;
     if (replyTo instanceof BaseRef && this.#temps.get(safePath(replyTo.address, this.node)) === replyTo) {
       (replyTo as Temporary).fail(codeForDeadLetter(reason), `message to ${recipient} was not delivered: ${reason}`);
     }
     const letter = sender === undefined ? { recipient, event, reason } : { recipient, event, reason, sender };
     this.deadLetters.publish(letter);
     if (this.inspection.active) this.inspection.emit({ type: '@troupe.deadletter', node: this.node, ...letter });
+  }
+
+  /** @internal */
+  _openStream<TChunk>(target: BaseRef, event: unknown, options: StreamOptions | undefined): AsyncIterableIterator<TChunk> {
+    return openStream<TChunk>(this, target, event, options);
   }
 
   /** @internal */
