@@ -203,7 +203,10 @@ export class SupervisorCore<TLogic, TRef> {
   }
 
   terminateChild(id: string, reply: (result: CallResult<undefined>) => void): void {
-    if (this.#phase === 'dead') return this.#deadReply(reply);
+    if (this.#phase === 'dead') {
+      this.#deadReply(reply);
+      return;
+    }
     this.#run(
       (done) => {
         const rec = this.#children.get(id);
@@ -252,24 +255,35 @@ export class SupervisorCore<TLogic, TRef> {
 
   #handleExit(rec: ChildRecord<TLogic, TRef>, reason: ChildExitReason, done: () => void): void {
     // Superseded: stopped, restarted or deleted by an operation that ran before this one.
-    if (rec.state !== 'exited' || this.#children.get(rec.id) !== rec) return done();
+    if (rec.state !== 'exited' || this.#children.get(rec.id) !== rec) {
+      done();
+      return;
+    }
     this.#report('child-terminated', rec.id, reason);
     if (this.#phase !== 'active') {
       this.#release(rec, reason);
-      return done();
+      done();
+      return;
     }
-    if (shouldRestart(rec.spec.restart, reason)) return this.#restart(rec, reason, done);
+    if (shouldRestart(rec.spec.restart, reason)) {
+      this.#restart(rec, reason, done);
+      return;
+    }
     this.#release(rec, reason);
     if (rec.spec.significant && this.#autoShutdownDue()) {
       this.#report('auto-shutdown', rec.id, reason);
-      return this.#shutdown('shutdown', done);
+      this.#shutdown('shutdown', done);
+      return;
     }
     done();
   }
 
   /** `rec` ended (or failed to start) and must come back: count it, then restart its strategy group. */
   #restart(rec: ChildRecord<TLogic, TRef>, reason: ChildExitReason, done: () => void): void {
-    if (!this.#window.record()) return this.#escalate(rec, reason, done);
+    if (!this.#window.record()) {
+      this.#escalate(rec, reason, done);
+      return;
+    }
     const group = this.#strategy.restartGroup(this.#view, rec);
     const others = group.filter((r) => r !== rec).reverse();
     this.#stopEach(others, 'keep', () => {
@@ -329,7 +343,10 @@ export class SupervisorCore<TLogic, TRef> {
 
   /** The supervisor ends by its own decision: stop every child in reverse order, then exit. */
   #shutdown(reason: ChildExitReason, done: () => void): void {
-    if (this.#phase === 'dead') return done();
+    if (this.#phase === 'dead') {
+      done();
+      return;
+    }
     this.#phase = 'stopping';
     this.#report('shutdown', undefined, reason);
     for (const rec of this.#children.values()) this.#cancelPending(rec);
@@ -527,7 +544,10 @@ export class SupervisorCore<TLogic, TRef> {
 
   #drain(): void {
     while (!this.#busy && this.#ops.length > 0) {
-      if (this.#phase === 'dead') return this.#abortQueued();
+      if (this.#phase === 'dead') {
+        this.#abortQueued();
+        return;
+      }
       const op = this.#ops.shift() as Op;
       const epoch = this.#epoch;
       let sync = true;
@@ -551,7 +571,10 @@ export class SupervisorCore<TLogic, TRef> {
 
   /** A call answered within one synchronous operation. */
   #call<T>(reply: (result: CallResult<T>) => void, body: () => CallResult<T>): void {
-    if (this.#phase === 'dead') return this.#deadReply(reply);
+    if (this.#phase === 'dead') {
+      this.#deadReply(reply);
+      return;
+    }
     this.#run(
       (done) => {
         let result: CallResult<T>;
