@@ -20,7 +20,15 @@ export type {
 export type { ActorRef, AskEvent, AskOptions, DownEvent, ReplyTo } from './actors/ref.js';
 
 export type { ActorStats, EventOf, InputOf, SpawnOptions, SystemOptions, SystemStats } from './actors/system.js';
-export { ActorSystem, createSystem } from './actors/system.js';
+export type {
+  HeartbeatOptions,
+  ListenOptions,
+  NetworkOptions,
+  ReconnectOptions,
+  RemoteSpawnOptions,
+  TlsOptions,
+} from './actors/system.js';
+export { ActorSystem } from './actors/system.js';
 export type { ErrorCode } from './errors.js';
 export { AskError, DeliveryError, ErrorCodes, InvalidArgumentError, TransportError, TroupeError } from './errors.js';
 export type { Dispatcher, DispatcherOptions, Runnable } from './mailbox/dispatcher.js';
@@ -42,3 +50,7 @@ export type { ChildSpec, ChildType, ShutdownSetting } from './supervision/child-
 export type { RestartType } from './supervision/restart-decider.js';
 export type { StrategyName } from './supervision/strategy.js';
 export type { AutoShutdown, SupervisorFlags } from './supervision/supervisor-flags.js';
+export type { CreateSystemOptions } from './create-system.js';
+export { createSystem } from './create-system.js';
+export type { Link, Transport, TransportDialOptions, TransportListener, TransportListenOptions } from './transport/transport.js';
+export { WsTransport } from './transport/ws-transport.js';

@@ -43,3 +43,15 @@ export type { CallResult, SupervisorAction, SupervisorHost } from './supervision
 export { SupervisorCore } from './supervision/supervisor.js';
 export type { ResolvedFlags } from './supervision/supervisor-flags.js';
 export { resolveFlags } from './supervision/supervisor-flags.js';
+export { decode as decodeFrame, encode as encodeFrame } from './transport/codec.js';
+export { Connection } from './transport/connection.js';
+export type { EndpointStatus } from './transport/endpoint.js';
+export { Endpoint } from './transport/endpoint.js';
+export { EndpointManager } from './transport/endpoint-manager.js';
+export { Kind, PROTOCOL_VERSION } from './transport/envelope.js';
+export { createNonce, createProof, verifyProof } from './transport/handshake.js';
+export type { Pinger } from './transport/heartbeat.js';
+export { Heartbeat } from './transport/heartbeat.js';
+export { MemoryNetwork } from './transport/memory-transport.js';
+export { RemoteRef } from './transport/remote-ref.js';
+export { CloseCode } from './transport/transport.js';

@@ -64,8 +64,20 @@ export interface NodeInspectionEvent {
   type: '@troupe.node';
   node: string;
   peer?: string;
-  status: 'listening' | 'up' | 'down' | 'connecting' | 'auth-failed' | 'frame-error' | 'refused';
+  status:
+    | 'listening'
+    | 'up'
+    | 'down'
+    | 'connecting'
+    | 'auth-failed'
+    | 'frame-error'
+    | 'refused'
+    | 'reconnecting'
+    | 'unreachable'
+    | 'closed';
   detail?: string;
+  /** WebSocket close code, when a connection closed. */
+  code?: number;
 }
 
 /** One event of a system's inspection stream. */

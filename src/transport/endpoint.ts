@@ -1,0 +1,379 @@
+import type { AnyEventObject } from 'xstate';
+import { formatAddress } from '../actors/address.js';
+import type { AskHolder, TempRef } from '../actors/ask.js';
+import type { NodeInspectionEvent } from '../actors/inspection.js';
+import type { DownEvent } from '../actors/ref.js';
+import type { ActorSystem } from '../actors/system.js';
+import { type ErrorCode, TransportError, type TroupeError } from '../errors.js';
+import { backoffDelay } from '../util/backoff.js';
+import type { TimerHandle } from '../util/clock.js';
+import { encode } from './codec.js';
+import type { Connection } from './connection.js';
+import { type Envelope, Kind } from './envelope.js';
+import type { ResolvedNetworkOptions } from './options.js';
+import type { WatchRegistry } from './watch-registry.js';
+import { errorFromWire } from './wire-errors.js';
+
+/**
+ * - `idle`: never connected, no URL to dial: messages become dead letters.
+ * - `connecting`: a first dial is under way; messages wait (bounded).
+ * - `up`: a link is open; messages leave in per-tick batches.
+ * - `reconnecting`: the link was lost (the node is down); messages wait, bounded in number and time,
+ *   while a dialer re-dials with backoff (a listener waits for the peer to dial again).
+ * - `unreachable`: waited too long; messages become dead letters, re-dialing may go on.
+ * - `closed`: this system shut down.
+ */
+export type EndpointStatus = 'idle' | 'connecting' | 'up' | 'reconnecting' | 'unreachable' | 'closed';
+
+/** What an endpoint needs from the node it belongs to. */
+export interface EndpointHost {
+  readonly system: ActorSystem;
+  readonly options: ResolvedNetworkOptions;
+  readonly watches: WatchRegistry;
+  /** Dials `url`, expecting `node` there; resolves once the link is open and attached. */
+  _dial(url: string, node: string): Promise<string>;
+  _linkUp(endpoint: Endpoint): void;
+  _linkDown(endpoint: Endpoint): void;
+  _report(status: NodeInspectionEvent['status'], peer: string | undefined, detail?: string, code?: number): void;
+}
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  timer: TimerHandle;
+}
+
+/**
+ * Everything this node holds about one peer node: its link, the envelopes waiting for it, the
+ * asks and control calls waiting on it, and its reconnect loop. Created once per peer, lazily,
+ * and kept for the life of the system (compare protoactor-go `remote/endpoint_manager.go`).
+ */
+export class Endpoint implements AskHolder {
+  readonly node: string;
+  status: EndpointStatus = 'idle';
+  /** Where the peer listens, when this node dialed it. */
+  url: string | undefined;
+  /** Asks from the peer being served here. */
+  inboundAsks = 0;
+  readonly #host: EndpointHost;
+  #conn: Connection | undefined;
+  #queue: Envelope[] = [];
+  #flushScheduled = false;
+  readonly #asks = new Set<TempRef>();
+  readonly #calls = new Map<number, PendingCall>();
+  #callSeq = 0;
+  #attempt = 0;
+  #retryTimer: TimerHandle | undefined;
+  #bufferTimer: TimerHandle | undefined;
+  #dialing = false;
+  #upWaiters: (() => void)[] = [];
+  readonly #flush = () => this.#flushNow();
+
+  constructor(host: EndpointHost, node: string) {
+    this.#host = host;
+    this.node = node;
+  }
+
+  /** The open link, if any. */
+  get connection(): Connection | undefined {
+    return this.#conn;
+  }
+
+  /** True while this endpoint dials its peer. */
+  get dialing(): boolean {
+    return this.#dialing;
+  }
+
+  /** Resolves true once the link is up, false after `timeoutMs`. */
+  whenUp(timeoutMs: number): Promise<boolean> {
+    if (this.status === 'up') return Promise.resolve(true);
+    const clock = this.#host.system.clock;
+    return new Promise((resolve) => {
+      const waiter = () => {
+        clock.clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = clock.setTimeout(() => {
+        this.#upWaiters = this.#upWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.#upWaiters.push(waiter);
+    });
+  }
+
+  /** Asks this node has waiting on the peer. */
+  get pendingAsks(): number {
+    return this.#asks.size;
+  }
+
+  // ---- outbound ----
+
+  /** Queues an envelope for the peer: sent this tick when up, held while (re)connecting, dropped otherwise. */
+  enqueue(envelope: Envelope): void {
+    const status = this.status;
+    if (status === 'up') {
+      this.#queue.push(envelope);
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        queueMicrotask(this.#flush);
+      }
+    } else if ((status === 'connecting' || status === 'reconnecting') && this.#queue.length < this.#host.options.bufferLimit) {
+      this.#queue.push(envelope);
+    } else {
+      this.#drop(
+        envelope,
+        status === 'connecting' || status === 'reconnecting' ? 'the reconnect buffer is full' : `node ${this.node} is ${status}`,
+      );
+    }
+  }
+
+  /** Sends an ask; `temp` settles with the reply or a failure. */
+  ask(path: string, event: AnyEventObject, temp: TempRef, timeoutMs: number): void {
+    if (this.#asks.size >= this.#host.options.maxPendingAsks) {
+      this.#host._report('refused', this.node, `more than ${this.#host.options.maxPendingAsks} asks pending`);
+      temp.fail('TROUPE_ERR_TOO_MANY_PENDING', `${this.#asks.size} asks to node ${this.node} are already pending`);
+      return;
+    }
+    this.#asks.add(temp);
+    temp._holdBy(this);
+    this.enqueue([Kind.ASK, path, event, temp.address.slice(this.#host.system.node.length + 10), timeoutMs]);
+  }
+
+  /** @internal */
+  _releaseAsk(temp: TempRef): void {
+    this.#asks.delete(temp);
+  }
+
+  /** A control request to the peer (`spawn`, `stop`); rejects on timeout or when the node goes down. */
+  call(op: string, args: unknown, timeoutMs: number): Promise<unknown> {
+    if (this.#calls.size >= this.#host.options.maxPendingAsks) {
+      return Promise.reject(new TransportError('TROUPE_ERR_TOO_MANY_PENDING', `too many calls pending on node ${this.node}`));
+    }
+    const id = ++this.#callSeq;
+    const clock = this.#host.system.clock;
+    return new Promise((resolve, reject) => {
+      const timer = clock.setTimeout(() => {
+        if (this.#calls.delete(id))
+          reject(new TransportError('TROUPE_ERR_TIMEOUT', `${op} on node ${this.node} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#calls.set(id, { resolve, reject, timer });
+      this.enqueue([Kind.CALL, id, op, args]);
+    });
+  }
+
+  /** Settles a call with the peer's answer. */
+  settleCall(id: number, ok: boolean, value: unknown, message: unknown): void {
+    const pending = this.#calls.get(id);
+    if (pending === undefined) return;
+    this.#calls.delete(id);
+    this.#host.system.clock.clearTimeout(pending.timer);
+    if (ok) pending.resolve(value);
+    else pending.reject(errorFromWire(value, message));
+  }
+
+  #flushNow(): void {
+    this.#flushScheduled = false;
+    const conn = this.#conn;
+    if (conn === undefined || this.status !== 'up' || this.#queue.length === 0) return;
+    const queue = this.#queue;
+    this.#queue = [];
+    const system = this.#host.system;
+    let live = queue;
+    for (let i = 0; i < queue.length; i++) {
+      const e = queue[i];
+      // An ask that failed while waiting here (its node went down meanwhile) is not sent again.
+      const stale = (e[0] === Kind.ASK && system._temp(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#calls.has(e[1]));
+      if (stale) {
+        if (live === queue) live = queue.slice(0, i);
+      } else if (live !== queue) {
+        live.push(e);
+      }
+    }
+    if (live.length > 0) this.#write(conn, live);
+  }
+
+  /** Encodes and sends, halving batches that exceed `maxFrameBytes` or fail to encode until the culprit is alone. */
+  #write(conn: Connection, envelopes: Envelope[]): void {
+    let frame: Uint8Array | undefined;
+    let failure: unknown;
+    try {
+      frame = encode(envelopes);
+    } catch (err) {
+      failure = err;
+    }
+    const max = this.#host.options.maxFrameBytes;
+    if (frame !== undefined && frame.byteLength <= max) {
+      conn.send(frame);
+      return;
+    }
+    if (envelopes.length > 1) {
+      const mid = envelopes.length >> 1;
+      this.#write(conn, envelopes.slice(0, mid));
+      this.#write(conn, envelopes.slice(mid));
+      return;
+    }
+    const envelope = envelopes[0];
+    if (frame !== undefined) {
+      this.#reject(envelope, 'TROUPE_ERR_FRAME_TOO_LARGE', `a ${frame.byteLength}-byte message exceeds maxFrameBytes (${max})`);
+    } else {
+      this.#reject(envelope, 'TROUPE_ERR_INVALID_EVENT', `message cannot be encoded: ${(failure as Error)?.message ?? String(failure)}`);
+    }
+  }
+
+  /** An envelope that cannot be sent at all: its asker learns why; the event is a dead letter. */
+  #reject(envelope: Envelope, code: ErrorCode, detail: string): void {
+    this.#host._report('frame-error', this.node, detail);
+    const system = this.#host.system;
+    if (envelope[0] === Kind.ASK) system._temp(envelope[3])?.fail(code, detail);
+    if (envelope[0] === Kind.CALL) this.settleCall(envelope[1], false, code, detail);
+    if (envelope[0] === Kind.SEND || envelope[0] === Kind.ASK) {
+      system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'invalid-event');
+    }
+  }
+
+  /** An envelope the peer cannot be reached for. */
+  #drop(envelope: Envelope, why: string): void {
+    const system = this.#host.system;
+    const message = `node ${this.node} is unreachable: ${why}`;
+    switch (envelope[0]) {
+      case Kind.SEND:
+        system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'node-down');
+        break;
+      case Kind.ASK:
+        system._temp(envelope[3])?.fail('TROUPE_ERR_NODE_DOWN', message);
+        system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'node-down');
+        break;
+      case Kind.WATCH: {
+        const target = formatAddress(this.node, envelope[1]);
+        this.#host.watches.removeOut(this.node, target, envelope[2])?.watcher._down(noconnection(target));
+        break;
+      }
+      case Kind.CALL:
+        this.settleCall(envelope[1], false, 'TROUPE_ERR_NODE_DOWN', message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- link lifecycle ----
+
+  /** Routes traffic through `conn` (a new link, or one that replaces a stale one). */
+  attach(conn: Connection): void {
+    const old = this.#conn;
+    this.#conn = conn;
+    this.#dialing = false;
+    this.#clearTimers();
+    this.#attempt = 0;
+    this.status = 'up';
+    if (old !== undefined && old !== conn) old.close(1000, 'replaced by a newer link');
+    this.#host._report('up', this.node, conn.link.remote);
+    if (this.#queue.length > 0 && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flush);
+    }
+    this.#host._linkUp(this);
+    const waiters = this.#upWaiters;
+    this.#upWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** The link `conn` closed; if it was this endpoint's, the peer is down from here on. */
+  detach(conn: Connection, code: number, reason: string): void {
+    if (conn !== this.#conn) return;
+    this.#conn = undefined;
+    if (this.status === 'closed') return;
+    this.status = 'reconnecting';
+    const why = reason === '' ? `link closed (code ${code})` : `link closed: ${reason} (code ${code})`;
+    this.#host._report('down', this.node, why, code);
+    const message = `node ${this.node} went down: ${why}`;
+    for (const temp of [...this.#asks]) temp.fail('TROUPE_ERR_NODE_DOWN', message);
+    this.#host.system._failTempsTo(this.node, 'TROUPE_ERR_NODE_DOWN', message);
+    for (const id of [...this.#calls.keys()]) this.settleCall(id, false, 'TROUPE_ERR_NODE_DOWN', message);
+    const limit = this.#host.options.bufferLimit;
+    if (this.#queue.length > limit) for (const e of this.#queue.splice(limit)) this.#drop(e, 'the reconnect buffer is full');
+    this.#host._linkDown(this);
+    this.#bufferTimer = this.#host.system.clock.setTimeout(() => this.#giveUp(), this.#host.options.bufferMs);
+    this.#host._report('reconnecting', this.node, this.url === undefined ? 'waiting for the peer to dial again' : `re-dialing ${this.url}`);
+    if (this.url !== undefined) this.#scheduleDial();
+  }
+
+  /** Starts dialing a peer this node has never been linked to (or gave up on). */
+  dial(url: string): void {
+    this.url = url;
+    if (this.status === 'up' || this.status === 'closed' || this.#dialing || this.#retryTimer !== undefined) return;
+    if (this.status === 'idle' || this.status === 'unreachable') this.status = 'connecting';
+    this.#attempt = 0;
+    this.#dialNow();
+  }
+
+  #scheduleDial(): void {
+    if (this.#attempt >= this.#host.options.maxAttempts) {
+      if (this.status === 'reconnecting' || this.status === 'connecting') this.#giveUp();
+      return;
+    }
+    const delay = backoffDelay(this.#attempt++, this.#host.options.backoff);
+    this.#retryTimer = this.#host.system.clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#dialNow();
+    }, delay);
+  }
+
+  #dialNow(): void {
+    const url = this.url;
+    if (url === undefined || this.status === 'up' || this.status === 'closed') return;
+    this.#dialing = true;
+    this.#host._report('connecting', this.node, url);
+    this.#host._dial(url, this.node).then(
+      () => {
+        this.#dialing = false;
+      },
+      (err: TroupeError) => {
+        this.#dialing = false;
+        if (this.status === 'up' || this.status === 'closed') return;
+        this.#host._report(err.code === 'TROUPE_ERR_AUTH_FAILED' ? 'auth-failed' : 'connecting', this.node, `dial failed: ${err.message}`);
+        this.#scheduleDial();
+      },
+    );
+  }
+
+  #giveUp(): void {
+    this.#bufferTimer = undefined;
+    if (this.status === 'up' || this.status === 'closed') return;
+    this.status = 'unreachable';
+    this.#host._report('unreachable', this.node, `no link for ${this.#host.options.bufferMs} ms`);
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const e of queue) this.#drop(e, 'gave up waiting for the link');
+    // Watches made while waiting never reached the peer.
+    for (const w of this.#host.watches.takeAll('out', this.node)) w.watcher._down(noconnection(w.target));
+  }
+
+  /** Shutdown: sends what is queued, then closes the link. */
+  close(): void {
+    if (this.status === 'closed') return;
+    if (this.#flushScheduled || this.#queue.length > 0) this.#flushNow();
+    this.status = 'closed';
+    this.#clearTimers();
+    for (const id of [...this.#calls.keys()]) this.settleCall(id, false, 'TROUPE_ERR_SYSTEM_STOPPED', 'this node shut down');
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const e of queue) this.#drop(e, 'this node shut down');
+    const conn = this.#conn;
+    this.#conn = undefined;
+    conn?.close(1001, 'node shutting down');
+  }
+
+  #clearTimers(): void {
+    const clock = this.#host.system.clock;
+    if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
+    if (this.#bufferTimer !== undefined) clock.clearTimeout(this.#bufferTimer);
+    this.#retryTimer = undefined;
+    this.#bufferTimer = undefined;
+  }
+}
+
+/** The notice a watcher gets for a target whose node is unreachable. */
+export function noconnection(target: string): DownEvent {
+  return { type: 'troupe.down', address: target, reason: 'noconnection' };
+}

@@ -1,0 +1,223 @@
+import type { AnyEventObject } from 'xstate';
+import { formatAddress, parseAddress } from '../actors/address.js';
+import { isEvent } from '../actors/ask.js';
+import type { BaseRef } from '../actors/ref.js';
+import type { ActorSystem } from '../actors/system.js';
+import { decode, mayPollute, pollutedItems, type RefResolver } from './codec.js';
+import type { Connection } from './connection.js';
+import type { Endpoint } from './endpoint.js';
+import { Kind, reasonFromWire } from './envelope.js';
+import type { ResolvedNetworkOptions } from './options.js';
+import type { WatchRegistry } from './watch-registry.js';
+import { codeFromWire, errorToWire } from './wire-errors.js';
+
+/** What inbound handling needs from its node. */
+export interface InboundHost {
+  readonly system: ActorSystem;
+  readonly options: ResolvedNetworkOptions;
+  readonly watches: WatchRegistry;
+  readonly resolveRef: RefResolver;
+  /** Serves a control call (`spawn`, `stop`) and answers it. */
+  _call(endpoint: Endpoint, id: number, op: unknown, args: unknown): void;
+  _report(status: 'frame-error' | 'refused', peer: string, detail: string): void;
+}
+
+/** Longest ask timeout a peer may ask this node to hold a reply ref for: one day. */
+const MAX_ASK_TIMEOUT_MS = 86_400_000;
+
+/**
+ * Handles one frame from an authenticated peer. A frame that does not decode is dropped whole; an
+ * envelope that is malformed, of an unknown kind or carries a prototype-pollution key is dropped
+ * alone (an ask among them is answered with `TROUPE_ERR_PROTOCOL`). Each drop is reported to
+ * inspection as a `frame-error`; the link stays open and the other envelopes are delivered.
+ */
+export function handleFrame(host: InboundHost, endpoint: Endpoint, conn: Connection, frame: Uint8Array): void {
+  let items: unknown;
+  try {
+    items = decode(frame, host.resolveRef);
+  } catch (err) {
+    host._report('frame-error', endpoint.node, `dropped an undecodable ${frame.byteLength}-byte frame: ${(err as Error).message}`);
+    return;
+  }
+  if (!Array.isArray(items)) {
+    host._report('frame-error', endpoint.node, 'dropped a frame that is not an array of envelopes');
+    return;
+  }
+  let polluted: Map<number, string> | undefined;
+  if (mayPollute(frame)) {
+    try {
+      polluted = pollutedItems(frame, host.resolveRef);
+    } catch {
+      polluted = undefined;
+    }
+  }
+  for (let i = 0; i < items.length; i++) {
+    const envelope = items[i];
+    if (!Array.isArray(envelope)) {
+      host._report('frame-error', endpoint.node, `envelope ${i} is not an array`);
+      continue;
+    }
+    const why = polluted?.get(i);
+    if (why !== undefined) {
+      reject(host, endpoint, envelope, `envelope ${i} rejected: it carries ${why}`);
+      continue;
+    }
+    handleEnvelope(host, endpoint, conn, envelope, i);
+  }
+}
+
+function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection, e: unknown[], i: number): void {
+  const system = host.system;
+  switch (e[0]) {
+    case Kind.SEND: {
+      const [, path, event] = e;
+      if (typeof path !== 'string' || !isEvent(event)) {
+        malformed(host, endpoint, e, i);
+        return;
+      }
+      system._deliverLocal(path, event);
+      return;
+    }
+    case Kind.ASK:
+      serveAsk(host, endpoint, e, i);
+      return;
+    case Kind.ASK_FAIL: {
+      const [, replyPath, code, message] = e;
+      if (typeof replyPath !== 'string' || typeof message !== 'string') {
+        malformed(host, endpoint, e, i);
+        return;
+      }
+      system._temp(replyPath)?.fail(codeFromWire(code), message);
+      return;
+    }
+    case Kind.WATCH:
+    case Kind.UNWATCH: {
+      const [kind, path, watcherAddress] = e;
+      const watcher = typeof path === 'string' ? peerRef(host, endpoint, watcherAddress) : undefined;
+      if (watcher === undefined) {
+        malformed(host, endpoint, e, i);
+        return;
+      }
+      const target = formatAddress(system.node, path as string);
+      const targetRef = localRef(system, target);
+      if (targetRef === undefined) {
+        if (kind === Kind.WATCH) watcher._down({ type: 'troupe.down', address: target, reason: 'noproc' });
+        return;
+      }
+      if (kind === Kind.WATCH) {
+        if (host.watches.addIn(endpoint.node, target, watcher, targetRef)) targetRef._watch(watcher);
+      } else if (host.watches.removeIn(endpoint.node, target, watcher.address) !== undefined) {
+        targetRef._unwatch(watcher);
+      }
+      return;
+    }
+    case Kind.DOWN: {
+      const [, path, target, reason] = e;
+      if (typeof path !== 'string' || typeof target !== 'string') {
+        malformed(host, endpoint, e, i);
+        return;
+      }
+      // Only a watch this node asked for is answered: a late or forged notice is ignored.
+      const watch = host.watches.removeOut(endpoint.node, target, formatAddress(system.node, path));
+      watch?.watcher._down({ type: 'troupe.down', address: target, reason: reasonFromWire(reason) });
+      return;
+    }
+    case Kind.CALL: {
+      const [, id, op, args] = e;
+      if (!Number.isSafeInteger(id)) {
+        malformed(host, endpoint, e, i);
+        return;
+      }
+      host._call(endpoint, id as number, op, args);
+      return;
+    }
+    case Kind.RESULT: {
+      const [, id, ok, value, message] = e;
+      if (!Number.isSafeInteger(id) || typeof ok !== 'boolean') {
+        malformed(host, endpoint, e, i);
+        return;
+      }
+      endpoint.settleCall(id as number, ok, value, message);
+      return;
+    }
+    case Kind.PING:
+      conn.pong();
+      return;
+    case Kind.PONG:
+      return;
+    default:
+      host._report('frame-error', endpoint.node, `envelope ${i} has an unknown kind ${String(e[0]).slice(0, 20)}`);
+  }
+}
+
+function serveAsk(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number): void {
+  const [, path, event, replyPath, timeoutMs] = e;
+  if (typeof replyPath !== 'string' || replyPath.charCodeAt(0) !== 36 /* $ */) {
+    malformed(host, endpoint, e, i);
+    return;
+  }
+  if (typeof path !== 'string' || !isEvent(event) || typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+    endpoint.enqueue([Kind.ASK_FAIL, replyPath, 'TROUPE_ERR_PROTOCOL', `malformed ask envelope ${i}`]);
+    host._report('frame-error', endpoint.node, `envelope ${i}: malformed ask`);
+    return;
+  }
+  if (endpoint.inboundAsks >= host.options.maxPendingAsks) {
+    host._report('refused', endpoint.node, `more than ${host.options.maxPendingAsks} asks from ${endpoint.node} pending`);
+    endpoint.enqueue([
+      Kind.ASK_FAIL,
+      replyPath,
+      'TROUPE_ERR_TOO_MANY_PENDING',
+      `node ${host.system.node} already serves ${endpoint.inboundAsks} asks from ${endpoint.node}`,
+    ]);
+    return;
+  }
+  const system = host.system;
+  const target = localRef(system, formatAddress(system.node, path));
+  if (target === undefined) {
+    endpoint.enqueue([Kind.ASK_FAIL, replyPath, 'TROUPE_ERR_NO_ACTOR', `no actor at ${formatAddress(system.node, path)}`]);
+    return;
+  }
+  endpoint.inboundAsks++;
+  target.ask(event as AnyEventObject, { timeoutMs: Math.min(timeoutMs, MAX_ASK_TIMEOUT_MS) }).then(
+    (reply) => {
+      endpoint.inboundAsks--;
+      endpoint.enqueue([Kind.SEND, replyPath, reply as AnyEventObject]);
+    },
+    (err: unknown) => {
+      endpoint.inboundAsks--;
+      const [code, message] = errorToWire(err);
+      endpoint.enqueue([Kind.ASK_FAIL, replyPath, code, message]);
+    },
+  );
+}
+
+/** A ref to a local address, or undefined when the path is not a valid one. */
+function localRef(system: ActorSystem, address: string): BaseRef | undefined {
+  try {
+    return system.ref(address) as unknown as BaseRef;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A ref to an actor on the peer's own node (a peer may only register its own actors as watchers). */
+function peerRef(host: InboundHost, endpoint: Endpoint, address: unknown): BaseRef | undefined {
+  if (typeof address !== 'string') return undefined;
+  try {
+    if (parseAddress(address).node !== endpoint.node) return undefined;
+    return host.resolveRef(address);
+  } catch {
+    return undefined;
+  }
+}
+
+function malformed(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number): void {
+  host._report('frame-error', endpoint.node, `envelope ${i} (kind ${String(e[0]).slice(0, 20)}) is malformed`);
+}
+
+function reject(host: InboundHost, endpoint: Endpoint, e: unknown[], detail: string): void {
+  host._report('frame-error', endpoint.node, detail);
+  if (e[0] === Kind.ASK && typeof e[3] === 'string') endpoint.enqueue([Kind.ASK_FAIL, e[3], 'TROUPE_ERR_PROTOCOL', detail]);
+  if (e[0] === Kind.CALL && Number.isSafeInteger(e[1]))
+    endpoint.enqueue([Kind.RESULT, e[1] as number, false, 'TROUPE_ERR_PROTOCOL', detail]);
+}

@@ -1,0 +1,99 @@
+import { isIP } from 'node:net';
+import type { SpawnableLogic } from '../actors/cell.js';
+import type { ListenOptions, NetworkOptions, TlsOptions } from '../actors/system.js';
+import { InvalidArgumentError } from '../errors.js';
+import { type BackoffOptions, validateBackoff } from '../util/backoff.js';
+
+/** Network options with every default filled in and every value checked. */
+export interface ResolvedNetworkOptions {
+  listen: Required<ListenOptions> | undefined;
+  secret: string;
+  logic: ReadonlyMap<string, SpawnableLogic>;
+  tls: TlsOptions | undefined;
+  heartbeatIntervalMs: number;
+  heartbeatMaxMissed: number;
+  backoff: BackoffOptions;
+  maxAttempts: number;
+  bufferLimit: number;
+  bufferMs: number;
+  orphanGraceMs: number;
+  maxFrameBytes: number;
+  maxPendingAsks: number;
+  handshakeTimeoutMs: number;
+}
+
+function fail(message: string): never {
+  throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', message);
+}
+
+function positive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
+  const v = value ?? fallback;
+  const ok = typeof v === 'number' && v > 0 && (Number.isFinite(v) || (allowInfinity && v === Number.POSITIVE_INFINITY));
+  if (!ok) fail(`${name} must be a ${allowInfinity ? '' : 'finite '}number > 0, got ${String(v)}`);
+  return v;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/**
+ * Fills in defaults and checks every network option; throws `TROUPE_ERR_INVALID_OPTION` on a bad
+ * one and `TROUPE_ERR_INSECURE` when asked to listen beyond loopback without a secret.
+ */
+export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkOptions {
+  let listen: Required<ListenOptions> | undefined;
+  if (options.listen !== undefined) {
+    const { port, host = '127.0.0.1' } = options.listen;
+    if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) fail(`listen.port must be a whole number 0..65535, got ${String(port)}`);
+    if (typeof host !== 'string' || host.length === 0) fail(`listen.host must be a host name or address, got ${String(host)}`);
+    listen = { port, host };
+  }
+  const secret = options.secret ?? '';
+  if (typeof secret !== 'string') fail('secret must be a string');
+  if (listen !== undefined && secret === '' && !isLoopback(listen.host)) {
+    throw new InvalidArgumentError(
+      'TROUPE_ERR_INSECURE',
+      `refusing to listen on ${listen.host} without a secret: anyone who can reach it could run actors here; pass a secret (or listen on 127.0.0.1)`,
+    );
+  }
+  const logic = new Map<string, SpawnableLogic>();
+  for (const [name, l] of Object.entries(options.logic ?? {})) {
+    if (typeof l !== 'object' || l === null) fail(`logic.${name} must be actor logic`);
+    logic.set(name, l);
+  }
+  if (options.tls !== undefined && (options.tls.key === undefined) !== (options.tls.cert === undefined)) {
+    fail('tls needs both key and cert to listen (or neither, to only dial)');
+  }
+  const reconnect = options.reconnect ?? {};
+  const backoff = validateBackoff({ minMs: 100, maxMs: 5000, ...reconnect }, (m) => fail(`reconnect: ${m}`));
+  const bufferLimit = reconnect.bufferLimit ?? 1000;
+  if (!(Number.isInteger(bufferLimit) && bufferLimit >= 0)) fail(`reconnect.bufferLimit must be a whole number >= 0, got ${bufferLimit}`);
+  const maxPendingAsks = options.maxPendingAsks ?? 10_000;
+  if (!(Number.isInteger(maxPendingAsks) && maxPendingAsks >= 1)) fail(`maxPendingAsks must be a whole number >= 1, got ${maxPendingAsks}`);
+  const heartbeatMaxMissed = options.heartbeat?.maxMissed ?? 3;
+  if (!(Number.isInteger(heartbeatMaxMissed) && heartbeatMaxMissed >= 1)) {
+    fail(`heartbeat.maxMissed must be a whole number >= 1, got ${heartbeatMaxMissed}`);
+  }
+  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
+  if (!(Number.isInteger(maxFrameBytes) && maxFrameBytes >= 1024))
+    fail(`maxFrameBytes must be a whole number >= 1024, got ${maxFrameBytes}`);
+  return {
+    listen,
+    secret,
+    logic,
+    tls: options.tls,
+    heartbeatIntervalMs: positive('heartbeat.intervalMs', options.heartbeat?.intervalMs, 1000),
+    heartbeatMaxMissed,
+    backoff,
+    maxAttempts: positive('reconnect.maxAttempts', reconnect.maxAttempts, Number.POSITIVE_INFINITY, true),
+    bufferLimit,
+    bufferMs: positive('reconnect.bufferMs', reconnect.bufferMs, 30_000),
+    orphanGraceMs: positive('orphanGraceMs', options.orphanGraceMs, 10_000),
+    maxFrameBytes,
+    maxPendingAsks,
+    handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000),
+  };
+}

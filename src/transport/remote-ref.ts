@@ -1,0 +1,86 @@
+import type { AnyEventObject } from 'xstate';
+import { isEvent, startAsk } from '../actors/ask.js';
+import type { ExitReason } from '../actors/exit-reason.js';
+import { type AskOptions, BaseRef, type DownEvent } from '../actors/ref.js';
+import type { ActorSystem } from '../actors/system.js';
+import type { Endpoint } from './endpoint.js';
+import { Kind } from './envelope.js';
+import type { WatchRegistry } from './watch-registry.js';
+
+/** What a remote ref reaches through. @internal */
+export interface RemoteRefHost {
+  readonly system: ActorSystem;
+  readonly watches: WatchRegistry;
+}
+
+/**
+ * A ref to an actor on another node: `send` encodes and hands off to the peer's endpoint, `ask`
+ * waits on a local reply ref the peer answers to, `watch` registers on the peer and turns a lost
+ * link into `troupe.down` with `'noconnection'`.
+ * @internal
+ */
+export class RemoteRef extends BaseRef {
+  readonly address: string;
+  /** The path on the peer node. */
+  readonly path: string;
+  readonly #endpoint: Endpoint;
+  readonly #host: RemoteRefHost;
+
+  constructor(host: RemoteRefHost, endpoint: Endpoint, address: string, path: string) {
+    super();
+    this.#host = host;
+    this.#endpoint = endpoint;
+    this.address = address;
+    this.path = path;
+  }
+
+  /** The node this actor lives on. */
+  get node(): string {
+    return this.#endpoint.node;
+  }
+
+  send(event: AnyEventObject): void {
+    if (!isEvent(event)) {
+      this.#host.system._deadLetter(this.address, event, 'invalid-event');
+      return;
+    }
+    this.#endpoint.enqueue([Kind.SEND, this.path, event]);
+  }
+
+  ask<TReply = AnyEventObject>(event: AnyEventObject, options?: AskOptions): Promise<TReply> {
+    const system = this.#host.system;
+    const timeoutMs = options?.timeoutMs ?? system.askTimeoutMs;
+    return startAsk<TReply>(system, this.address, event, options, (_withReplyTo, temp) =>
+      this.#endpoint.ask(this.path, event, temp, timeoutMs),
+    );
+  }
+
+  /** This ref is a remote watcher of a local actor: forward the notice. */
+  _down(event: DownEvent): void {
+    this.#host.watches.removeIn(this.#endpoint.node, event.address, this.address);
+    this.#endpoint.enqueue([Kind.DOWN, this.path, event.address, reasonToWire(event.reason)]);
+  }
+
+  _watch(watcher: BaseRef): void {
+    if (this.#host.watches.addOut(this.#endpoint.node, this.address, watcher)) {
+      this.#endpoint.enqueue([Kind.WATCH, this.path, watcher.address]);
+    }
+  }
+
+  _unwatch(watcher: BaseRef): void {
+    if (this.#host.watches.removeOut(this.#endpoint.node, this.address, watcher.address) !== undefined) {
+      this.#endpoint.enqueue([Kind.UNWATCH, this.path, watcher.address]);
+    }
+  }
+
+  async _stop(reason: ExitReason): Promise<void> {
+    await this.#endpoint.call('stop', { path: this.path, reason: reasonToWire(reason) }, this.#host.system.askTimeoutMs);
+  }
+}
+
+/** A crash's error is sent as an Error (or its text), so that any value a machine threw can travel. */
+export function reasonToWire(reason: ExitReason | 'noproc'): unknown {
+  if (typeof reason !== 'object' || reason === null) return reason;
+  const error = reason.error;
+  return { error: error instanceof Error || typeof error === 'string' ? error : String(error) };
+}

@@ -1,0 +1,78 @@
+/**
+ * The narrow seam between troupe's node-to-node protocol and the bytes underneath: a `Transport`
+ * listens and dials, and hands over `Link`s that carry whole binary frames. `ws-transport.ts`
+ * implements it over WebSocket; `memory-transport.ts` in-process, for tests. Nothing here imports ws.
+ */
+
+/** A bidirectional channel of whole binary frames, authenticated or not. */
+export interface Link {
+  /** Human-readable remote end, for inspection (`127.0.0.1:53122`). */
+  readonly remote: string;
+  /** Bytes accepted by `send` but not yet written. */
+  readonly buffered: number;
+  /** Queues one frame. Ignored once the link is closed. */
+  send(frame: Uint8Array): void;
+  /** Closes with a WebSocket close code (4000–4999 are troupe's). Idempotent. */
+  close(code: number, reason: string): void;
+  /** Called for each received frame, in order. */
+  onFrame: ((frame: Uint8Array) => void) | undefined;
+  /** Called once, when the link is closed by either side or fails. */
+  onClose: ((code: number, reason: string) => void) | undefined;
+}
+
+/** Where and how to listen. */
+export interface TransportListenOptions {
+  host: string;
+  port: number;
+  maxFrameBytes: number;
+  tls?: { key: string | Uint8Array; cert: string | Uint8Array };
+}
+
+/** How to dial. */
+export interface TransportDialOptions {
+  maxFrameBytes: number;
+  /** Gives up opening the socket after this long, ms. */
+  timeoutMs: number;
+  tls?: { ca?: string | Uint8Array | (string | Uint8Array)[]; rejectUnauthorized?: boolean };
+}
+
+/** A bound listener. */
+export interface TransportListener {
+  readonly host: string;
+  readonly port: number;
+  /** The URL other nodes dial. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens links. `listen` calls `onLink` for every accepted connection; `dial` resolves with an
+ * open link or rejects (refused, unreachable, timed out).
+ */
+export interface Transport {
+  listen(options: TransportListenOptions, onLink: (link: Link) => void): Promise<TransportListener>;
+  dial(url: string, options: TransportDialOptions): Promise<Link>;
+}
+
+/** Close codes troupe uses, with the standard ones it relies on. */
+export const CloseCode = {
+  /** Normal closure: the node shut down or the link was replaced on purpose. */
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  /** Closed without a close frame (peer crashed, socket reset). */
+  ABNORMAL: 1006,
+  /** A frame exceeded `maxFrameBytes`. */
+  TOO_BIG: 1009,
+  AUTH_FAILED: 4001,
+  /** Two links to the same peer: this one lost the tie-break (the lower node id's dial is kept). */
+  DUPLICATE: 4002,
+  /** The peer dialed again; the newer link replaces this one. */
+  REPLACED: 4003,
+  /** The handshake broke the protocol. */
+  PROTOCOL: 4004,
+  /** The peer claimed this node's own id. */
+  SAME_NODE: 4005,
+  HANDSHAKE_TIMEOUT: 4008,
+  /** Heartbeats went unanswered. */
+  HEARTBEAT_TIMEOUT: 4009,
+} as const;

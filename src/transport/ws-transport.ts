@@ -1,0 +1,221 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { InvalidArgumentError, TransportError } from '../errors.js';
+import {
+  CloseCode,
+  type Link,
+  type Transport,
+  type TransportDialOptions,
+  type TransportListener,
+  type TransportListenOptions,
+} from './transport.js';
+
+const kLink = Symbol('troupe.link');
+type Socket = WebSocket & { [kLink]?: WsLink };
+
+/** How long a closing link waits for the peer's close frame before the socket is destroyed, ms. */
+const CLOSE_GRACE_MS = 2000;
+
+/** A link over one WebSocket. Socket events reach it through `kLink`, so there are no per-link closures. */
+class WsLink implements Link {
+  readonly remote: string;
+  readonly #socket: Socket;
+  #closing = false;
+  #onFrame: ((frame: Uint8Array) => void) | undefined;
+  /** Frames (and a close) that arrived before the owner's handlers: a dialed socket can receive in the tick it opens. */
+  #backlog: Uint8Array[] | undefined = [];
+  #backlogClose: [number, string] | undefined;
+  #draining = false;
+  onClose: ((code: number, reason: string) => void) | undefined;
+  /** Set by the socket's error event: the close that follows reports it. */
+  error: Error | undefined;
+
+  constructor(socket: Socket, remote: string) {
+    this.#socket = socket;
+    this.remote = remote;
+    socket[kLink] = this;
+    socket.binaryType = 'nodebuffer';
+    socket.on('message', socketOnMessage);
+    socket.on('close', socketOnClose);
+    socket.on('error', socketOnError);
+  }
+
+  get buffered(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  get onFrame(): ((frame: Uint8Array) => void) | undefined {
+    return this.#onFrame;
+  }
+
+  set onFrame(handler: ((frame: Uint8Array) => void) | undefined) {
+    this.#onFrame = handler;
+    if (handler !== undefined && this.#backlog !== undefined && !this.#draining) {
+      this.#draining = true;
+      queueMicrotask(() => this.#drain());
+    }
+  }
+
+  /** @internal */
+  _frame(frame: Uint8Array): void {
+    if (this.#backlog !== undefined) this.#backlog.push(frame);
+    else this.#onFrame?.(frame);
+  }
+
+  /** @internal */
+  _closed(code: number, reason: string): void {
+    if (this.#backlog !== undefined) this.#backlogClose = [code, reason];
+    else this.onClose?.(code, reason);
+  }
+
+  #drain(): void {
+    const backlog = this.#backlog as Uint8Array[];
+    while (backlog.length > 0) this.#onFrame?.(backlog.shift() as Uint8Array);
+    this.#backlog = undefined;
+    const close = this.#backlogClose;
+    this.#backlogClose = undefined;
+    if (close !== undefined) this.onClose?.(close[0], close[1]);
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    const socket = this.#socket;
+    if (socket.readyState === WebSocket.CLOSED) return;
+    try {
+      socket.close(code, Buffer.byteLength(reason) > 120 ? reason.slice(0, 60) : reason);
+    } catch {
+      socket.terminate();
+      return;
+    }
+    setTimeout(() => {
+      if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
+    }, CLOSE_GRACE_MS).unref();
+  }
+}
+
+function socketOnMessage(this: Socket, data: Buffer): void {
+  this[kLink]?._frame(data);
+}
+
+function socketOnClose(this: Socket, code: number, reason: Buffer): void {
+  const link = this[kLink];
+  if (link === undefined) return;
+  this[kLink] = undefined;
+  const text = reason.length > 0 ? reason.toString() : (link.error?.message ?? '');
+  link._closed(code, text);
+}
+
+function socketOnError(this: Socket, error: Error): void {
+  const link = this[kLink];
+  if (link !== undefined) link.error = error;
+}
+
+function pem(value: string | Uint8Array): string | Buffer {
+  return typeof value === 'string' ? value : Buffer.from(value);
+}
+
+function caOf(ca: string | Uint8Array | (string | Uint8Array)[] | undefined): string | Buffer | (string | Buffer)[] | undefined {
+  if (ca === undefined) return undefined;
+  return Array.isArray(ca) ? ca.map(pem) : pem(ca);
+}
+
+function remoteOf(req: IncomingMessage): string {
+  const s = req.socket;
+  return s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
+}
+
+/**
+ * The WebSocket transport: one `ws` server per listening node (over `https` when given a key and
+ * certificate), one `ws` client per dialed link. Compression is off: frames are small msgpack
+ * batches, and deflate would cost more CPU than it saves on a LAN.
+ *
+ * @example
+ * ```ts
+ * const system = createSystem({ node: 'alpha', listen: { port: 7400 }, transport: new WsTransport() });
+ * ```
+ */
+export class WsTransport implements Transport {
+  async listen(options: TransportListenOptions, onLink: (link: Link) => void): Promise<TransportListener> {
+    const tls = options.tls;
+    const server: Server = tls === undefined ? createHttpServer() : createHttpsServer({ key: pem(tls.key), cert: pem(tls.cert) });
+    const wss = new WebSocketServer({ server, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: true });
+    wss.on('connection', (socket: Socket, req: IncomingMessage) => onLink(new WsLink(socket, remoteOf(req))));
+    wss.on('error', () => {});
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) =>
+        reject(
+          new TransportError('TROUPE_ERR_NODE_DOWN', `cannot listen on ${options.host}:${options.port}: ${err.message}`, { cause: err }),
+        );
+      server.once('error', onError);
+      server.listen(options.port, options.host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', () => {});
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return {
+      host: address.address,
+      port: address.port,
+      url: `${tls === undefined ? 'ws' : 'wss'}://${host}:${address.port}`,
+      close: () => closeServer(server, wss),
+    };
+  }
+
+  dial(url: string, options: TransportDialOptions): Promise<Link> {
+    if (typeof url !== 'string' || !/^wss?:\/\//.test(url)) {
+      return Promise.reject(new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `not a ws:// or wss:// URL: ${String(url)}`));
+    }
+    return new Promise<Link>((resolve, reject) => {
+      let socket: Socket;
+      try {
+        socket = new WebSocket(url, {
+          maxPayload: options.maxFrameBytes,
+          perMessageDeflate: false,
+          handshakeTimeout: options.timeoutMs,
+          ca: caOf(options.tls?.ca),
+          rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
+        });
+      } catch (err) {
+        reject(new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `bad URL ${url}: ${(err as Error).message}`));
+        return;
+      }
+      const onError = (err: Error) => {
+        socket.off('open', onOpen);
+        reject(new TransportError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${err.message}`, { cause: err }));
+      };
+      const onOpen = () => {
+        socket.off('error', onError);
+        resolve(new WsLink(socket, url));
+      };
+      socket.once('error', onError);
+      socket.once('open', onOpen);
+    });
+  }
+}
+
+/** Waits briefly for links to finish their close handshakes, then drops the rest and the server. */
+async function closeServer(server: Server, wss: WebSocketServer): Promise<void> {
+  const open = [...wss.clients].filter((s) => s.readyState !== WebSocket.CLOSED);
+  for (const s of open) if (s.readyState === WebSocket.OPEN) s.close(CloseCode.GOING_AWAY, 'node shutting down');
+  await Promise.race([
+    Promise.all(
+      open.map((s) => new Promise<void>((resolve) => (s.readyState === WebSocket.CLOSED ? resolve() : s.once('close', () => resolve())))),
+    ),
+    new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref()),
+  ]);
+  for (const s of wss.clients) s.terminate();
+  await new Promise<void>((resolve) => wss.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}
