@@ -68,6 +68,8 @@ export class ChildRecord<TLogic, TRef> {
   handle: ChildHandle<TRef> | undefined;
   /** An exit reported while starting. */
   early: ChildExitReason | undefined;
+  /** Why it ended by itself, while in `exited`. */
+  exitReason: ChildExitReason | undefined;
   /** Kills a child that takes longer than its `shutdownMs` to stop. */
   killTimer: TimerHandle | undefined;
   /** Called with the reason when a requested stop completes. */

@@ -132,6 +132,7 @@ export class SupervisorCore<TLogic, TRef> {
       onStopped?.(reason);
     } else if (rec.state === 'running') {
       rec.state = 'exited';
+      rec.exitReason = reason;
       if (this.#phase === 'dead') this.#release(rec, reason);
       else this.#run((done) => this.#handleExit(rec, reason, done));
     }
@@ -438,6 +439,13 @@ export class SupervisorCore<TLogic, TRef> {
       else rec.state = 'restarting';
       then();
     };
+    if (rec.state === 'exited') {
+      // It ended by itself before its turn came: its queued decision is superseded by this stop.
+      const reason = rec.exitReason ?? 'shutdown';
+      this.#report('child-terminated', rec.id, reason);
+      settle(reason);
+      return;
+    }
     if (rec.state !== 'running') {
       if (mode === 'release' || rec.state !== 'stopped') settle('shutdown');
       else then();
@@ -492,6 +500,7 @@ export class SupervisorCore<TLogic, TRef> {
     const handle = rec.handle;
     rec.handle = undefined;
     rec.onStopped = undefined;
+    rec.exitReason = undefined;
     rec.state = 'stopped';
     if (rec.spec.restart === 'temporary' && this.#children.get(rec.id) === rec) this.#children.delete(rec.id);
     handle?.release(reason);
