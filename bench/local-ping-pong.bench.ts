@@ -1,0 +1,140 @@
+/**
+ * Two actors ping-pong N round trips. The same two machines run under troupe and as raw XState
+ * actors: `pinger` is kicked with `{ type: 'go', self, peer }` (refs to itself and the ponger) and
+ * sends `{ type: 'ping', from: self }` with `sendTo(peer)`; `ponger` answers each ping with
+ * `sendTo(event.from, { type: 'pong' })`; the pinger counts pongs and calls a latch at N.
+ * Under troupe, `self` and `peer` are troupe refs (every hop goes through a mailbox and the
+ * dispatcher); raw, they are the XState actors themselves.
+ * Result: round trips/s, troupe ÷ raw XState. Target: ratio ≥ 0.7.
+ *
+ * Each round runs both sides back to back (alternating which goes first) on fresh actors; the
+ * line reports the median of each side and the median of the per-round ratios, with the best
+ * rounds and the ratio range as extras.
+ */
+import { type AnyActorRef, assign, createActor, sendTo, setup } from 'xstate';
+import { createSystem } from '../src/index.js';
+import { median, report } from './report.js';
+
+const N = 100_000;
+const ROUNDS = 11;
+const TARGET = 0.7;
+
+let done: () => void = () => {};
+const latch = () => new Promise<void>((resolve) => (done = resolve));
+
+type PingerEvent = { type: 'go'; self: AnyActorRef; peer: AnyActorRef } | { type: 'pong' };
+
+const pinger = setup({
+  types: {
+    context: {} as { self: AnyActorRef | undefined; peer: AnyActorRef | undefined; count: number },
+    events: {} as PingerEvent,
+  },
+}).createMachine({
+  id: 'pinger',
+  context: { self: undefined, peer: undefined, count: 0 },
+  on: {
+    go: {
+      actions: [
+        assign(({ event }) => ({ self: event.self, peer: event.peer, count: 0 })),
+        sendTo(
+          ({ context }) => context.peer as AnyActorRef,
+          ({ context }) => ({ type: 'ping', from: context.self }),
+        ),
+      ],
+    },
+    pong: [
+      {
+        guard: ({ context }) => context.count + 1 >= N,
+        actions: [assign({ count: ({ context }) => context.count + 1 }), () => done()],
+      },
+      {
+        actions: [
+          assign({ count: ({ context }) => context.count + 1 }),
+          sendTo(
+            ({ context }) => context.peer as AnyActorRef,
+            ({ context }) => ({ type: 'ping', from: context.self }),
+          ),
+        ],
+      },
+    ],
+  },
+});
+
+const ponger = setup({
+  types: { events: {} as { type: 'ping'; from: AnyActorRef } },
+}).createMachine({
+  id: 'ponger',
+  on: { ping: { actions: sendTo(({ event }) => event.from, { type: 'pong' }) } },
+});
+
+async function troupeRound(): Promise<number> {
+  const system = createSystem({ node: 'bench' });
+  const b = system.spawn(ponger, { name: 'ponger' });
+  const a = system.spawn(pinger, { name: 'pinger' });
+  const finished = latch();
+  const t0 = performance.now();
+  a.send({ type: 'go', self: a as unknown as AnyActorRef, peer: b as unknown as AnyActorRef });
+  await finished;
+  const ms = performance.now() - t0;
+  await system.shutdown();
+  return (N / ms) * 1000;
+}
+
+async function xstateRound(): Promise<number> {
+  const b = createActor(ponger).start();
+  const a = createActor(pinger).start();
+  const finished = latch();
+  const t0 = performance.now();
+  a.send({ type: 'go', self: a, peer: b });
+  await finished;
+  const ms = performance.now() - t0;
+  a.stop();
+  b.stop();
+  return (N / ms) * 1000;
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+for (let i = 0; i < 2; i++) {
+  await troupeRound();
+  await xstateRound();
+}
+
+const troupe: number[] = [];
+const baseline: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  gc();
+  if (r % 2 === 0) {
+    troupe.push(await troupeRound());
+    gc();
+    baseline.push(await xstateRound());
+  } else {
+    baseline.push(await xstateRound());
+    gc();
+    troupe.push(await troupeRound());
+  }
+}
+
+// Each round's pair ran back to back, so its ratio is the least disturbed by load from other
+// processes; the line's ratio is the median of those paired ratios.
+const pairRatios = troupe.map((t, i) => t / baseline[i]);
+const ratio = median(pairRatios);
+report({
+  bench: 'local-ping-pong',
+  unit: 'round trips/s',
+  troupe: Math.round(median(troupe)),
+  baseline: Math.round(median(baseline)),
+  baselineName: 'xstate actors sendTo each other',
+  ratio: Number(ratio.toFixed(3)),
+  target: `ratio >= ${TARGET}`,
+  met: ratio >= TARGET,
+  rounds: ROUNDS,
+  roundTrips: N,
+  stat: 'median of rounds; ratio: median of per-round paired ratios',
+  troupeBest: Math.round(Math.max(...troupe)),
+  baselineBest: Math.round(Math.max(...baseline)),
+  ratioMin: Number(Math.min(...pairRatios).toFixed(3)),
+  ratioMax: Number(Math.max(...pairRatios).toFixed(3)),
+});
