@@ -3,9 +3,14 @@
  * @module
  */
 
+export { refOf } from './actors/cell.js';
 export type { DeadLetter, DeadLetterReason } from './actors/dead-letters.js';
 export { DeadLetters } from './actors/dead-letters.js';
 export type { ExitReason } from './actors/exit-reason.js';
+export type { FromStreamOptions, StreamContext, StreamLogic, StreamResult, StreamSource } from './actors/from-stream.js';
+export { fromStream } from './actors/from-stream.js';
+export type { GatherOptions, GatherResult } from './actors/gather.js';
+export { gather } from './actors/gather.js';
 export type {
   ActorInspectionEvent,
   DeadLetterInspectionEvent,
@@ -17,40 +22,47 @@ export type {
   StateInspectionEvent,
   SupervisorInspectionEvent,
 } from './actors/inspection.js';
-export type { ActorRef, AskEvent, AskOptions, DownEvent, ReplyTo } from './actors/ref.js';
-
-export type { ActorStats, EventOf, InputOf, SpawnOptions, SystemOptions, SystemStats } from './actors/system.js';
+export type { ActorRef, AskEvent, AskOptions, DownEvent, ReplyTo, StreamEvent, StreamOptions } from './actors/ref.js';
+export type { CancelEvent, ChunkEvent, EndEvent, StreamErrorEvent, StreamTo } from './actors/stream-protocol.js';
+export type { SupervisorChildSpec, SupervisorLogic, SupervisorOptions, SupervisorRef } from './actors/supervised.js';
+export { supervisor, supervisorRef } from './actors/supervised.js';
 export type {
+  ActorStats,
+  EventOf,
   HeartbeatOptions,
+  InputOf,
   ListenOptions,
   NetworkOptions,
   ReconnectOptions,
   RemoteSpawnOptions,
+  SpawnOptions,
+  SystemOptions,
+  SystemStats,
   TlsOptions,
 } from './actors/system.js';
 export { ActorSystem } from './actors/system.js';
+export type { CreateSystemOptions } from './create-system.js';
+export { createSystem } from './create-system.js';
 export type { ErrorCode } from './errors.js';
-export { AskError, DeliveryError, ErrorCodes, InvalidArgumentError, TransportError, TroupeError } from './errors.js';
+export {
+  AskError,
+  DeliveryError,
+  ErrorCodes,
+  InvalidArgumentError,
+  QuorumError,
+  StreamError,
+  TransportError,
+  TroupeError,
+} from './errors.js';
 export type { Dispatcher, DispatcherOptions, Runnable } from './mailbox/dispatcher.js';
 export { createDispatcher, createSyncDispatcher } from './mailbox/dispatcher.js';
 export type { MailboxOptions, OverflowPolicy } from './mailbox/mailbox.js';
-export type { Clock } from './util/clock.js';
-export { realClock, SimulatedClock } from './util/clock.js';
-export type { FromStreamOptions, StreamContext, StreamLogic, StreamResult, StreamSource } from './actors/from-stream.js';
-export { fromStream } from './actors/from-stream.js';
-export type { GatherOptions, GatherResult } from './actors/gather.js';
-export { gather } from './actors/gather.js';
-export type { StreamEvent, StreamOptions } from './actors/ref.js';
-export type { CancelEvent, ChunkEvent, EndEvent, StreamErrorEvent, StreamTo } from './actors/stream-protocol.js';
-export { QuorumError, StreamError } from './errors.js';
-export type { SupervisorChildSpec, SupervisorLogic, SupervisorOptions, SupervisorRef } from './actors/supervised.js';
-export { supervisor, supervisorRef } from './actors/supervised.js';
 export type { ChildCounts, ChildInfo, ChildStatus } from './supervision/child-record.js';
 export type { ChildSpec, ChildType, ShutdownSetting } from './supervision/child-spec.js';
 export type { RestartType } from './supervision/restart-decider.js';
 export type { StrategyName } from './supervision/strategy.js';
 export type { AutoShutdown, SupervisorFlags } from './supervision/supervisor-flags.js';
-export type { CreateSystemOptions } from './create-system.js';
-export { createSystem } from './create-system.js';
 export type { Link, Transport, TransportDialOptions, TransportListener, TransportListenOptions } from './transport/transport.js';
 export { WsTransport } from './transport/ws-transport.js';
+export type { Clock } from './util/clock.js';
+export { realClock, SimulatedClock } from './util/clock.js';

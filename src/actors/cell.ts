@@ -1,4 +1,5 @@
-import { type AnyActor, type AnyActorLogic, type AnyEventObject, createActor, type Snapshot } from 'xstate';
+import { type AnyActor, type AnyActorLogic, type AnyActorRef, type AnyEventObject, createActor, type Snapshot } from 'xstate';
+import { TroupeError } from '../errors.js';
 import type { Dispatcher, Runnable } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
@@ -6,7 +7,7 @@ import { type AskHolder, codeForDeadLetter, isEvent, startAsk, type Temporary, T
 import type { DeadLetterReason } from './dead-letters.js';
 import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
 import type { InspectionBus } from './inspection.js';
-import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
+import { type AskOptions, BaseRef, type DownEvent, type ReplyTo } from './ref.js';
 
 /** Control messages, drained before user messages. @internal */
 export type SystemMessage =
@@ -528,6 +529,29 @@ export class LocalRef extends BaseRef {
   }
 }
 
+const cellOfActor = new WeakMap<AnyActorRef, Cell>();
+
+/**
+ * The troupe ref of the actor running `self`. A machine that hands out its own address (to be
+ * replied to, watched or streamed to) must hand out this ref, not XState's `self`: sends to `self`
+ * would bypass the mailbox and cannot cross the wire. A troupe ref is returned as it is.
+ *
+ * @example
+ * ```ts
+ * sendTo(({ event }) => event.to, ({ self }) => ({ type: 'ball', from: refOf(self) }))
+ * ```
+ */
+export function refOf(self: AnyActorRef): ReplyTo {
+  if (self instanceof BaseRef) return self as unknown as ReplyTo;
+  const cell = cellOfActor.get(self);
+  if (cell === undefined)
+    throw new TroupeError(
+      'TROUPE_ERR_NOT_LOCAL',
+      `actor ${self.id} is not hosted by troupe (an XState child of a machine has no troupe ref)`,
+    );
+  return cell.ref as unknown as ReplyTo;
+}
+
 /** Runs XState logic inside a cell. @internal */
 class XStateBody implements Body {
   readonly xstate: AnyActor;
@@ -537,6 +561,7 @@ class XStateBody implements Body {
   constructor(cell: Cell, logic: AnyActorLogic, input: unknown) {
     this.#cell = cell;
     this.xstate = createActor(logic, { input, id: cell.name, clock: cell.host.clock });
+    cellOfActor.set(this.xstate, cell);
     this.xstate.subscribe(this);
   }
 

@@ -1,0 +1,334 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AnyEventObject, fromCallback, fromObservable, fromPromise, setup } from 'xstate';
+import { type ActorSystem, createSystem, type DeadLetter, type InspectionEvent } from '../../src/index.js';
+import { latch, until } from '../support/latch.js';
+import { counterMachine, counterTransition } from '../support/machines.js';
+
+/** An actor that records every event it receives. */
+function recorder(log: AnyEventObject[]) {
+  return fromCallback<AnyEventObject>(({ receive }) => {
+    receive((e) => log.push(e));
+  });
+}
+
+let system: ActorSystem;
+afterEach(async () => {
+  await system?.shutdown();
+});
+
+describe('ActorSystem', () => {
+  describe('#spawn', () => {
+    it('runs a machine and answers an ask through sendTo(event.replyTo)', async () => {
+      system = createSystem({ node: 'alpha' });
+      const counter = system.spawn(counterMachine, { name: 'counter', input: { start: 5 } });
+      counter.send({ type: 'inc' });
+      counter.send({ type: 'inc' });
+      expect(await counter.ask({ type: 'get' })).toEqual({ type: 'count', value: 7 });
+      expect(counter.address).toBe('troupe://alpha/counter');
+    });
+
+    it('runs fromTransition, fromCallback, fromPromise and fromObservable logic', async () => {
+      system = createSystem({ node: 'n' });
+      const t = system.spawn(counterTransition, { name: 't' });
+      t.send({ type: 'inc' });
+      expect(await t.ask({ type: 'get' })).toEqual({ type: 'count', value: 1 });
+
+      const seen: AnyEventObject[] = [];
+      const cb = system.spawn(recorder(seen), { name: 'cb' });
+      cb.send({ type: 'hello' });
+      await until(() => seen.length === 1);
+      expect(seen[0]).toEqual({ type: 'hello' });
+
+      const done = latch(2);
+      system.inspect((e) => {
+        if (e.type === '@troupe.actor' && e.status === 'stopped' && e.reason === 'normal') done.unlock();
+      });
+      system.spawn(
+        fromPromise(async () => 42),
+        { name: 'p' },
+      );
+      const ticks = {
+        subscribe(o: { next?: (v: number) => void; complete?: () => void }) {
+          queueMicrotask(() => {
+            o.next?.(1);
+            o.complete?.();
+          });
+          return { unsubscribe() {} };
+        },
+      };
+      system.spawn(
+        fromObservable(() => ticks),
+        { name: 'o' },
+      );
+      await done.wait;
+      expect(system.lookup('p')).toBeUndefined();
+      expect(system.lookup('o')).toBeUndefined();
+    });
+
+    it('gives unnamed actors a random segment and nests addresses under parents', () => {
+      system = createSystem({ node: 'alpha' });
+      const app = system.spawn(counterMachine, { name: 'app' });
+      const lead = system.spawn(counterMachine, { name: 'lead', parent: app });
+      const anon = system.spawn(counterMachine, { parent: lead });
+      expect(lead.address).toBe('troupe://alpha/app/lead');
+      expect(anon.address).toMatch(/^troupe:\/\/alpha\/app\/lead\/[A-Za-z0-9]{12}$/);
+    });
+
+    it('throws NAME_TAKEN for a sibling with the same name, but allows it under another parent', () => {
+      system = createSystem();
+      const a = system.spawn(counterMachine, { name: 'a' });
+      system.spawn(counterMachine, { name: 'x', parent: a });
+      expect(() => system.spawn(counterMachine, { name: 'x', parent: a })).toThrow(
+        expect.objectContaining({ code: 'TROUPE_ERR_NAME_TAKEN' }),
+      );
+      expect(() => system.spawn(counterMachine, { name: 'a' })).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_NAME_TAKEN' }));
+      expect(() => system.spawn(counterMachine, { name: 'x' })).not.toThrow();
+    });
+
+    it('throws at once on bad input', async () => {
+      system = createSystem();
+      expect(() => system.spawn(counterMachine, { name: 'a/b' })).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_NAME' }));
+      expect(() => system.spawn({} as typeof counterMachine)).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }));
+      expect(() => system.spawn(counterMachine, { mailbox: { capacity: 0 } })).toThrow(
+        expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }),
+      );
+      const parent = system.spawn(counterMachine, { name: 'p' });
+      await system.stop(parent);
+      expect(() => system.spawn(counterMachine, { parent })).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_ACTOR_STOPPED' }));
+      await system.shutdown();
+      expect(() => system.spawn(counterMachine)).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_SYSTEM_STOPPED' }));
+    });
+
+    it('reports a crash during start as an exit, not a throw', () => {
+      system = createSystem({ dispatcher: 'sync' });
+      const bad = setup({}).createMachine({
+        entry: () => {
+          throw new Error('cannot start');
+        },
+      });
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((d) => letters.push(d));
+      const ref = system.spawn(bad, { name: 'bad' });
+      expect(system.lookup('bad')).toBeUndefined();
+      expect(letters).toMatchObject([{ reason: 'escalated', event: { type: 'troupe.exit', address: ref.address } }]);
+    });
+  });
+
+  describe('#lookup', () => {
+    it('finds live actors by name, path or address', () => {
+      system = createSystem({ node: 'alpha' });
+      const app = system.spawn(counterMachine, { name: 'app' });
+      const lead = system.spawn(counterMachine, { name: 'lead', parent: app });
+      expect(system.lookup('app')).toBe(app);
+      expect(system.lookup('app/lead')).toBe(lead);
+      expect(system.lookup('troupe://alpha/app/lead')).toBe(lead);
+      expect(system.lookup('troupe://beta/app/lead')).toBeUndefined();
+      expect(system.lookup('app/nobody')).toBeUndefined();
+    });
+  });
+
+  describe('#ref', () => {
+    it('resolves a local address at each send; sends to an empty address are dead letters', async () => {
+      system = createSystem({ node: 'alpha', dispatcher: 'sync' });
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((d) => letters.push(d));
+      const ref = system.ref('troupe://alpha/later');
+      ref.send({ type: 'inc' });
+      expect(letters).toMatchObject([{ recipient: 'troupe://alpha/later', reason: 'no-actor' }]);
+      await expect(ref.ask({ type: 'get' })).rejects.toMatchObject({ code: 'TROUPE_ERR_NO_ACTOR' });
+      system.spawn(counterMachine, { name: 'later' });
+      ref.send({ type: 'inc' });
+      expect(await ref.ask({ type: 'get' })).toEqual({ type: 'count', value: 1 });
+    });
+
+    it('throws NODE_DOWN for a remote address without a transport, INVALID_ADDRESS for garbage', () => {
+      system = createSystem({ node: 'alpha' });
+      expect(() => system.ref('troupe://beta/x')).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_NODE_DOWN' }));
+      expect(() => system.ref('nope')).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_ADDRESS' }));
+    });
+  });
+
+  describe('#stop', () => {
+    it('stops 3 levels of descendants, children before parents, siblings in reverse start order', async () => {
+      system = createSystem({ node: 'n' });
+      const stopped: string[] = [];
+      system.inspect((e) => {
+        if (e.type === '@troupe.actor' && e.status === 'stopped') stopped.push(e.address.replace('troupe://n/', ''));
+      });
+      const root = system.spawn(counterMachine, { name: 'root' });
+      for (const a of ['a', 'b']) {
+        const child = system.spawn(counterMachine, { name: a, parent: root });
+        for (const c of ['1', '2']) {
+          const grandchild = system.spawn(counterMachine, { name: c, parent: child });
+          system.spawn(counterMachine, { name: 'x', parent: grandchild });
+        }
+      }
+      await system.stop(root);
+      expect(stopped).toEqual([
+        'root/b/2/x',
+        'root/b/2',
+        'root/b/1/x',
+        'root/b/1',
+        'root/b',
+        'root/a/2/x',
+        'root/a/2',
+        'root/a/1/x',
+        'root/a/1',
+        'root/a',
+        'root',
+      ]);
+      expect(system.stats().actors).toBe(0);
+    });
+
+    it('handles stop ahead of queued messages, which become dead letters', async () => {
+      system = createSystem();
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((d) => letters.push(d));
+      const c = system.spawn(counterMachine, { name: 'c' });
+      c.send({ type: 'inc' });
+      c.send({ type: 'inc' });
+      await system.stop(c);
+      expect(letters.map((l) => [l.reason, (l.event as AnyEventObject).type])).toEqual([
+        ['shutdown', 'inc'],
+        ['shutdown', 'inc'],
+      ]);
+      c.send({ type: 'inc' });
+      expect(letters.at(-1)).toMatchObject({ reason: 'stopped' });
+    });
+
+    it("kills at once with 'killed'", async () => {
+      system = createSystem();
+      const c = system.spawn(counterMachine, { name: 'c' });
+      const p = system.stop(c, 'killed');
+      expect(system.lookup('c')).toBeUndefined();
+      await p;
+    });
+  });
+
+  describe('#shutdown', () => {
+    it('stops top-level trees in reverse start order and is idempotent', async () => {
+      system = createSystem({ node: 'n' });
+      const stopped: string[] = [];
+      system.inspect((e) => {
+        if (e.type === '@troupe.actor' && e.status === 'stopped') stopped.push(e.address.replace('troupe://n/', ''));
+      });
+      const a = system.spawn(counterMachine, { name: 'a' });
+      system.spawn(counterMachine, { name: 'a1', parent: a });
+      system.spawn(counterMachine, { name: 'b' });
+      await Promise.all([system.shutdown(), system.shutdown()]);
+      expect(stopped).toEqual(['b', 'a/a1', 'a']);
+      expect(system.isShutdown).toBe(true);
+    });
+  });
+
+  describe('#watch', () => {
+    it('delivers troupe.down once with the exit reason', async () => {
+      system = createSystem({ node: 'n' });
+      const seen: AnyEventObject[] = [];
+      const watcher = system.spawn(recorder(seen), { name: 'w' });
+      const c = system.spawn(counterMachine, { name: 'c' });
+      system.watch(watcher, c);
+      system.watch(watcher, c);
+      c.send({ type: 'finish' });
+      await until(() => seen.length > 0);
+      await new Promise((r) => setImmediate(r));
+      expect(seen).toEqual([{ type: 'troupe.down', address: 'troupe://n/c', reason: 'normal' }]);
+    });
+
+    it("delivers 'noproc' when the target is already gone", async () => {
+      system = createSystem({ node: 'n' });
+      const seen: AnyEventObject[] = [];
+      const watcher = system.spawn(recorder(seen), { name: 'w' });
+      system.watch(watcher, system.ref('troupe://n/ghost'));
+      await until(() => seen.length === 1);
+      expect(seen[0]).toEqual({ type: 'troupe.down', address: 'troupe://n/ghost', reason: 'noproc' });
+    });
+
+    it('reports a crash reason and stops after unwatch', async () => {
+      system = createSystem({ node: 'n' });
+      const seen: AnyEventObject[] = [];
+      const watcher = system.spawn(recorder(seen), { name: 'w' });
+      const a = system.spawn(counterMachine, { name: 'a' });
+      const b = system.spawn(counterMachine, { name: 'b' });
+      system.watch(watcher, a);
+      system.watch(watcher, b);
+      system.unwatch(watcher, b);
+      a.send({ type: 'boom' });
+      b.send({ type: 'boom' });
+      await until(() => seen.length === 1);
+      await new Promise((r) => setImmediate(r));
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ address: 'troupe://n/a', reason: { error: expect.objectContaining({ message: 'boom' }) } });
+    });
+  });
+
+  describe('crashes', () => {
+    it('never throw at the sender; unsupervised crashes become escalated dead letters', () => {
+      system = createSystem({ node: 'n', dispatcher: 'sync' });
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((d) => letters.push(d));
+      const c = system.spawn(counterMachine, { name: 'c' });
+      expect(() => c.send({ type: 'boom' })).not.toThrow();
+      expect(system.stats().unhandledExits).toBe(1);
+      expect(letters[0]).toMatchObject({ recipient: 'troupe://n/$root', reason: 'escalated', sender: 'troupe://n/c' });
+    });
+
+    it('stop the crashed actor’s descendants', () => {
+      system = createSystem({ node: 'n', dispatcher: 'sync' });
+      const c = system.spawn(counterMachine, { name: 'c' });
+      system.spawn(counterMachine, { name: 'kid', parent: c });
+      c.send({ type: 'boom' });
+      expect(system.lookup('c/kid')).toBeUndefined();
+    });
+  });
+
+  describe('#stats', () => {
+    it('counts depth, processed and dropped per actor', () => {
+      system = createSystem({ node: 'n', dispatcher: 'sync' });
+      const c = system.spawn(counterMachine, { name: 'c', mailbox: { capacity: 1, overflow: 'drop-newest' } });
+      c.send({ type: 'inc' });
+      expect(system.stats(c)).toMatchObject({ depth: 0, processed: 1, dropped: 0, status: 'running' });
+      const s = system.stats();
+      expect(s).toMatchObject({ node: 'n', actors: 1, deadLetters: 0 });
+      expect(s.mailboxes).toHaveLength(1);
+    });
+  });
+
+  describe('#inspect', () => {
+    it('emits actor, message, state, overflow and dead-letter events, and stops after unsubscribe', async () => {
+      system = createSystem({ node: 'n', dispatcher: 'sync' });
+      const events: InspectionEvent[] = [];
+      const sub = system.inspect((e) => events.push(e));
+      const c = system.spawn(counterMachine, { name: 'c', mailbox: { capacity: 1, overflow: 'reject' } });
+      c.send({ type: 'inc' });
+      await system.stop(c);
+      c.send({ type: 'inc' });
+      sub.unsubscribe();
+      system.spawn(counterMachine, { name: 'quiet' });
+      const simplified = events.map((e) => {
+        switch (e.type) {
+          case '@troupe.actor':
+            return `${e.type} ${e.status} ${e.address}`;
+          case '@troupe.message':
+            return `${e.type} ${e.eventType} -> ${e.to}`;
+          case '@troupe.state':
+            return `${e.type} ${JSON.stringify(e.value)}`;
+          case '@troupe.deadletter':
+            return `${e.type} ${e.reason}`;
+          default:
+            return e.type;
+        }
+      });
+      expect(simplified).toMatchInlineSnapshot(`
+        [
+          "@troupe.actor spawned troupe://n/c",
+          "@troupe.state "counting"",
+          "@troupe.message inc -> troupe://n/c",
+          "@troupe.state "counting"",
+          "@troupe.actor stopped troupe://n/c",
+          "@troupe.deadletter stopped",
+        ]
+      `);
+    });
+  });
+});

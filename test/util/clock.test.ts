@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../../src/util/clock.js';
+
+describe('SimulatedClock', () => {
+  describe('#advance', () => {
+    it('fires due timers in due order, including timers set by timers', () => {
+      const clock = new SimulatedClock();
+      const log: string[] = [];
+      clock.setTimeout(() => log.push(`b@${clock.now()}`), 20);
+      clock.setTimeout(() => {
+        log.push(`a@${clock.now()}`);
+        clock.setTimeout(() => log.push(`c@${clock.now()}`), 5);
+      }, 10);
+      clock.advance(15);
+      expect(log).toEqual(['a@10', 'c@15']);
+      clock.advance(10);
+      expect(log).toEqual(['a@10', 'c@15', 'b@20']);
+      expect(clock.now()).toBe(25);
+    });
+
+    it('does not fire cleared timers', () => {
+      const clock = new SimulatedClock();
+      let fired = false;
+      const t = clock.setTimeout(() => {
+        fired = true;
+      }, 1);
+      clock.clearTimeout(t);
+      clock.advance(10);
+      expect(fired).toBe(false);
+      expect(clock.pending).toBe(0);
+    });
+  });
+});
