@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AnyEventObject, fromCallback, fromObservable, fromPromise, setup } from 'xstate';
+import { type AnyEventObject, fromCallback, fromObservable, fromPromise, type Observer, type Subscribable, setup } from 'xstate';
 import { type ActorSystem, createSystem, type DeadLetter, type InspectionEvent } from '../../src/index.js';
 import { latch, until } from '../support/latch.js';
 import { counterMachine, counterTransition } from '../support/machines.js';
@@ -47,11 +47,16 @@ describe('ActorSystem', () => {
         fromPromise(async () => 42),
         { name: 'p' },
       );
-      const ticks = {
-        subscribe(o: { next?: (v: number) => void; complete?: () => void }) {
+      const ticks: Subscribable<number> = {
+        subscribe(o: Observer<number> | ((v: number) => void), _error?: unknown, complete?: () => void) {
           queueMicrotask(() => {
-            o.next?.(1);
-            o.complete?.();
+            if (typeof o === 'function') {
+              o(1);
+              complete?.();
+            } else {
+              o.next?.(1);
+              o.complete?.();
+            }
           });
           return { unsubscribe() {} };
         },
