@@ -146,9 +146,14 @@ describe('ActorSystem', () => {
       expect(await ref.ask({ type: 'get' })).toEqual({ type: 'count', value: 1 });
     });
 
-    it('throws NODE_DOWN for a remote address without a transport, INVALID_ADDRESS for garbage', () => {
+    it('gives a remote ref to an unconnected node whose sends are dead letters and whose asks fail with NODE_DOWN', async () => {
       system = createSystem({ node: 'alpha' });
-      expect(() => system.ref('troupe://beta/x')).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_NODE_DOWN' }));
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((d) => letters.push(d));
+      const remote = system.ref('troupe://beta/x');
+      remote.send({ type: 'inc' });
+      await expect(remote.ask({ type: 'get' })).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+      expect(letters[0]).toMatchObject({ recipient: 'troupe://beta/x', reason: 'node-down' });
       expect(() => system.ref('nope')).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_ADDRESS' }));
     });
   });
