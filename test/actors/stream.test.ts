@@ -8,6 +8,7 @@ import {
   SimulatedClock,
   type StreamContext,
   type StreamTo,
+  supervisor,
   TroupeError,
 } from '../../src/index.js';
 import type { ChunkStream } from '../../src/internal.js';
@@ -212,6 +213,24 @@ describe('ActorRef', () => {
       const err = await rejection(collect(stream));
       expect(err.code).toBe('TROUPE_ERR_ACTOR_STOPPED');
       expect(reasons[0]).toMatchObject({ code: 'TROUPE_ERR_ACTOR_STOPPED' });
+    });
+
+    it('fails with ACTOR_STOPPED when a supervisor restarts the producer mid-stream, and the restarted actor serves again', async () => {
+      system = createSystem({ node: 'alpha' });
+      const reasons: unknown[] = [];
+      const aborted = latch();
+      system.spawn(supervisor({ intensity: 5, children: [{ id: 'src', logic: endless(reasons, aborted.unlock) }] }), { name: 'app' });
+      const ref = system.ref('troupe://alpha/app/src');
+      const stream = ref.stream<number>({ type: 'go' }, { credit: 2 });
+      expect((await stream.next()).value).toBe(0);
+      await system.stop(ref);
+      await aborted.wait;
+      const err = await rejection(collect(stream));
+      expect(err.code).toBe('TROUPE_ERR_ACTOR_STOPPED');
+      expect(system.stats(ref)?.restarts).toBe(1);
+      const again = ref.stream<number>({ type: 'go' });
+      expect((await again.next()).value).toBe(0);
+      await again.return();
     });
 
     it('fails with ACTOR_FAILED when a streaming machine crashes', async () => {
