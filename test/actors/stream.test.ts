@@ -230,7 +230,7 @@ describe('ActorRef', () => {
       expect(system.stats(ref)?.restarts).toBe(1);
       const again = ref.stream<number>({ type: 'go' });
       expect((await again.next()).value).toBe(0);
-      await again.return();
+      await again.return?.();
     });
 
     it('fails with ACTOR_FAILED when a streaming machine crashes', async () => {
