@@ -6,6 +6,7 @@ import { type ChildExitReason, describeExit, isCrashReason } from './exit.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { shouldRestart } from './restart-decider.js';
 import { RestartWindow } from './restart-window.js';
+import { SerialQueue } from './serial-queue.js';
 import { type Supervisor, type SupervisorStrategy, strategyFor } from './strategy.js';
 import type { ResolvedFlags } from './supervisor-flags.js';
 
@@ -34,11 +35,6 @@ export interface SupervisorHost<TLogic, TRef> {
 /** The outcome of an administrative call, as OTP's `{ok, …} | {error, …}`. */
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: TroupeError };
 
-/** One decision or call; runs until it calls `done`. `abort` answers a queued call the supervisor will never run. */
-interface Op {
-  run(done: () => void): void;
-  abort?(): void;
-}
 type Phase = 'idle' | 'active' | 'stopping' | 'dead';
 
 /**
@@ -64,8 +60,9 @@ export class SupervisorCore<TLogic, TRef> {
   readonly #children = new Map<string, ChildRecord<TLogic, TRef>>();
   readonly #view: Supervisor<ChildRecord<TLogic, TRef>>;
   #phase: Phase = 'idle';
-  #ops: Op[] = [];
-  #busy = false;
+  /** Decisions and calls, one at a time. */
+  readonly #queue = new SerialQueue();
+  /** Bumped when the supervisor dies, so a pending stop sequence does not continue. */
   #epoch = 0;
 
   constructor(flags: ResolvedFlags<TLogic>, rules: Omit<SpecRules<TLogic>, 'significantAllowed'>, host: SupervisorHost<TLogic, TRef>) {
@@ -148,7 +145,7 @@ export class SupervisorCore<TLogic, TRef> {
     const announced = this.#phase === 'stopping';
     this.#phase = 'dead';
     this.#epoch++;
-    this.#busy = false;
+    this.#queue.close();
     const all = [...this.#children.values()].reverse();
     if (!announced && all.length > 0) this.#report('shutdown', undefined);
     for (const rec of all) {
@@ -167,7 +164,6 @@ export class SupervisorCore<TLogic, TRef> {
         this.#release(rec, 'shutdown');
       }
     }
-    this.#abortQueued();
   }
 
   // ---- administration (OTP's start_child, terminate_child, …) ----
@@ -353,7 +349,8 @@ export class SupervisorCore<TLogic, TRef> {
     for (const rec of this.#children.values()) this.#cancelPending(rec);
     this.#stopEach([...this.#children.values()].reverse(), 'release', () => {
       this.#phase = 'dead';
-      done();
+      // Closing abandons this operation (done() is not needed) and answers queued calls.
+      this.#queue.close();
       this.#host.exit(reason);
     });
   }
@@ -541,41 +538,9 @@ export class SupervisorCore<TLogic, TRef> {
     rec.killTimer = undefined;
   }
 
-  /** Queues an operation; operations run one at a time, each until it calls `done`. */
-  #run(run: Op['run'], abort?: Op['abort']): void {
-    if (this.#phase === 'dead') {
-      abort?.();
-      return;
-    }
-    this.#ops.push({ run, abort });
-    if (!this.#busy) this.#drain();
-  }
-
-  #drain(): void {
-    while (!this.#busy && this.#ops.length > 0) {
-      if (this.#phase === 'dead') {
-        this.#abortQueued();
-        return;
-      }
-      const op = this.#ops.shift() as Op;
-      const epoch = this.#epoch;
-      let sync = true;
-      let finished = false;
-      this.#busy = true;
-      op.run(() => {
-        if (finished || epoch !== this.#epoch) return;
-        finished = true;
-        this.#busy = false;
-        if (!sync) this.#drain();
-      });
-      sync = false;
-    }
-  }
-
-  #abortQueued(): void {
-    const ops = this.#ops;
-    this.#ops = [];
-    for (const op of ops) op.abort?.();
+  /** Queues a decision or call behind the one in progress. */
+  #run(run: (done: () => void) => void, abort?: () => void): void {
+    this.#queue.run(run, abort);
   }
 
   /** A call answered within one synchronous operation. */
