@@ -49,6 +49,8 @@ export class Connection {
   /** The peer's node id, known from its first handshake message. */
   peer: string | undefined;
   state: ConnectionState = 'hello';
+  /** The close code, once closed. */
+  closeCode: number | undefined;
   /** Resolves with the peer's node id when open; rejects if the link closes first. */
   readonly opened: Promise<string>;
   readonly #host: ConnectionHost;
@@ -225,6 +227,7 @@ export class Connection {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
     this.state = 'closed';
+    this.closeCode = code;
     this.#heartbeat.stop();
     if (this.#timer !== undefined) this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;

@@ -242,7 +242,7 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     } catch (err) {
       // Both ends dialed at once and the peer's link won the tie-break: it is the link to use.
       const peer = conn.peer;
-      if (peer !== undefined && TroupeError.is(err, 'TROUPE_ERR_PROTOCOL')) {
+      if (peer !== undefined && conn.closeCode === CloseCode.DUPLICATE) {
         if (await this.endpoint(peer).whenUp(this.options.handshakeTimeoutMs)) {
           this.#remember(url, peer);
           return peer;

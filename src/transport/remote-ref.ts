@@ -1,7 +1,7 @@
 import type { AnyEventObject } from 'xstate';
 import { isEvent, startAsk } from '../actors/ask.js';
 import type { ExitReason } from '../actors/exit-reason.js';
-import { type AskOptions, BaseRef, type DownEvent } from '../actors/ref.js';
+import { type AskOptions, BaseRef, type DownEvent, type StreamHost } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import type { Endpoint } from './endpoint.js';
 import { Kind } from './envelope.js';
@@ -32,6 +32,11 @@ export class RemoteRef extends BaseRef {
     this.#endpoint = endpoint;
     this.address = address;
     this.path = path;
+  }
+
+  /** Streams from a remote actor are consumed here: chunks come back as tells to a local consumer ref. @internal */
+  override get _streamHost(): StreamHost {
+    return this.#host.system;
   }
 
   /** The node this actor lives on. */

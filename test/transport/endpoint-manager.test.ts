@@ -1,0 +1,277 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AnyEventObject } from 'xstate';
+import { type ActorSystem, createSystem, SimulatedClock } from '../../src/index.js';
+import { CloseCode, Kind, MemoryNetwork } from '../../src/internal.js';
+import { counterMachine, silentMachine } from '../support/machines.js';
+import { memoryPair, nodeEvents, type Pair, rawPeer, recorder, settle, until } from './helpers.js';
+
+let pair: Pair | undefined;
+const extra: ActorSystem[] = [];
+afterEach(async () => {
+  await pair?.shutdown();
+  pair = undefined;
+  for (const s of extra.splice(0)) await s.shutdown();
+});
+
+async function setup(options: Parameters<typeof memoryPair>[0] = {}): Promise<Pair> {
+  pair = await memoryPair({ ...options, a: { logic: { counter: counterMachine, silent: silentMachine }, ...options.a } });
+  return pair;
+}
+
+describe('EndpointManager', () => {
+  describe('#spawnOn', () => {
+    it('starts allowlisted logic on the host with its name and input', async () => {
+      const { a, b } = await setup();
+      const ref = await b.spawnOn('alpha', 'counter', { name: 'c', input: { start: 7 } });
+      expect(ref.address).toBe('troupe://alpha/c');
+      expect(a.lookup('c')).toBeDefined();
+      await expect(ref.ask({ type: 'get' })).resolves.toEqual({ type: 'count', value: 7 });
+    });
+
+    it('rejects logic outside the allowlist with TROUPE_ERR_NOT_ALLOWED and reports it on the host', async () => {
+      const { a, b } = await setup();
+      const events = nodeEvents(a);
+      await expect(b.spawnOn('alpha', 'rm-rf', { name: 'x' })).rejects.toMatchObject({ code: 'TROUPE_ERR_NOT_ALLOWED' });
+      expect(events).toMatchObject([{ status: 'refused', peer: 'beta' }]);
+      expect(a.lookup('x')).toBeUndefined();
+    });
+
+    it('does not treat inherited object keys as allowlisted', async () => {
+      const { b } = await setup();
+      await expect(b.spawnOn('alpha', 'constructor')).rejects.toMatchObject({ code: 'TROUPE_ERR_NOT_ALLOWED' });
+      await expect(b.spawnOn('alpha', '__proto__')).rejects.toMatchObject({ code: 'TROUPE_ERR_NOT_ALLOWED' });
+    });
+
+    it('passes the host’s naming errors back', async () => {
+      const { b } = await setup();
+      await b.spawnOn('alpha', 'counter', { name: 'c' });
+      await expect(b.spawnOn('alpha', 'counter', { name: 'c' })).rejects.toMatchObject({ code: 'TROUPE_ERR_NAME_TAKEN' });
+      await expect(b.spawnOn('alpha', 'counter', { name: '../etc' })).rejects.toMatchObject({ code: 'TROUPE_ERR_INVALID_NAME' });
+    });
+
+    it('spawns on its own node from its own allowlist, under a local parent', async () => {
+      const { a } = await setup();
+      const parent = a.spawn(silentMachine, { name: 'p' });
+      const child = await a.spawnOn('alpha', 'counter', { name: 'c', parent });
+      expect(child.address).toBe('troupe://alpha/p/c');
+      await expect(a.spawnOn('alpha', 'nope')).rejects.toMatchObject({ code: 'TROUPE_ERR_NOT_ALLOWED' });
+    });
+
+    it('rejects with TROUPE_ERR_NODE_DOWN for a node it never reached', async () => {
+      const { b } = await setup();
+      await expect(b.spawnOn('gamma', 'counter')).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+    });
+  });
+
+  describe('#connect', () => {
+    it('resolves with the peer’s node id, and at once when already linked', async () => {
+      const { b, url } = await setup();
+      await expect(b.connect(url)).resolves.toBe('alpha');
+    });
+
+    it('rejects a wrong secret with TROUPE_ERR_AUTH_FAILED, and the listener reports the failure', async () => {
+      const { a, net, url, clock } = await setup();
+      const events = nodeEvents(a);
+      const intruder = createSystem({ node: 'eve', secret: 'guess', clock, transport: net.transport() });
+      extra.push(intruder);
+      await expect(intruder.connect(url)).rejects.toMatchObject({ code: 'TROUPE_ERR_AUTH_FAILED' });
+      expect(events).toMatchObject([{ status: 'auth-failed', peer: 'eve' }]);
+      expect(intruder.ref('troupe://alpha/x')).toBeDefined();
+      await expect(intruder.spawnOn('alpha', 'counter')).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+    });
+
+    it('rejects a listener that cannot prove the secret', async () => {
+      const { net, clock } = await setup();
+      const fake = createSystem({ node: 'fake', listen: { port: 0 }, secret: 'other', clock, transport: net.transport() });
+      const victim = createSystem({ node: 'victim', secret: 'k', clock, transport: net.transport() });
+      extra.push(fake, victim);
+      await fake.ready;
+      await expect(victim.connect(`memory://127.0.0.1:${fake.listenAddress?.port}`)).rejects.toMatchObject({
+        code: 'TROUPE_ERR_AUTH_FAILED',
+      });
+    });
+
+    it('rejects a peer that claims this node’s own id', async () => {
+      const { net, url, clock } = await setup();
+      const twin = createSystem({ node: 'alpha', secret: 'k', clock, transport: net.transport() });
+      extra.push(twin);
+      await expect(twin.connect(url)).rejects.toMatchObject({ code: 'TROUPE_ERR_PROTOCOL' });
+    });
+
+    it('ends with one link when two nodes dial each other at once', async () => {
+      const net = new MemoryNetwork();
+      const clock = new SimulatedClock();
+      const x = createSystem({
+        node: 'x',
+        listen: { port: 0 },
+        secret: 'k',
+        clock,
+        transport: net.transport(),
+        logic: { counter: counterMachine },
+      });
+      const y = createSystem({
+        node: 'y',
+        listen: { port: 0 },
+        secret: 'k',
+        clock,
+        transport: net.transport(),
+        logic: { counter: counterMachine },
+      });
+      extra.push(x, y);
+      await Promise.all([x.ready, y.ready]);
+      const [toY, toX] = await Promise.all([
+        x.connect(`memory://127.0.0.1:${y.listenAddress?.port}`),
+        y.connect(`memory://127.0.0.1:${x.listenAddress?.port}`),
+      ]);
+      expect([toY, toX]).toEqual(['y', 'x']);
+      await settle(10);
+      expect(net.openLinks).toBe(2);
+      await expect((await x.spawnOn('y', 'counter')).ask({ type: 'get' })).resolves.toMatchObject({ type: 'count' });
+      await expect((await y.spawnOn('x', 'counter')).ask({ type: 'get' })).resolves.toMatchObject({ type: 'count' });
+    });
+
+    it('rejects an address nothing listens on with TROUPE_ERR_NODE_DOWN', async () => {
+      const { b } = await setup();
+      await expect(b.connect('memory://127.0.0.1:1')).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+    });
+  });
+
+  describe('limits', () => {
+    it('rejects asks beyond maxPendingAsks with TROUPE_ERR_TOO_MANY_PENDING', async () => {
+      const { b, clock } = await setup({ b: { maxPendingAsks: 2 } });
+      const silent = await b.spawnOn('alpha', 'silent', { name: 's' });
+      const first = silent.ask({ type: 'x' }, { timeoutMs: 1000 }).catch((e: unknown) => e);
+      const second = silent.ask({ type: 'x' }, { timeoutMs: 1000 }).catch((e: unknown) => e);
+      await expect(silent.ask({ type: 'x' })).rejects.toMatchObject({ code: 'TROUPE_ERR_TOO_MANY_PENDING' });
+      clock.advance(1000);
+      expect(await first).toMatchObject({ code: 'TROUPE_ERR_TIMEOUT' });
+      expect(await second).toMatchObject({ code: 'TROUPE_ERR_TIMEOUT' });
+    });
+
+    it('refuses asks beyond what the host serves for one peer', async () => {
+      const { b } = await setup({ a: { maxPendingAsks: 1, logic: { silent: silentMachine } } });
+      const silent = await b.spawnOn('alpha', 'silent', { name: 's' });
+      silent.ask({ type: 'x' }, { timeoutMs: 1000 }).catch(() => {});
+      await expect(silent.ask({ type: 'x' })).rejects.toMatchObject({ code: 'TROUPE_ERR_TOO_MANY_PENDING' });
+    });
+
+    it('fails a message larger than maxFrameBytes alone and sends the rest of its batch', async () => {
+      const { a, b } = await setup({ b: { maxFrameBytes: 2048 } });
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const rec = b.ref('troupe://alpha/rec');
+      rec.send({ type: 'before' });
+      const big = rec.ask({ type: 'big', text: 'x'.repeat(4096) });
+      rec.send({ type: 'after' });
+      await expect(big).rejects.toMatchObject({ code: 'TROUPE_ERR_FRAME_TOO_LARGE' });
+      await until(() => got.length === 2, 5000, 'small tells');
+      expect(got.map((e) => e.type)).toEqual(['before', 'after']);
+    });
+
+    it('closes a link that delivers an oversized frame with 1009; both nodes stay up and link again', async () => {
+      const { a, b, clock } = await setup({ a: { maxFrameBytes: 2048 }, b: { reconnect: { minMs: 10, maxMs: 10, jitter: 0 } } });
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const events = nodeEvents(b);
+      b.ref('troupe://alpha/rec').send({ type: 'big', text: 'x'.repeat(4096) });
+      await until(() => events.some((e) => e.status === 'down'), 5000, 'down');
+      expect(events.find((e) => e.status === 'down')).toMatchObject({ code: CloseCode.TOO_BIG });
+      for (let i = 0; i < 50 && !events.some((e) => e.status === 'up'); i++) {
+        clock.advance(10);
+        await settle(2);
+      }
+      b.ref('troupe://alpha/rec').send({ type: 'small' });
+      await until(() => got.length === 1, 5000, 'small tell');
+      expect(got[0].type).toBe('small');
+    });
+  });
+
+  describe('bad input from an authenticated peer', () => {
+    it('drops an undecodable frame, reports it, and keeps the link', async () => {
+      const { a, net, url } = await setup();
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const events = nodeEvents(a);
+      const peer = await rawPeer(net.transport(), url);
+      peer.sendBytes(Uint8Array.from([0xc1]));
+      peer.sendBytes(Uint8Array.from([0x92, 0x01]));
+      peer.send([[Kind.SEND, 'rec', { type: 'ok' }]]);
+      await until(() => got.length === 1, 5000, 'valid tell');
+      expect(events.filter((e) => e.status === 'frame-error')).toHaveLength(2);
+      expect(peer.closed).toBeUndefined();
+    });
+
+    it('drops envelopes of unknown kinds or shapes alone', async () => {
+      const { a, net, url } = await setup();
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const events = nodeEvents(a);
+      const peer = await rawPeer(net.transport(), url);
+      peer.send([
+        [99, 'x'],
+        'not-an-envelope',
+        [Kind.SEND, 42, { type: 'x' }],
+        [Kind.WATCH, 'rec', 'troupe://alpha/rec'],
+        [Kind.SEND, 'rec', { type: 'ok' }],
+      ]);
+      await until(() => got.length === 1, 5000, 'valid tell');
+      expect(got).toEqual([{ type: 'ok' }]);
+      expect(events.filter((e) => e.status === 'frame-error').map((e) => e.detail)).toEqual([
+        'envelope 0 has an unknown kind 99',
+        'envelope 1 is not an array',
+        'envelope 2 (kind 1) is malformed',
+        'envelope 3 (kind 4) is malformed',
+      ]);
+    });
+
+    it('rejects envelopes carrying __proto__ or constructor.prototype keys, answering an ask with TROUPE_ERR_PROTOCOL', async () => {
+      const { a, net, url } = await setup();
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const events = nodeEvents(a);
+      const peer = await rawPeer(net.transport(), url);
+      const proto = JSON.parse('{"type":"evil","payload":{"__proto__":{"polluted":true}}}');
+      const ctor = JSON.parse('{"type":"evil","constructor":{"prototype":{"polluted":true}}}');
+      peer.send([
+        [Kind.SEND, 'rec', proto],
+        [Kind.ASK, 'rec', ctor, '$ask.mallory.1', 1000],
+        [Kind.SEND, 'rec', { type: 'ok', text: 'a prototype is fine as a value' }],
+      ]);
+      await until(() => got.length === 1 && peer.received.length === 1, 5000, 'valid tell and ask failure');
+      expect(got.map((e) => e.type)).toEqual(['ok']);
+      expect(peer.received[0]).toEqual([
+        Kind.ASK_FAIL,
+        '$ask.mallory.1',
+        'TROUPE_ERR_PROTOCOL',
+        'envelope 1 rejected: it carries a constructor.prototype key',
+      ]);
+      expect(events.filter((e) => e.status === 'frame-error').map((e) => e.detail)).toEqual([
+        'envelope 0 rejected: it carries a __proto__ key',
+        'envelope 1 rejected: it carries a constructor.prototype key',
+      ]);
+      expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    });
+
+    it('answers an unknown control call with TROUPE_ERR_PROTOCOL', async () => {
+      const { net, url } = await setup();
+      const peer = await rawPeer(net.transport(), url);
+      peer.send([[Kind.CALL, 1, 'format-disk', {}]]);
+      await until(() => peer.received.length === 1, 5000, 'result');
+      expect(peer.received[0]).toEqual([Kind.RESULT, 1, false, 'TROUPE_ERR_PROTOCOL', 'unknown call format-disk']);
+    });
+
+    it('closes a link whose handshake is garbage with the protocol close code', async () => {
+      const { a, net, port } = await setup();
+      const events = nodeEvents(a);
+      const link = await net.transport().dial(`memory://127.0.0.1:${port}`, { maxFrameBytes: 1 << 20, timeoutMs: 1000 });
+      let closed: number | undefined;
+      link.onClose = (code) => {
+        closed = code;
+      };
+      link.send(Uint8Array.from([1, 2, 3]));
+      await until(() => closed !== undefined, 5000, 'close');
+      expect(closed).toBe(CloseCode.PROTOCOL);
+      expect(events).toMatchObject([{ status: 'frame-error' }]);
+    });
+  });
+});

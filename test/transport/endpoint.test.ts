@@ -1,0 +1,197 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AnyEventObject } from 'xstate';
+import type { DeadLetter } from '../../src/index.js';
+import { CloseCode } from '../../src/internal.js';
+import { counterMachine, silentMachine } from '../support/machines.js';
+import { advanceUntil, memoryPair, nodeEvents, type Pair, recorder, settle, until } from './helpers.js';
+
+let pair: Pair | undefined;
+afterEach(async () => {
+  await pair?.shutdown();
+  pair = undefined;
+});
+
+async function setup(extra: Parameters<typeof memoryPair>[0] = {}): Promise<Pair> {
+  pair = await memoryPair({
+    ...extra,
+    a: { logic: { counter: counterMachine, silent: silentMachine }, ...extra.a },
+    b: { reconnect: { minMs: 100, maxMs: 100, jitter: 0 }, ...extra.b },
+  });
+  return pair;
+}
+
+const statuses = (events: { status: string; peer?: string }[]) => events.map((e) => e.status);
+
+describe('Endpoint', () => {
+  describe('when the link is lost', () => {
+    it('rejects pending asks to the node with TROUPE_ERR_NODE_DOWN at once', async () => {
+      const { b, net, port } = await setup();
+      const silent = await b.spawnOn('alpha', 'silent', { name: 's' });
+      const asked = silent.ask({ type: 'x' }, { timeoutMs: 60_000 });
+      await settle();
+      net.sever(port);
+      // The simulated clock never moved: this is the failure detector, not the ask timeout.
+      await expect(asked).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+    });
+
+    it('rejects pending spawnOn calls with TROUPE_ERR_NODE_DOWN', async () => {
+      const { b, net, port } = await setup();
+      const spawning = b.spawnOn('alpha', 'counter', { name: 'c' });
+      net.sever(port);
+      await expect(spawning).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+    });
+
+    it('sends troupe.down with reason noconnection to every watcher of an actor there', async () => {
+      const { b, net, port } = await setup();
+      const downs: AnyEventObject[] = [];
+      const watcher = b.spawn(recorder(downs), { name: 'w' });
+      const c1 = await b.spawnOn('alpha', 'counter', { name: 'c1' });
+      const c2 = await b.spawnOn('alpha', 'counter', { name: 'c2' });
+      b.watch(watcher, c1);
+      b.watch(watcher, c2);
+      await settle();
+      net.sever(port);
+      await until(() => downs.length === 2, 5000, 'two downs');
+      expect(downs).toEqual([
+        { type: 'troupe.down', address: 'troupe://alpha/c1', reason: 'noconnection' },
+        { type: 'troupe.down', address: 'troupe://alpha/c2', reason: 'noconnection' },
+      ]);
+    });
+
+    it('forgets remote watchers of local actors, so their exits send nothing', async () => {
+      const { a, b, net, port, clock } = await setup();
+      const downs: AnyEventObject[] = [];
+      const watcher = b.spawn(recorder(downs), { name: 'w' });
+      const c = await b.spawnOn('alpha', 'counter', { name: 'c' });
+      b.watch(watcher, c);
+      await settle();
+      net.sever(port);
+      await until(() => downs.length === 1, 5000, 'noconnection');
+      const events = nodeEvents(b);
+      await advanceUntil(clock, () => statuses(events).includes('up'), 50, 'reconnect');
+      await a.stop(a.lookup('c')!);
+      await expect((await b.spawnOn('alpha', 'counter', { name: 'probe' })).ask({ type: 'get' })).resolves.toBeDefined();
+      expect(downs).toHaveLength(1);
+    });
+
+    it('reports down, then reconnecting, to inspection', async () => {
+      const { a, b, net, port } = await setup();
+      const atA = nodeEvents(a);
+      const atB = nodeEvents(b);
+      net.sever(port);
+      await until(() => statuses(atB).includes('reconnecting') && statuses(atA).includes('reconnecting'), 5000, 'down events');
+      expect(atB.slice(0, 2)).toMatchObject([
+        { status: 'down', peer: 'alpha', code: CloseCode.ABNORMAL },
+        { status: 'reconnecting', peer: 'alpha' },
+      ]);
+      expect(atA[0]).toMatchObject({ status: 'down', peer: 'beta' });
+    });
+  });
+
+  describe('while reconnecting', () => {
+    it('re-dials with backoff and delivers what was sent meanwhile, in order', async () => {
+      const { a, b, net, port, clock } = await setup();
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const rec = b.ref('troupe://alpha/rec');
+      rec.send({ type: 'n', i: 0 });
+      await until(() => got.length === 1, 5000, 'first');
+      const events = nodeEvents(b);
+      net.sever(port);
+      await until(() => statuses(events).includes('reconnecting'), 5000, 'reconnecting');
+      for (let i = 1; i <= 5; i++) rec.send({ type: 'n', i });
+      await advanceUntil(clock, () => statuses(events).includes('up'), 50, 'up again');
+      await until(() => got.length === 6, 5000, 'buffered tells');
+      expect(got.map((e) => e.i)).toEqual([0, 1, 2, 3, 4, 5]);
+    });
+
+    it('holds at most bufferLimit messages; the rest are dead letters with reason node-down', async () => {
+      const { a, b, net, port, clock } = await setup({ b: { reconnect: { minMs: 100, maxMs: 100, jitter: 0, bufferLimit: 3 } } });
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const letters: DeadLetter[] = [];
+      b.deadLetters.subscribe((d) => letters.push(d));
+      const events = nodeEvents(b);
+      net.sever(port);
+      await until(() => statuses(events).includes('reconnecting'), 5000, 'reconnecting');
+      const rec = b.ref('troupe://alpha/rec');
+      for (let i = 0; i < 5; i++) rec.send({ type: 'n', i });
+      expect(letters.map((l) => [l.reason, (l.event as { i: number }).i])).toEqual([
+        ['node-down', 3],
+        ['node-down', 4],
+      ]);
+      await advanceUntil(clock, () => statuses(events).includes('up'), 50, 'up again');
+      await until(() => got.length === 3, 5000, 'buffered tells');
+      expect(got.map((e) => e.i)).toEqual([0, 1, 2]);
+    });
+
+    it('gives up after bufferMs: held messages and later ones become dead letters, held asks fail', async () => {
+      const { a, b, clock } = await setup({ b: { reconnect: { minMs: 100, maxMs: 100, jitter: 0, bufferMs: 1000 } } });
+      const letters: DeadLetter[] = [];
+      b.deadLetters.subscribe((d) => letters.push(d));
+      const events = nodeEvents(b);
+      await a.shutdown();
+      await until(() => statuses(events).includes('reconnecting'), 5000, 'reconnecting');
+      const rec = b.ref('troupe://alpha/rec');
+      rec.send({ type: 'held' });
+      const asked = rec.ask({ type: 'held-ask' }, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+      expect(letters).toEqual([]);
+      await advanceUntil(clock, () => statuses(events).includes('unreachable'), 100, 'unreachable');
+      expect(await asked).toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+      rec.send({ type: 'late' });
+      expect(letters.map((l) => [(l.event as AnyEventObject).type, l.reason])).toEqual([
+        ['held', 'node-down'],
+        ['held-ask', 'node-down'],
+        ['late', 'node-down'],
+      ]);
+    });
+  });
+
+  describe('heartbeats', () => {
+    it('declare a silent peer down after maxMissed intervals, and the link comes back when it answers again', async () => {
+      const { b, net, port, clock } = await setup({
+        a: { heartbeat: { intervalMs: 100, maxMissed: 2 } },
+        b: { heartbeat: { intervalMs: 100, maxMissed: 2 }, handshakeTimeoutMs: 500 },
+      });
+      const silent = await b.spawnOn('alpha', 'silent', { name: 's' });
+      const counter = await b.spawnOn('alpha', 'counter', { name: 'c' });
+      const asked = silent.ask({ type: 'x' }, { timeoutMs: 600_000 }).catch((e: unknown) => e);
+      await settle();
+      const events = nodeEvents(b);
+      net.blackhole(port);
+      await advanceUntil(clock, () => statuses(events).includes('down'), 50, 'heartbeat down');
+      expect(events.find((e) => e.status === 'down')).toMatchObject({ peer: 'alpha', code: CloseCode.HEARTBEAT_TIMEOUT });
+      expect(await asked).toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+      net.blackhole(port, false);
+      await advanceUntil(clock, () => statuses(events).includes('up'), 50, 'up again');
+      await expect(counter.ask({ type: 'get' })).resolves.toEqual({ type: 'count', value: 0 });
+    });
+
+    it('keep a quiet but healthy link up', async () => {
+      const { b, clock } = await setup({
+        a: { heartbeat: { intervalMs: 100, maxMissed: 2 } },
+        b: { heartbeat: { intervalMs: 100, maxMissed: 2 } },
+      });
+      const events = nodeEvents(b);
+      for (let i = 0; i < 40; i++) {
+        clock.advance(50);
+        await settle(2);
+      }
+      expect(statuses(events)).toEqual([]);
+      const counter = await b.spawnOn('alpha', 'counter', { name: 'c' });
+      await expect(counter.ask({ type: 'get' })).resolves.toEqual({ type: 'count', value: 0 });
+    });
+  });
+
+  describe('shutdown', () => {
+    it('sends what is queued before closing the link', async () => {
+      const { a, b } = await setup();
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const rec = b.ref('troupe://alpha/rec');
+      for (let i = 0; i < 10; i++) rec.send({ type: 'n', i });
+      await b.shutdown();
+      await until(() => got.length === 10, 5000, 'flushed tells');
+    });
+  });
+});
