@@ -3,12 +3,29 @@
  * restart types, strategies, restart intensity and supervision trees.
  */
 import { describe, expect, it } from 'vitest';
-import { type SupervisorChildSpec, supervisor, supervisorRef } from '../../src/index.js';
+import { createSystem, type SupervisorChildSpec, supervisor, supervisorRef } from '../../src/index.js';
 import { countOf, type StartFailures, testSystem, workerMachine } from '../supervision/helpers.js';
 
 const worker = (id: string, extra: Partial<SupervisorChildSpec> = {}): SupervisorChildSpec => ({ id, logic: workerMachine, ...extra });
 
 describe('supervisor', () => {
+  it('works on the event-loop dispatcher and the wall clock: a crashed child answers its next ask', async () => {
+    const system = createSystem({ node: 'live' });
+    try {
+      system.spawn(supervisor({ intensity: 100, children: [worker('w')] }), { name: 'app' });
+      const w = system.lookup('app/w')!;
+      for (let i = 0; i < 20; i++) {
+        w.send({ type: 'inc' });
+        w.send({ type: 'crash' });
+        w.send({ type: 'inc' });
+        expect(await w.ask<{ value: number }>({ type: 'get' }, { timeoutMs: 2000 })).toEqual({ type: 'count', value: 1 });
+      }
+      expect(system.stats(w)?.restarts).toBe(20);
+    } finally {
+      await system.shutdown();
+    }
+  });
+
   describe('restart types', () => {
     // OTP: permanent_normal, permanent_shutdown, permanent_abnormal
     it.each([
