@@ -103,7 +103,7 @@ describe('RemoteRef', () => {
       const home = b.spawn(recorder(atBeta), { name: 'home' });
       b.ref('troupe://alpha/rec').send({ type: 'hello', from: home, nested: { list: [home] } });
       await until(() => atAlpha.length === 1, 5000, 'hello');
-      const { from, nested } = atAlpha[0] as { from: ActorRef; nested: { list: ActorRef[] } };
+      const { from, nested } = atAlpha[0] as unknown as { from: ActorRef; nested: { list: ActorRef[] } };
       expect(from).toBeInstanceOf(RemoteRef);
       expect(from.address).toBe('troupe://beta/home');
       expect(nested.list[0].address).toBe('troupe://beta/home');
@@ -119,7 +119,7 @@ describe('RemoteRef', () => {
       a.spawn(recorder(atAlpha), { name: 'rec' });
       b.ref('troupe://alpha/rec').send({ type: 'self', me: b.ref('troupe://alpha/rec') });
       await until(() => atAlpha.length === 1, 5000, 'self');
-      const me = (atAlpha[0] as { me: ActorRef }).me;
+      const me = (atAlpha[0] as unknown as { me: ActorRef }).me;
       expect(me).not.toBeInstanceOf(RemoteRef);
       expect(me.address).toBe('troupe://alpha/rec');
       me.send({ type: 'loop' });
@@ -133,7 +133,7 @@ describe('RemoteRef', () => {
       const err = new TroupeError('TROUPE_ERR_TIMEOUT', 'too slow');
       b.ref('troupe://alpha/rec').send({ type: 'failed', error: err, plain: new RangeError('out') });
       await until(() => atAlpha.length === 1, 5000, 'error event');
-      const got = atAlpha[0] as { error: TroupeError; plain: Error };
+      const got = atAlpha[0] as unknown as { error: TroupeError; plain: Error };
       expect(got.error).toBeInstanceOf(TroupeError);
       expect(got.error).toMatchObject({ code: 'TROUPE_ERR_TIMEOUT', message: 'too slow' });
       expect(got.plain).toBeInstanceOf(Error);

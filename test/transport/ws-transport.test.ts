@@ -1,0 +1,131 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AnyEventObject } from 'xstate';
+import { type ActorSystem, type CreateSystemOptions, createSystem, WsTransport } from '../../src/index.js';
+import { CloseCode } from '../../src/internal.js';
+import { counterMachine } from '../support/machines.js';
+import { nodeEvents, recorder, until } from './helpers.js';
+
+const systems: ActorSystem[] = [];
+afterEach(async () => {
+  for (const s of systems.splice(0).reverse()) await s.shutdown();
+});
+
+function system(options: CreateSystemOptions): ActorSystem {
+  const s = createSystem({ secret: 'k', ...options });
+  systems.push(s);
+  return s;
+}
+
+async function listening(options: CreateSystemOptions = {}): Promise<{ sys: ActorSystem; url: string }> {
+  const sys = system({ node: 'alpha', listen: { port: 0 }, logic: { counter: counterMachine }, ...options });
+  await sys.ready;
+  const scheme = options.tls?.key !== undefined ? 'wss' : 'ws';
+  return { sys, url: `${scheme}://127.0.0.1:${sys.listenAddress?.port}` };
+}
+
+describe('WsTransport (real sockets on 127.0.0.1)', () => {
+  it('binds port 0 and reports the bound address once ready', async () => {
+    const { sys } = await listening();
+    expect(sys.listenAddress).toEqual({ host: '127.0.0.1', port: expect.any(Number) });
+    expect(sys.listenAddress?.port).toBeGreaterThan(0);
+  });
+
+  it('carries spawnOn, tells and asks between two nodes', async () => {
+    const { url } = await listening();
+    const beta = system({ node: 'beta' });
+    await expect(beta.connect(url)).resolves.toBe('alpha');
+    const counter = await beta.spawnOn('alpha', 'counter', { name: 'c' });
+    for (let i = 0; i < 100; i++) counter.send({ type: 'inc' });
+    await expect(counter.ask({ type: 'get' })).resolves.toEqual({ type: 'count', value: 100 });
+  });
+
+  it('rejects a wrong secret with TROUPE_ERR_AUTH_FAILED', async () => {
+    const { sys, url } = await listening();
+    const events = nodeEvents(sys);
+    const eve = system({ node: 'eve', secret: 'guess' });
+    await expect(eve.connect(url)).rejects.toMatchObject({ code: 'TROUPE_ERR_AUTH_FAILED' });
+    expect(events.some((e) => e.status === 'auth-failed' && e.peer === 'eve')).toBe(true);
+  });
+
+  it('rejects ready when the port is taken', async () => {
+    const { sys } = await listening();
+    const second = system({ node: 'other', listen: { port: sys.listenAddress?.port as number } });
+    await expect(second.ready).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+  });
+
+  it('closes a link that delivers a frame over maxFrameBytes with 1009, and both nodes carry on', async () => {
+    const { sys, url } = await listening({ maxFrameBytes: 4096 });
+    const got: AnyEventObject[] = [];
+    sys.spawn(recorder(got), { name: 'rec' });
+    const beta = system({ node: 'beta', reconnect: { minMs: 10, maxMs: 50 } });
+    const events = nodeEvents(beta);
+    await beta.connect(url);
+    beta.ref('troupe://alpha/rec').send({ type: 'big', text: 'x'.repeat(10_000) });
+    await until(() => events.some((e) => e.status === 'down'), 5000, 'down');
+    expect(events.find((e) => e.status === 'down')?.code).toBe(CloseCode.TOO_BIG);
+    await until(() => events.some((e) => e.status === 'up'), 5000, 'up again');
+    beta.ref('troupe://alpha/rec').send({ type: 'small' });
+    await until(() => got.length === 1, 5000, 'small tell');
+    expect(got[0].type).toBe('small');
+  });
+
+  it('rejects a URL that is not ws:// or wss://', async () => {
+    await expect(new WsTransport().dial('http://127.0.0.1:1', { maxFrameBytes: 1024, timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'TROUPE_ERR_INVALID_OPTION',
+    });
+  });
+
+  describe('with TLS', () => {
+    let dir: string;
+    let key: string;
+    let cert: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'troupe-tls-'));
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1,DNS:localhost',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      key = readFileSync(join(dir, 'key.pem'), 'utf8');
+      cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('serves wss:// to a dialer that trusts the certificate', async () => {
+      const { url } = await listening({ tls: { key, cert } });
+      expect(url.startsWith('wss://')).toBe(true);
+      const beta = system({ node: 'beta', tls: { ca: cert } });
+      await expect(beta.connect(url)).resolves.toBe('alpha');
+      const counter = await beta.spawnOn('alpha', 'counter');
+      await expect(counter.ask({ type: 'get' })).resolves.toEqual({ type: 'count', value: 0 });
+    });
+
+    it('refuses a certificate the dialer does not trust', async () => {
+      const { url } = await listening({ tls: { key, cert } });
+      const beta = system({ node: 'beta' });
+      await expect(beta.connect(url)).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+    });
+  });
+});
