@@ -11,6 +11,7 @@ import { encode } from './codec.js';
 import type { Connection } from './connection.js';
 import { type Envelope, Kind } from './envelope.js';
 import type { ResolvedNetworkOptions } from './options.js';
+import { isRefused } from './transport.js';
 import type { WatchRegistry } from './watch-registry.js';
 import { errorFromWire } from './wire-errors.js';
 
@@ -332,9 +333,24 @@ export class Endpoint implements AskHolder {
         this.#dialing = false;
         if (this.status === 'up' || this.status === 'closed') return;
         this.#host._report(err.code === 'TROUPE_ERR_AUTH_FAILED' ? 'auth-failed' : 'connecting', this.node, `dial failed: ${err.message}`);
+        if (isRefused(err)) this.#failHeldRequests(`nothing listens at ${url} (connection refused)`);
         this.#scheduleDial();
       },
     );
+  }
+
+  /**
+   * The peer's process is gone (its address refuses connections): asks and calls held for it fail
+   * now rather than at their timeouts. Tells stay held for a while, in case it comes back.
+   */
+  #failHeldRequests(why: string): void {
+    if (!this.#queue.some((e) => e[0] === Kind.ASK || e[0] === Kind.CALL)) return;
+    const held = this.#queue;
+    this.#queue = [];
+    for (const e of held) {
+      if (e[0] === Kind.ASK || e[0] === Kind.CALL) this.#drop(e, why);
+      else this.#queue.push(e);
+    }
   }
 
   #giveUp(): void {

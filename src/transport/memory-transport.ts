@@ -177,7 +177,11 @@ export class MemoryNetwork {
     if (match === null) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `not a memory:// URL: ${url}`);
     const port = Number(match[1]);
     const listener = this.#listeners.get(port);
-    if (listener === undefined) throw new TransportError('TROUPE_ERR_NODE_DOWN', `connection refused: nothing listens on ${url}`);
+    if (listener === undefined) {
+      throw new TransportError('TROUPE_ERR_NODE_DOWN', `connection refused: nothing listens on ${url}`, {
+        cause: Object.assign(new Error(`connect ECONNREFUSED ${url}`), { code: 'ECONNREFUSED' }),
+      });
+    }
     const n = this.#nextLink++;
     const client = new MemoryLink(this, port, url, options.maxFrameBytes);
     const server = new MemoryLink(this, port, `memory-client#${n}`, listener.maxFrameBytes);

@@ -54,6 +54,17 @@ export interface Transport {
   dial(url: string, options: TransportDialOptions): Promise<Link>;
 }
 
+/**
+ * True when a dial failed because nothing listens at the address (`ECONNREFUSED` anywhere in the
+ * cause chain): the peer's process is gone, not merely slow.
+ */
+export function isRefused(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === 'ECONNREFUSED') return true;
+  }
+  return false;
+}
+
 /** Close codes troupe uses, with the standard ones it relies on. */
 export const CloseCode = {
   /** Normal closure: the node shut down or the link was replaced on purpose. */

@@ -125,8 +125,8 @@ describe('Endpoint', () => {
       expect(got.map((e) => e.i)).toEqual([0, 1, 2]);
     });
 
-    it('gives up after bufferMs: held messages and later ones become dead letters, held asks fail', async () => {
-      const { a, b, clock } = await setup({ b: { reconnect: { minMs: 100, maxMs: 100, jitter: 0, bufferMs: 1000 } } });
+    it('fails held asks and spawns as soon as a re-dial is refused (the peer’s process is gone), and keeps held tells', async () => {
+      const { a, b, clock } = await setup();
       const letters: DeadLetter[] = [];
       b.deadLetters.subscribe((d) => letters.push(d));
       const events = nodeEvents(b);
@@ -135,13 +135,29 @@ describe('Endpoint', () => {
       const rec = b.ref('troupe://alpha/rec');
       rec.send({ type: 'held' });
       const asked = rec.ask({ type: 'held-ask' }, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+      const spawned = b.spawnOn('alpha', 'counter').catch((e: unknown) => e);
+      await settle();
+      expect(letters).toEqual([]);
+      clock.advance(100);
+      expect(await asked).toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+      expect(await spawned).toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+      expect(letters.map((l) => (l.event as AnyEventObject).type)).toEqual(['held-ask']);
+    });
+
+    it('gives up after bufferMs: held messages and later ones become dead letters', async () => {
+      const { a, b, clock } = await setup({ b: { reconnect: { minMs: 100, maxMs: 100, jitter: 0, bufferMs: 1000 } } });
+      const letters: DeadLetter[] = [];
+      b.deadLetters.subscribe((d) => letters.push(d));
+      const events = nodeEvents(b);
+      await a.shutdown();
+      await until(() => statuses(events).includes('reconnecting'), 5000, 'reconnecting');
+      const rec = b.ref('troupe://alpha/rec');
+      rec.send({ type: 'held' });
       expect(letters).toEqual([]);
       await advanceUntil(clock, () => statuses(events).includes('unreachable'), 100, 'unreachable');
-      expect(await asked).toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
       rec.send({ type: 'late' });
       expect(letters.map((l) => [(l.event as AnyEventObject).type, l.reason])).toEqual([
         ['held', 'node-down'],
-        ['held-ask', 'node-down'],
         ['late', 'node-down'],
       ]);
     });
