@@ -25,7 +25,8 @@ export type Admission = 'accepted' | 'dropped-newest' | 'dropped-oldest' | 'reje
  */
 export class Mailbox<U, S = unknown> {
   readonly #user = new Queue<U>();
-  readonly #system = new Queue<S>();
+  /** Created on the first system message: most actors never get one. */
+  #system: Queue<S> | undefined;
   readonly #capacity: number;
   readonly #overflow: OverflowPolicy;
   /** The message pushed out by the last `'dropped-oldest'` admission. */
@@ -66,12 +67,12 @@ export class Mailbox<U, S = unknown> {
 
   /** System messages waiting. */
   get systemSize(): number {
-    return this.#system.length;
+    return this.#system === undefined ? 0 : this.#system.length;
   }
 
   /** True when a drain would find something to do. */
   get runnable(): boolean {
-    return this.#system.length > 0 || (!this.suspended && this.#user.length > 0);
+    return (this.#system !== undefined && this.#system.length > 0) || (!this.suspended && this.#user.length > 0);
   }
 
   enqueue(message: U): Admission {
@@ -92,11 +93,12 @@ export class Mailbox<U, S = unknown> {
   }
 
   enqueueSystem(message: S): void {
+    if (this.#system === undefined) this.#system = new Queue<S>();
     this.#system.push(message);
   }
 
   shiftSystem(): S | undefined {
-    return this.#system.shift();
+    return this.#system?.shift();
   }
 
   /** The next user message, or undefined when empty or suspended. */
