@@ -1,10 +1,10 @@
 /**
- * `npm run demo`: troupe in one process, no network, no keys.
+ * `troupe demo` (`npm run demo`): troupe in one process, no network, no keys.
  * Spawns actors, tells and asks, floods a bounded mailbox, crashes a worker under a supervisor
  * and watches it come back at the same address, streams from a generator, and prints the stats.
  */
 import { assign, sendTo, setup } from 'xstate';
-import { createSystem, type DeadLetter, fromStream, gather, type ReplyTo, supervisor, supervisorRef } from '../src/index.js';
+import { createSystem, type DeadLetter, fromStream, gather, type ReplyTo, supervisor, supervisorRef } from '../../index.js';
 
 const worker = setup({
   types: {
@@ -38,10 +38,10 @@ const worker = setup({
   },
 });
 
-const line = (label: string, value: unknown) =>
-  console.log(`  ${label.padEnd(34)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
-
-async function main(): Promise<void> {
+/** Runs the showcase, writing its report through `print` (default: stdout). */
+export async function runDemo(print: (text: string) => void = (text) => console.log(text)): Promise<void> {
+  const line = (label: string, value: unknown) =>
+    print(`  ${label.padEnd(34)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
   const system = createSystem({ node: 'demo' });
   const letters: DeadLetter[] = [];
   system.deadLetters.subscribe((d) => letters.push(d));
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     if (e.type === '@troupe.supervisor' && e.action === 'restart') restarts++;
   });
 
-  console.log('\n1. spawn, tell and ask');
+  print('\n1. spawn, tell and ask');
   const app = system.spawn(
     supervisor({
       strategy: 'one-for-one',
@@ -70,12 +70,12 @@ async function main(): Promise<void> {
   const reply = await w1.ask({ type: 'task', text: 'actors all the way down' }, { timeoutMs: 1000 });
   line('ask w1 → reply', reply);
 
-  console.log('\n2. fire-and-gather over three workers');
+  print('\n2. fire-and-gather over three workers');
   const refs = ['w1', 'w2', 'w3'].map((id) => system.lookup(`app/${id}`)).filter((r) => r !== undefined);
   const results = await gather(refs, { type: 'task', text: 'one two three' }, { timeoutMs: 1000 });
   line('gather statuses', results.map((r) => r.status).join(', '));
 
-  console.log('\n3. a crash under a supervisor');
+  print('\n3. a crash under a supervisor');
   w1.send({ type: 'poison' });
   const again = await w1.ask<{ value: number }>({ type: 'count' }, { timeoutMs: 1000 });
   line('w1 restarted, same address', system.lookup('app/w1')?.address ?? 'gone');
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const children = await supervisorRef(app).countChildren();
   line('countChildren()', children);
 
-  console.log('\n4. a bounded mailbox overflows into dead letters');
+  print('\n4. a bounded mailbox overflows into dead letters');
   const small = system.spawn(worker, { name: 'small', mailbox: { capacity: 10, overflow: 'drop-newest' } });
   for (let i = 0; i < 25; i++) small.send({ type: 'count', replyTo: system.ref('troupe://demo/nobody') as ReplyTo });
   await small.ask({ type: 'count' }, { timeoutMs: 1000 }).catch((e: Error) => line('ask to the full mailbox', e.message));
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   }, {});
   line('dead letters by reason', reasons);
 
-  console.log('\n5. a stream with backpressure');
+  print('\n5. a stream with backpressure');
   const counter = system.spawn(
     fromStream(async function* ({ event }: { event: { type: 'count'; to: number } }) {
       for (let i = 1; i <= event.to; i++) yield i;
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   for await (const n of counter.stream<number>({ type: 'count', to: 1000 })) sum += n;
   line('sum of 1..1000 streamed', sum);
 
-  console.log('\n6. mailbox stats');
+  print('\n6. mailbox stats');
   for (const s of system.stats().mailboxes)
     line(
       s.address.replace('troupe://demo/', ''),
@@ -113,10 +113,5 @@ async function main(): Promise<void> {
     );
 
   await system.shutdown();
-  console.log('\nshut down: every tree stopped, children first.\n');
+  print('\nshut down: every tree stopped, children first.\n');
 }
-
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
