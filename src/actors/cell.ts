@@ -256,23 +256,30 @@ export class Cell implements Runnable, AskHolder {
     const mailbox = this.mailbox;
     const limit = Math.min(budget, this.#throughput);
     let n = 0;
-    try {
-      for (;;) {
-        if (mailbox.systemSize > 0) {
-          this.#handleSystem(mailbox.shiftSystem() as SystemMessage);
-          continue;
+    for (;;) {
+      try {
+        for (;;) {
+          if (mailbox.systemSize > 0) {
+            this.#handleSystem(mailbox.shiftSystem() as SystemMessage);
+            continue;
+          }
+          if (n >= limit || this.status !== 'running') break;
+          const event = mailbox.shift();
+          if (event === undefined) break;
+          n++;
+          this.#current = event;
+          (this.#body as Body).deliver(event);
+          this.#current = undefined;
         }
-        if (n >= limit || this.status !== 'running') break;
-        const event = mailbox.shift();
-        if (event === undefined) break;
-        n++;
-        this.#current = event;
-        (this.#body as Body).deliver(event);
-        this.#current = undefined;
+        break;
+      } catch (error) {
+        // XState catches what its logic throws; a native body or a hook may not. Whatever escapes
+        // is this actor's crash, never the dispatcher's: one bad actor must not stall the others.
+        if (this.status === 'running') this.exit({ error });
+        else this.#current = undefined;
       }
-    } finally {
-      this.processed += n;
     }
+    this.processed += n;
     const more = this.status !== 'stopped' && mailbox.runnable;
     this.#scheduled = more;
     return more;

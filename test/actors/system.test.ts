@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AnyEventObject, fromCallback, fromObservable, fromPromise, type Observer, type Subscribable, setup } from 'xstate';
 import { type ActorSystem, createSystem, type DeadLetter, type InspectionEvent } from '../../src/index.js';
+import { kNativeLogic, type NativeLogic } from '../../src/internal.js';
 import { latch, until } from '../support/latch.js';
 import { counterMachine, counterTransition } from '../support/machines.js';
 
@@ -339,6 +340,35 @@ describe('ActorSystem', () => {
           "@troupe.deadletter stopped",
         ]
       `);
+    });
+  });
+});
+
+describe('Cell', () => {
+  describe('#run', () => {
+    it('turns a body that throws out of deliver into that actor’s crash, and keeps other actors running', async () => {
+      system = createSystem({ node: 'n' });
+      const throwing: NativeLogic = {
+        [kNativeLogic]: () => ({
+          start() {},
+          deliver() {
+            throw new Error('native body failed');
+          },
+          stop() {},
+          snapshot: () => undefined,
+        }),
+      };
+      const seen: AnyEventObject[] = [];
+      const watcher = system.spawn(recorder(seen), { name: 'w' });
+      const bad = system.spawn(throwing, { name: 'bad' });
+      system.watch(watcher, bad);
+      bad.send({ type: 'x' });
+      bad.send({ type: 'y' });
+      const c = system.spawn(counterMachine, { name: 'c' });
+      c.send({ type: 'inc' });
+      expect(await c.ask({ type: 'get' })).toEqual({ type: 'count', value: 1 });
+      await until(() => seen.length === 1);
+      expect(seen[0]).toMatchObject({ type: 'troupe.down', reason: { error: expect.objectContaining({ message: 'native body failed' }) } });
     });
   });
 });
