@@ -74,13 +74,13 @@ export function decode(frame: Uint8Array, resolve?: RefResolver): unknown {
   }
 }
 
-const PROTO = Buffer.from('__proto__');
-const PROTOTYPE = Buffer.from('prototype');
+/** Common to `__proto__` and `prototype`: one scan finds frames that may carry either. */
+const PROTO = Buffer.from('proto');
 
 /** Cheap pre-check: can this frame contain a key that tries prototype pollution? */
 export function mayPollute(frame: Uint8Array): boolean {
   const bytes = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  return bytes.indexOf(PROTO) >= 0 || bytes.indexOf(PROTOTYPE) >= 0;
+  return bytes.indexOf(PROTO) >= 0;
 }
 
 /**

@@ -179,16 +179,24 @@ export class Endpoint implements AskHolder {
     const queue = this.#queue;
     this.#queue = [];
     const system = this.#host.system;
-    let live = queue;
-    for (let i = 0; i < queue.length; i++) {
-      const e = queue[i];
-      // An ask that failed while waiting here (its node went down meanwhile) is not sent again.
-      const stale = (e[0] === Kind.ASK && system._temp(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#calls.has(e[1]));
-      if (stale) {
-        if (live === queue) live = queue.slice(0, i);
-      } else if (live !== queue) {
-        live.push(e);
+    const live: Envelope[] = [];
+    let run: Envelope | undefined;
+    for (const e of queue) {
+      if (e[0] === Kind.SEND) {
+        // Consecutive tells to one actor travel as one batch: one path, one lookup on arrival.
+        const last = live[live.length - 1];
+        if (last !== undefined && last === run && last[1] === e[1]) {
+          if (last[0] === Kind.SEND_BATCH) last[2].push(e[2]);
+          else if (last[0] === Kind.SEND) live[live.length - 1] = run = [Kind.SEND_BATCH, e[1], [last[2], e[2]]];
+        } else {
+          live.push(e);
+          run = e;
+        }
+        continue;
       }
+      // An ask or call that failed while waiting here (its node went down meanwhile) is not sent again.
+      const stale = (e[0] === Kind.ASK && system._temp(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#calls.has(e[1]));
+      if (!stale) live.push(e);
     }
     if (live.length > 0) this.#write(conn, live);
   }
@@ -214,6 +222,14 @@ export class Endpoint implements AskHolder {
       return;
     }
     const envelope = envelopes[0];
+    if (envelope[0] === Kind.SEND_BATCH) {
+      const [, path, events] = envelope;
+      const mid = events.length >> 1;
+      for (const half of [events.slice(0, mid), events.slice(mid)]) {
+        this.#write(conn, [half.length === 1 ? [Kind.SEND, path, half[0]] : [Kind.SEND_BATCH, path, half]]);
+      }
+      return;
+    }
     if (frame !== undefined) {
       this.#reject(envelope, 'TROUPE_ERR_FRAME_TOO_LARGE', `a ${frame.byteLength}-byte message exceeds maxFrameBytes (${max})`);
     } else {

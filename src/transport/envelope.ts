@@ -26,6 +26,8 @@ export const Kind = {
   PING: 9,
   /** `[10]` */
   PONG: 10,
+  /** `[11, path, events]`: consecutive tells to one actor, coalesced when a frame is written. */
+  SEND_BATCH: 11,
   /** `[20, version, node, nonce]`: the listener's challenge. */
   HELLO: 20,
   /** `[21, version, node, nonce, proof]`: the dialer's answer and challenge. */
@@ -38,6 +40,7 @@ export const Kind = {
 export const PROTOCOL_VERSION = 1;
 
 export type SendEnvelope = [typeof Kind.SEND, string, AnyEventObject];
+export type SendBatchEnvelope = [typeof Kind.SEND_BATCH, string, AnyEventObject[]];
 export type AskEnvelope = [typeof Kind.ASK, string, AnyEventObject, string, number];
 export type AskFailEnvelope = [typeof Kind.ASK_FAIL, string, string, string];
 export type WatchEnvelope = [typeof Kind.WATCH | typeof Kind.UNWATCH, string, string];
@@ -49,6 +52,7 @@ export type BeatEnvelope = [typeof Kind.PING] | [typeof Kind.PONG];
 /** Any envelope of an open link. */
 export type Envelope =
   | SendEnvelope
+  | SendBatchEnvelope
   | AskEnvelope
   | AskFailEnvelope
   | WatchEnvelope

@@ -1,6 +1,6 @@
 import type { AnyEventObject } from 'xstate';
 import { formatAddress, parseAddress } from '../actors/address.js';
-import { isEvent } from '../actors/ask.js';
+import { isEvent, TempRef } from '../actors/ask.js';
 import type { BaseRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import { decode, mayPollute, pollutedItems, type RefResolver } from './codec.js';
@@ -78,6 +78,15 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
       system._deliverLocal(path, event);
       return;
     }
+    case Kind.SEND_BATCH: {
+      const [, path, events] = e;
+      if (typeof path !== 'string' || !Array.isArray(events)) {
+        malformed(host, endpoint, e, i);
+        return;
+      }
+      deliverBatch(system, path, events);
+      return;
+    }
     case Kind.ASK:
       serveAsk(host, endpoint, e, i);
       return;
@@ -150,6 +159,16 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
   }
 }
 
+/** Tells to one path: the actor is looked up once (cells check each event themselves). */
+function deliverBatch(system: ActorSystem, path: string, events: unknown[]): void {
+  const cell = path.charCodeAt(0) === 36 /* $ */ ? undefined : system._resolvePath(path);
+  if (cell === undefined) {
+    for (const event of events) system._deliverLocal(path, event as AnyEventObject);
+    return;
+  }
+  for (const event of events) cell.tell(event as AnyEventObject);
+}
+
 function serveAsk(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number): void {
   const [, path, event, replyPath, timeoutMs] = e;
   if (typeof replyPath !== 'string' || replyPath.charCodeAt(0) !== 36 /* $ */) {
@@ -172,16 +191,20 @@ function serveAsk(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number
     return;
   }
   const system = host.system;
-  const target = localRef(system, formatAddress(system.node, path));
-  if (target === undefined) {
+  const cell = path.charCodeAt(0) === 36 /* $ */ ? undefined : system._resolvePath(path);
+  if (cell === undefined || cell.status === 'stopped') {
     endpoint.enqueue([Kind.ASK_FAIL, replyPath, 'TROUPE_ERR_NO_ACTOR', `no actor at ${formatAddress(system.node, path)}`]);
     return;
   }
+  // The asked cell holds a local reply ref, as for a local ask: its exit, crash or full mailbox
+  // fails the ask here, and the failure travels back as ASK_FAIL.
   endpoint.inboundAsks++;
-  target.ask(event as AnyEventObject, { timeoutMs: Math.min(timeoutMs, MAX_ASK_TIMEOUT_MS) }).then(
+  const temp = new TempRef(
+    system,
+    cell.address,
     (reply) => {
       endpoint.inboundAsks--;
-      endpoint.enqueue([Kind.SEND, replyPath, reply as AnyEventObject]);
+      endpoint.enqueue([Kind.SEND, replyPath, reply]);
     },
     (err: unknown) => {
       endpoint.inboundAsks--;
@@ -189,6 +212,9 @@ function serveAsk(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number
       endpoint.enqueue([Kind.ASK_FAIL, replyPath, code, message]);
     },
   );
+  temp._arm(Math.min(timeoutMs, MAX_ASK_TIMEOUT_MS), undefined);
+  (event as AnyEventObject).replyTo = temp;
+  cell.tellAsk(event as AnyEventObject, temp);
 }
 
 /** A ref to a local address, or undefined when the path is not a valid one. */

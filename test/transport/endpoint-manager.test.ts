@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyEventObject } from 'xstate';
-import { type ActorSystem, createSystem, SimulatedClock } from '../../src/index.js';
+import { type ActorSystem, createSystem, type DeadLetter, SimulatedClock } from '../../src/index.js';
 import { CloseCode, Kind, MemoryNetwork } from '../../src/internal.js';
 import { counterMachine, silentMachine } from '../support/machines.js';
 import { memoryPair, nodeEvents, type Pair, rawPeer, recorder, settle, until } from './helpers.js';
@@ -166,6 +166,31 @@ describe('EndpointManager', () => {
       await expect(big).rejects.toMatchObject({ code: 'TROUPE_ERR_FRAME_TOO_LARGE' });
       await until(() => got.length === 2, 5000, 'small tells');
       expect(got.map((e) => e.type)).toEqual(['before', 'after']);
+    });
+
+    it('splits a batch of tells that exceeds maxFrameBytes and delivers every tell in order', async () => {
+      const { a, b } = await setup({ b: { maxFrameBytes: 4096 } });
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const rec = b.ref('troupe://alpha/rec');
+      for (let i = 0; i < 40; i++) rec.send({ type: 'n', i, text: 'y'.repeat(500) });
+      await until(() => got.length === 40, 5000, '40 tells');
+      expect(got.map((e) => e.i)).toEqual([...Array(40).keys()]);
+    });
+
+    it('drops an event that cannot be encoded as a dead letter and sends the rest of its batch', async () => {
+      const { a, b } = await setup();
+      const got: AnyEventObject[] = [];
+      a.spawn(recorder(got), { name: 'rec' });
+      const letters: DeadLetter[] = [];
+      b.deadLetters.subscribe((d) => letters.push(d));
+      const rec = b.ref('troupe://alpha/rec');
+      rec.send({ type: 'n', i: 0 });
+      rec.send({ type: 'huge', value: 2n ** 70n });
+      rec.send({ type: 'n', i: 1 });
+      await until(() => got.length === 2, 5000, 'two tells');
+      expect(got.map((e) => e.i)).toEqual([0, 1]);
+      expect(letters).toMatchObject([{ recipient: 'troupe://alpha/rec', reason: 'invalid-event', event: { type: 'huge' } }]);
     });
 
     it('closes a link that delivers an oversized frame with 1009; both nodes stay up and link again', async () => {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyEventObject } from 'xstate';
 import type { DeadLetter } from '../../src/index.js';
-import { CloseCode } from '../../src/internal.js';
+import { CloseCode, Kind } from '../../src/internal.js';
 import { counterMachine, silentMachine } from '../support/machines.js';
-import { advanceUntil, memoryPair, nodeEvents, type Pair, recorder, settle, until } from './helpers.js';
+import { advanceUntil, memoryPair, nodeEvents, type Pair, rawPeer, recorder, settle, until } from './helpers.js';
 
 let pair: Pair | undefined;
 afterEach(async () => {
@@ -196,6 +196,25 @@ describe('Endpoint', () => {
       expect(statuses(events)).toEqual([]);
       const counter = await b.spawnOn('alpha', 'counter', { name: 'c' });
       await expect(counter.ask({ type: 'get' })).resolves.toEqual({ type: 'count', value: 0 });
+    });
+  });
+
+  describe('batching', () => {
+    it('coalesces consecutive tells to one actor into one envelope, keeping the order across actors', async () => {
+      const { a, net, url } = await setup();
+      const peer = await rawPeer(net.transport(), url);
+      const x = a.ref('troupe://mallory/x');
+      const y = a.ref('troupe://mallory/y');
+      x.send({ type: 'a' });
+      x.send({ type: 'b' });
+      y.send({ type: 'c' });
+      x.send({ type: 'd' });
+      await until(() => peer.received.length === 3, 5000, 'three envelopes');
+      expect(peer.received).toEqual([
+        [Kind.SEND_BATCH, 'x', [{ type: 'a' }, { type: 'b' }]],
+        [Kind.SEND, 'y', { type: 'c' }],
+        [Kind.SEND, 'x', { type: 'd' }],
+      ]);
     });
   });
 
