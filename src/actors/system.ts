@@ -417,7 +417,16 @@ export class ActorSystem implements CellHost {
     return remote.spawnOn(node, logicName, options) as Promise<ActorRef> as Promise<ActorRef<TEvent>>;
   }
 
-  /** Where this node listens (`{ host, port }`), once `ready`; undefined when it does not listen. */
+  /**
+   * Where this node listens (`{ host, port }`), once `ready`; undefined when it does not listen.
+   *
+   * @example
+   * ```ts
+   * const alpha = createSystem({ node: 'alpha', listen: { port: 0 } });
+   * await alpha.ready;
+   * console.log(`ws://127.0.0.1:${alpha.listenAddress?.port}`);
+   * ```
+   */
   get listenAddress(): { host: string; port: number } | undefined {
     return this.#remote?.listenAddress;
   }

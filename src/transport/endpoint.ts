@@ -11,7 +11,7 @@ import { encode } from './codec.js';
 import type { Connection } from './connection.js';
 import { type Envelope, Kind } from './envelope.js';
 import type { ResolvedNetworkOptions } from './options.js';
-import { isRefused } from './transport.js';
+import { CloseCode, isRefused } from './transport.js';
 import type { WatchRegistry } from './watch-registry.js';
 import { errorFromWire } from './wire-errors.js';
 
@@ -283,7 +283,7 @@ export class Endpoint implements AskHolder {
     this.#clearTimers();
     this.#attempt = 0;
     this.status = 'up';
-    if (old !== undefined && old !== conn) old.close(1000, 'replaced by a newer link');
+    if (old !== undefined && old !== conn) old.close(CloseCode.REPLACED, 'replaced by a newer link');
     this.#host._report('up', this.node, conn.link.remote);
     if (this.#queue.length > 0 && !this.#flushScheduled) {
       this.#flushScheduled = true;
