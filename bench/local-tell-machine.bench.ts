@@ -9,7 +9,7 @@
  */
 import { assign, createActor, sendTo, setup } from 'xstate';
 import { createSystem, type ReplyTo } from '../src/index.js';
-import { median, report } from './report.js';
+import { pairedRounds, reportPaired } from './report.js';
 
 const N = 200_000;
 const ROUNDS = 11;
@@ -56,49 +56,15 @@ function xstateRound(): number {
   return (N / ms) * 1000;
 }
 
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-// Warm up both paths so the JIT has compiled them before timing.
-for (let i = 0; i < 2; i++) {
-  await troupeRound();
-  xstateRound();
-}
-
-const troupe: number[] = [];
-const baseline: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  gc();
-  if (r % 2 === 0) {
-    troupe.push(await troupeRound());
-    gc();
-    baseline.push(xstateRound());
-  } else {
-    baseline.push(xstateRound());
-    gc();
-    troupe.push(await troupeRound());
-  }
-}
-
-// Each round's pair ran back to back, so its ratio is the least disturbed by load from other
-// processes; the line's ratio is the median of those paired ratios.
-const pairRatios = troupe.map((t, i) => t / baseline[i]);
-const ratio = median(pairRatios);
-report({
-  bench: 'local-tell-machine',
-  unit: 'events/s',
-  troupe: Math.round(median(troupe)),
-  baseline: Math.round(median(baseline)),
-  baselineName: 'xstate createActor().send',
-  ratio: Number(ratio.toFixed(3)),
-  target: `ratio >= ${TARGET}`,
-  met: ratio >= TARGET,
-  rounds: ROUNDS,
-  events: N,
-  stat: 'median of rounds; ratio: median of per-round paired ratios',
-  troupeBest: Math.round(Math.max(...troupe)),
-  baselineBest: Math.round(Math.max(...baseline)),
-  ratioMin: Number(Math.min(...pairRatios).toFixed(3)),
-  ratioMax: Number(Math.max(...pairRatios).toFixed(3)),
-});
+// Two warm-up rounds of each side, then ROUNDS paired rounds (see pairedRounds in report.ts).
+const result = await pairedRounds({ rounds: ROUNDS, troupe: troupeRound, baseline: xstateRound });
+reportPaired(
+  {
+    bench: 'local-tell-machine',
+    unit: 'events/s',
+    baselineName: 'xstate createActor().send',
+    target: TARGET,
+  },
+  result,
+  { events: N },
+);

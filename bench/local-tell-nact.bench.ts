@@ -10,7 +10,7 @@
 import { dispatch, spawn, start, stop } from 'nact';
 import { fromTransition } from 'xstate';
 import { createSystem } from '../src/index.js';
-import { median, report } from './report.js';
+import { pairedRounds, reportPaired } from './report.js';
 
 const N = 200_000;
 const ROUNDS = 9;
@@ -54,48 +54,15 @@ async function nactRound(): Promise<number> {
   return (N / ms) * 1000;
 }
 
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-for (let i = 0; i < 2; i++) {
-  await troupeRound();
-  await nactRound();
-}
-
-const troupe: number[] = [];
-const baseline: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  gc();
-  if (r % 2 === 0) {
-    troupe.push(await troupeRound());
-    gc();
-    baseline.push(await nactRound());
-  } else {
-    baseline.push(await nactRound());
-    gc();
-    troupe.push(await troupeRound());
-  }
-}
-
-// Each round's pair ran back to back, so its ratio is the least disturbed by load from other
-// processes; the line's ratio is the median of those paired ratios.
-const pairRatios = troupe.map((t, i) => t / baseline[i]);
-const ratio = median(pairRatios);
-report({
-  bench: 'local-tell-nact',
-  unit: 'msg/s',
-  troupe: Math.round(median(troupe)),
-  baseline: Math.round(median(baseline)),
-  baselineName: 'nact 7.6.2 dispatch (stateful spawn)',
-  ratio: Number(ratio.toFixed(3)),
-  target: `ratio >= ${TARGET}`,
-  met: ratio >= TARGET,
-  rounds: ROUNDS,
-  messages: N,
-  stat: 'median of rounds; ratio: median of per-round paired ratios',
-  troupeBest: Math.round(Math.max(...troupe)),
-  baselineBest: Math.round(Math.max(...baseline)),
-  ratioMin: Number(Math.min(...pairRatios).toFixed(3)),
-  ratioMax: Number(Math.max(...pairRatios).toFixed(3)),
-});
+// Two warm-up rounds of each side, then ROUNDS paired rounds (see pairedRounds in report.ts).
+const result = await pairedRounds({ rounds: ROUNDS, troupe: troupeRound, baseline: nactRound });
+reportPaired(
+  {
+    bench: 'local-tell-nact',
+    unit: 'msg/s',
+    baselineName: 'nact 7.6.2 dispatch (stateful spawn)',
+    target: TARGET,
+  },
+  result,
+  { messages: N },
+);

@@ -10,7 +10,7 @@
  * rounds; the line reports the medians and the median of the per-round paired ratios.
  */
 import { createSystem, fromStream } from '../src/index.js';
-import { median, report } from './report.js';
+import { pairedRounds, reportPaired } from './report.js';
 
 const N = 500_000;
 const ROUNDS = 9;
@@ -45,47 +45,15 @@ async function rawRound(): Promise<number> {
   return (N / ms) * 1000;
 }
 
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-for (let i = 0; i < 2; i++) {
-  await troupeRound();
-  await rawRound();
-}
-
-const troupe: number[] = [];
-const baseline: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  gc();
-  if (r % 2 === 0) {
-    troupe.push(await troupeRound());
-    gc();
-    baseline.push(await rawRound());
-  } else {
-    baseline.push(await rawRound());
-    gc();
-    troupe.push(await troupeRound());
-  }
-}
-
-const pairRatios = troupe.map((t, i) => t / baseline[i]);
-const ratio = median(pairRatios);
-report({
-  bench: 'stream-local',
-  unit: 'chunks/s',
-  troupe: Math.round(median(troupe)),
-  baseline: Math.round(median(baseline)),
-  baselineName: 'the same async generator consumed directly with for await',
-  ratio: Number(ratio.toFixed(3)),
-  target: `ratio >= ${TARGET}`,
-  met: ratio >= TARGET,
-  rounds: ROUNDS,
-  chunks: N,
-  credit: 64,
-  stat: 'median of rounds; ratio: median of per-round paired ratios',
-  troupeBest: Math.round(Math.max(...troupe)),
-  baselineBest: Math.round(Math.max(...baseline)),
-  ratioMin: Number(Math.min(...pairRatios).toFixed(3)),
-  ratioMax: Number(Math.max(...pairRatios).toFixed(3)),
-});
+// Two warm-up rounds of each side, then ROUNDS paired rounds (see pairedRounds in report.ts).
+const result = await pairedRounds({ rounds: ROUNDS, troupe: troupeRound, baseline: rawRound });
+reportPaired(
+  {
+    bench: 'stream-local',
+    unit: 'chunks/s',
+    baselineName: 'the same async generator consumed directly with for await',
+    target: TARGET,
+  },
+  result,
+  { chunks: N, credit: 64 },
+);

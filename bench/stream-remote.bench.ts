@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createSystem, fromStream } from '../src/index.js';
-import { median, report } from './report.js';
+import { gc, median, report, versus } from './report.js';
 
 const N = 100_000;
 const ROUNDS = 5;
@@ -116,7 +116,6 @@ async function consumer(): Promise<void> {
     return (N / ms) * 1000;
   }
 
-  const gc = () => (globalThis as { gc?: () => void }).gc?.();
   const phase = async (round: () => Promise<number>, rounds: number): Promise<{ rates: number[]; heapPeakMb: number }> => {
     const rates: number[] = [];
     gc();
@@ -135,17 +134,17 @@ async function consumer(): Promise<void> {
 
   child.send('exit');
   await beta.shutdown();
-  const ratio = median(troupe.rates) / median(raw.rates);
   report({
-    bench: 'stream-remote',
-    unit: 'chunks/s',
-    troupe: Math.round(median(troupe.rates)),
-    baseline: Math.round(median(raw.rates)),
-    baselineName: 'raw ws + msgpackr, one chunk per message, no flow control',
-    ratio: Number(ratio.toFixed(3)),
-    target: `ratio >= ${TARGET}`,
-    met: ratio >= TARGET,
-    rounds: ROUNDS,
+    ...versus({
+      bench: 'stream-remote',
+      unit: 'chunks/s',
+      troupe: median(troupe.rates),
+      baseline: median(raw.rates),
+      baselineName: 'raw ws + msgpackr, one chunk per message, no flow control',
+      ratio: median(troupe.rates) / median(raw.rates),
+      target: TARGET,
+      rounds: ROUNDS,
+    }),
     chunks: N,
     credit: 64,
     stat: 'median of rounds (troupe rounds, then raw rounds)',

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnyEventObject } from 'xstate';
 import {
   type ActorRef,
@@ -8,30 +8,12 @@ import {
   fromStream,
   type StreamContext,
   type StreamResult,
-  TroupeError,
 } from '../../src/index.js';
 import { latch } from '../support/latch.js';
+import { collect, rejection, shutDownAfterEach } from '../support/streams.js';
 
 let system: ActorSystem;
-afterEach(async () => {
-  await system?.shutdown();
-});
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const v of iterable) out.push(v);
-  return out;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
+shutDownAfterEach(() => [system]);
 
 type Words = { type: 'words'; text: string };
 

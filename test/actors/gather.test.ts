@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
-import {
-  type ActorRef,
-  type ActorSystem,
-  createSystem,
-  type GatherResult,
-  gather,
-  QuorumError,
-  SimulatedClock,
-  TroupeError,
-} from '../../src/index.js';
+import { type ActorRef, type ActorSystem, createSystem, type GatherResult, gather, QuorumError, SimulatedClock } from '../../src/index.js';
 import { counterMachine, silentMachine } from '../support/machines.js';
+import { rejection, shutDownAfterEach } from '../support/streams.js';
 
 let system: ActorSystem;
-afterEach(async () => {
-  await system?.shutdown();
-});
+shutDownAfterEach(() => [system]);
 
 /** A counter starting at `start`, answering `get`. */
 function counter(start: number): ActorRef {
@@ -44,16 +34,6 @@ function simplify(results: GatherResult[]): unknown[] {
         return { status: r.status, ref: r.ref.name };
     }
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Lets pending promise callbacks run. */

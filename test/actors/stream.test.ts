@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AnyEventObject, enqueueActions, fromCallback, setup } from 'xstate';
 import {
   type ActorSystem,
@@ -9,15 +9,13 @@ import {
   type StreamContext,
   type StreamTo,
   supervisor,
-  TroupeError,
 } from '../../src/index.js';
 import type { ChunkStream } from '../../src/internal.js';
 import { latch, until } from '../support/latch.js';
+import { collect, endless, rejection, shutDownAfterEach } from '../support/streams.js';
 
 let system: ActorSystem;
-afterEach(async () => {
-  await system?.shutdown();
-});
+shutDownAfterEach(() => [system]);
 
 type Count = { type: 'count'; to: number };
 
@@ -36,35 +34,8 @@ function counting(log: { produced: number; aborted?: unknown; finished?: boolean
   });
 }
 
-/** Yields forever until its signal aborts; the abort reasons land in `reasons`. */
-function endless(reasons: unknown[], onAbort?: () => void) {
-  return fromStream(async function* ({ signal }) {
-    signal.addEventListener('abort', () => {
-      reasons.push(signal.reason);
-      onAbort?.();
-    });
-    for (let i = 0; !signal.aborted; i++) yield i;
-  });
-}
-
 /** Waits for a macrotask: makes a consumer slower than any microtask-driven producer. */
 const tick = () => new Promise<void>((r) => setImmediate(r));
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const v of iterable) out.push(v);
-  return out;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A machine that streams `n` chunks with sendTo and ends, and records cancellations it receives. */
 function tickerMachine(cancels: AnyEventObject[]) {

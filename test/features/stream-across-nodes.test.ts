@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueueActions, setup } from 'xstate';
 import {
   type ActorSystem,
@@ -9,10 +9,10 @@ import {
   type StreamContext,
   type StreamResult,
   type StreamTo,
-  TroupeError,
 } from '../../src/index.js';
 import { type ChunkStream, MemoryNetwork } from '../../src/internal.js';
 import { latch } from '../support/latch.js';
+import { collect, endless, rejection, shutDownAfterEach } from '../support/streams.js';
 
 /** Streams, asks and gather between two nodes on an in-process network (real codec and envelopes). */
 
@@ -32,26 +32,7 @@ async function connect(): Promise<void> {
   await beta.connect(`memory://127.0.0.1:${port}`);
 }
 
-afterEach(async () => {
-  await beta?.shutdown();
-  await alpha?.shutdown();
-});
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const v of iterable) out.push(v);
-  return out;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
+shutDownAfterEach(() => [beta, alpha]);
 
 type Count = { type: 'count'; to: number; fail?: boolean };
 
@@ -85,16 +66,7 @@ describe('streams across nodes', () => {
     await connect();
     const aborted = latch();
     const reasons: unknown[] = [];
-    alpha.spawn(
-      fromStream(async function* ({ signal }) {
-        signal.addEventListener('abort', () => {
-          reasons.push(signal.reason);
-          aborted.unlock();
-        });
-        for (let i = 0; !signal.aborted; i++) yield i;
-      }),
-      { name: 'endless' },
-    );
+    alpha.spawn(endless(reasons, aborted.unlock), { name: 'endless' });
     const seen: number[] = [];
     for await (const n of beta.ref('troupe://alpha/endless').stream<number>({ type: 'go' }, { credit: 4 })) {
       seen.push(n);
