@@ -84,7 +84,7 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     return this.#listener?.url;
   }
 
-  /** The endpoint of `node`, created on first use. */
+  /** The endpoint of `node`, created and kept on first use (a link or a URL for it exists). */
   endpoint(node: string): Endpoint {
     let endpoint = this.#endpoints.get(node);
     if (endpoint === undefined) {
@@ -93,6 +93,19 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
       this.#endpoints.set(node, endpoint);
     }
     return endpoint;
+  }
+
+  /**
+   * The endpoint of `node` if this node knows it, else a throwaway idle one (everything sent
+   * through it is undeliverable). Refs to arbitrary nodes, e.g. inside a peer's events, then cost
+   * nothing until a link to that node exists.
+   */
+  endpointFor(node: string): Endpoint {
+    const known = this.#endpoints.get(node);
+    if (known !== undefined) return known;
+    const idle = new Endpoint(this, node, true);
+    if (this.#closing) idle.status = 'closed';
+    return idle;
   }
 
   /** Every peer this node has heard of, with its link status. */
@@ -227,7 +240,7 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   // ---- RemoteProvider ----
 
   ref(address: string, parsed: ParsedAddress): BaseRef {
-    return new RemoteRef(this, this.endpoint(parsed.node), address, parsed.path);
+    return new RemoteRef(this, parsed.node, address, parsed.path);
   }
 
   async connect(url: string): Promise<string> {
@@ -270,7 +283,7 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
       return this.system.spawn(logic, { name: options.name, input: options.input, parent }) as unknown as BaseRef;
     }
     const args = { logic: logicName, name: options.name, input: options.input, parent: parent?.address };
-    const address = await this.endpoint(node).call('spawn', args, options.timeoutMs ?? this.system.askTimeoutMs);
+    const address = await this.endpointFor(node).call('spawn', args, options.timeoutMs ?? this.system.askTimeoutMs);
     if (typeof address !== 'string') throw new TransportError('TROUPE_ERR_PROTOCOL', `node ${node} answered a spawn without an address`);
     return this.system.ref(address) as unknown as BaseRef;
   }

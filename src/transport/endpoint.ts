@@ -70,9 +70,13 @@ export class Endpoint implements AskHolder {
   #upWaiters: (() => void)[] = [];
   readonly #flush = () => this.#flushNow();
 
-  constructor(host: EndpointHost, node: string) {
+  /** True for a stand-in of a node this system has no link or URL for; it is not kept. */
+  readonly transient: boolean;
+
+  constructor(host: EndpointHost, node: string, transient = false) {
     this.#host = host;
     this.node = node;
+    this.transient = transient;
   }
 
   /** The open link, if any. */

@@ -11,6 +11,8 @@ import type { WatchRegistry } from './watch-registry.js';
 export interface RemoteRefHost {
   readonly system: ActorSystem;
   readonly watches: WatchRegistry;
+  /** The node's endpoint, or a transient idle one while the node is unknown. */
+  endpointFor(node: string): Endpoint;
 }
 
 /**
@@ -23,25 +25,29 @@ export class RemoteRef extends BaseRef {
   readonly address: string;
   /** The path on the peer node. */
   readonly path: string;
-  readonly #endpoint: Endpoint;
+  readonly node: string;
   readonly #host: RemoteRefHost;
+  #known: Endpoint | undefined;
 
-  constructor(host: RemoteRefHost, endpoint: Endpoint, address: string, path: string) {
+  constructor(host: RemoteRefHost, node: string, address: string, path: string) {
     super();
     this.#host = host;
-    this.#endpoint = endpoint;
+    this.node = node;
     this.address = address;
     this.path = path;
+  }
+
+  /** Looked up at each use until the node is known, so a ref alone never creates an endpoint. */
+  get #endpoint(): Endpoint {
+    if (this.#known !== undefined) return this.#known;
+    const endpoint = this.#host.endpointFor(this.node);
+    if (!endpoint.transient) this.#known = endpoint;
+    return endpoint;
   }
 
   /** Streams from a remote actor are consumed here: chunks come back as tells to a local consumer ref. @internal */
   override get _streamHost(): StreamHost {
     return this.#host.system;
-  }
-
-  /** The node this actor lives on. */
-  get node(): string {
-    return this.#endpoint.node;
   }
 
   send(event: AnyEventObject): void {
@@ -62,18 +68,18 @@ export class RemoteRef extends BaseRef {
 
   /** This ref is a remote watcher of a local actor: forward the notice. */
   _down(event: DownEvent): void {
-    this.#host.watches.removeIn(this.#endpoint.node, event.address, this.address);
+    this.#host.watches.removeIn(this.node, event.address, this.address);
     this.#endpoint.enqueue([Kind.DOWN, this.path, event.address, reasonToWire(event.reason)]);
   }
 
   _watch(watcher: BaseRef): void {
-    if (this.#host.watches.addOut(this.#endpoint.node, this.address, watcher)) {
+    if (this.#host.watches.addOut(this.node, this.address, watcher)) {
       this.#endpoint.enqueue([Kind.WATCH, this.path, watcher.address]);
     }
   }
 
   _unwatch(watcher: BaseRef): void {
-    if (this.#host.watches.removeOut(this.#endpoint.node, this.address, watcher.address) !== undefined) {
+    if (this.#host.watches.removeOut(this.node, this.address, watcher.address) !== undefined) {
       this.#endpoint.enqueue([Kind.UNWATCH, this.path, watcher.address]);
     }
   }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyEventObject } from 'xstate';
-import { type ActorSystem, createSystem, type DeadLetter, SimulatedClock } from '../../src/index.js';
-import { CloseCode, Kind, MemoryNetwork } from '../../src/internal.js';
+import { ActorSystem, createSystem, type DeadLetter, SimulatedClock } from '../../src/index.js';
+import { CloseCode, EndpointManager, Kind, MemoryNetwork, RemoteRef } from '../../src/internal.js';
+import { resolveNetworkOptions } from '../../src/transport/options.js';
 import { counterMachine, silentMachine } from '../support/machines.js';
 import { memoryPair, nodeEvents, type Pair, rawPeer, recorder, settle, until } from './helpers.js';
 
@@ -208,6 +209,26 @@ describe('EndpointManager', () => {
       b.ref('troupe://alpha/rec').send({ type: 'small' });
       await until(() => got.length === 1, 5000, 'small tell');
       expect(got[0].type).toBe('small');
+    });
+  });
+
+  describe('#peers', () => {
+    it('lists linked nodes only: refs to other nodes arriving in events create no endpoint', async () => {
+      const net = new MemoryNetwork();
+      const host = new ActorSystem({ node: 'host' });
+      const manager = new EndpointManager(host, net.transport(), resolveNetworkOptions({ listen: { port: 0 }, secret: 'k' }));
+      extra.push(host);
+      await host.ready;
+      const got: AnyEventObject[] = [];
+      host.spawn(recorder(got), { name: 'rec' });
+      const peer = await rawPeer(net.transport(), `memory://127.0.0.1:${host.listenAddress?.port}`);
+      const refs = Array.from({ length: 200 }, (_, i) => new RemoteRef(manager, `n${i}`, `troupe://n${i}/x`, 'x'));
+      peer.send([[Kind.SEND, 'rec', { type: 'refs', refs }]]);
+      await until(() => got.length === 1, 5000, 'event with refs');
+      expect((got[0].refs as unknown[]).length).toBe(200);
+      expect(manager.peers().map((p) => p.node)).toEqual(['mallory']);
+      (got[0].refs as { send(e: AnyEventObject): void }[])[0].send({ type: 'into-the-void' });
+      expect(manager.peers().map((p) => p.node)).toEqual(['mallory']);
     });
   });
 
