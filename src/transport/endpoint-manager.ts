@@ -247,6 +247,7 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     if (typeof url !== 'string') throw new TroupeError('TROUPE_ERR_INVALID_OPTION', `connect needs a URL string, got ${typeof url}`);
     const known = this.#urlNodes.get(url);
     if (known !== undefined && this.#endpoints.get(known)?.status === 'up') return known;
+    this._report('connecting', undefined, url);
     const conn = await this.#open(url);
     try {
       const node = await conn.opened;

@@ -16,15 +16,14 @@ import type { WatchRegistry } from './watch-registry.js';
 import { errorFromWire } from './wire-errors.js';
 
 /**
- * - `idle`: never connected, no URL to dial: messages become dead letters.
- * - `connecting`: a first dial is under way; messages wait (bounded).
+ * - `idle`: never linked: messages become dead letters.
  * - `up`: a link is open; messages leave in per-tick batches.
  * - `reconnecting`: the link was lost (the node is down); messages wait, bounded in number and time,
  *   while a dialer re-dials with backoff (a listener waits for the peer to dial again).
  * - `unreachable`: waited too long; messages become dead letters, re-dialing may go on.
  * - `closed`: this system shut down.
  */
-export type EndpointStatus = 'idle' | 'connecting' | 'up' | 'reconnecting' | 'unreachable' | 'closed';
+export type EndpointStatus = 'idle' | 'up' | 'reconnecting' | 'unreachable' | 'closed';
 
 /** What an endpoint needs from the node it belongs to. */
 export interface EndpointHost {
@@ -66,7 +65,6 @@ export class Endpoint implements AskHolder {
   #attempt = 0;
   #retryTimer: TimerHandle | undefined;
   #bufferTimer: TimerHandle | undefined;
-  #dialing = false;
   #upWaiters: (() => void)[] = [];
   readonly #flush = () => this.#flushNow();
 
@@ -82,11 +80,6 @@ export class Endpoint implements AskHolder {
   /** The open link, if any. */
   get connection(): Connection | undefined {
     return this.#conn;
-  }
-
-  /** True while this endpoint dials its peer. */
-  get dialing(): boolean {
-    return this.#dialing;
   }
 
   /** Resolves true once the link is up, false after `timeoutMs`. */
@@ -122,13 +115,10 @@ export class Endpoint implements AskHolder {
         this.#flushScheduled = true;
         queueMicrotask(this.#flush);
       }
-    } else if ((status === 'connecting' || status === 'reconnecting') && this.#queue.length < this.#host.options.bufferLimit) {
+    } else if (status === 'reconnecting' && this.#queue.length < this.#host.options.bufferLimit) {
       this.#queue.push(envelope);
     } else {
-      this.#drop(
-        envelope,
-        status === 'connecting' || status === 'reconnecting' ? 'the reconnect buffer is full' : `node ${this.node} is ${status}`,
-      );
+      this.#drop(envelope, status === 'reconnecting' ? 'the reconnect buffer is full' : `node ${this.node} is ${status}`);
     }
   }
 
@@ -283,7 +273,6 @@ export class Endpoint implements AskHolder {
   attach(conn: Connection): void {
     const old = this.#conn;
     this.#conn = conn;
-    this.#dialing = false;
     this.#clearTimers();
     this.#attempt = 0;
     this.status = 'up';
@@ -319,18 +308,9 @@ export class Endpoint implements AskHolder {
     if (this.url !== undefined) this.#scheduleDial();
   }
 
-  /** Starts dialing a peer this node has never been linked to (or gave up on). */
-  dial(url: string): void {
-    this.url = url;
-    if (this.status === 'up' || this.status === 'closed' || this.#dialing || this.#retryTimer !== undefined) return;
-    if (this.status === 'idle' || this.status === 'unreachable') this.status = 'connecting';
-    this.#attempt = 0;
-    this.#dialNow();
-  }
-
   #scheduleDial(): void {
     if (this.#attempt >= this.#host.options.maxAttempts) {
-      if (this.status === 'reconnecting' || this.status === 'connecting') this.#giveUp();
+      if (this.status === 'reconnecting') this.#giveUp();
       return;
     }
     const delay = backoffDelay(this.#attempt++, this.#host.options.backoff);
@@ -343,14 +323,10 @@ export class Endpoint implements AskHolder {
   #dialNow(): void {
     const url = this.url;
     if (url === undefined || this.status === 'up' || this.status === 'closed') return;
-    this.#dialing = true;
     this.#host._report('connecting', this.node, url);
     this.#host._dial(url, this.node).then(
-      () => {
-        this.#dialing = false;
-      },
+      () => {},
       (err: TroupeError) => {
-        this.#dialing = false;
         if (this.status === 'up' || this.status === 'closed') return;
         this.#host._report(err.code === 'TROUPE_ERR_AUTH_FAILED' ? 'auth-failed' : 'connecting', this.node, `dial failed: ${err.message}`);
         if (isRefused(err)) this.#failHeldRequests(`nothing listens at ${url} (connection refused)`);
