@@ -43,6 +43,23 @@ describe('WsTransport (real sockets on 127.0.0.1)', () => {
     await expect(counter.ask({ type: 'get' })).resolves.toEqual({ type: 'count', value: 100 });
   });
 
+  it('ends with one link when two nodes dial each other at once', async () => {
+    const x = system({ node: 'x', listen: { port: 0 }, logic: { counter: counterMachine } });
+    const y = system({ node: 'y', listen: { port: 0 }, logic: { counter: counterMachine } });
+    await Promise.all([x.ready, y.ready]);
+    const ups = { x: nodeEvents(x), y: nodeEvents(y) };
+    const both = await Promise.all([
+      x.connect(`ws://127.0.0.1:${y.listenAddress?.port}`),
+      y.connect(`ws://127.0.0.1:${x.listenAddress?.port}`),
+    ]);
+    expect(both).toEqual(['y', 'x']);
+    await expect((await x.spawnOn('y', 'counter')).ask({ type: 'get' })).resolves.toMatchObject({ type: 'count' });
+    await expect((await y.spawnOn('x', 'counter')).ask({ type: 'get' })).resolves.toMatchObject({ type: 'count' });
+    // The surplus link was dropped without the nodes ever seeing each other go down.
+    expect(ups.x.some((e) => e.status === 'up')).toBe(true);
+    expect([...ups.x, ...ups.y].filter((e) => e.status === 'down')).toEqual([]);
+  });
+
   it('rejects a wrong secret with TROUPE_ERR_AUTH_FAILED', async () => {
     const { sys, url } = await listening();
     const events = nodeEvents(sys);
