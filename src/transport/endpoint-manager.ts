@@ -6,7 +6,7 @@ import type { ActorSystem, RemoteProvider, RemoteSpawnOptions } from '../actors/
 import { TransportError, TroupeError } from '../errors.js';
 import type { RefResolver } from './codec.js';
 import { Connection } from './connection.js';
-import { Endpoint, type EndpointHost, noconnection } from './endpoint.js';
+import { Endpoint, type EndpointHost, lowerNode, noconnection } from './endpoint.js';
 import { Kind, reasonFromWire } from './envelope.js';
 import { handleFrame, type InboundHost } from './inbound.js';
 import type { ResolvedNetworkOptions } from './options.js';
@@ -114,21 +114,20 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   }
 
   /**
-   * Decides whether a freshly authenticated link is kept. Two links to one peer end as one: the
-   * same dialer dialing again replaces its stale link; links dialed from both ends keep the one
-   * the lower node id dialed. Both ends apply the same rule, so they keep the same link.
+   * Decides, on the listening end before it answers, whether a freshly authenticated link is
+   * kept; the dialing end keeps whatever the listener answered (it may already be sending on it,
+   * see {@link Endpoint.attach}). A second link is refused when a link the lower node id dialed
+   * exists or is being dialed: two nodes dialing each other at once end with that one.
    */
   _admit(conn: Connection): boolean {
     if (this.#closing) return false;
+    if (conn.role === 'dialer') return true;
     const peer = conn.peer as string;
-    const lower = [this.node, peer].sort()[0];
-    const dialerOf = (c: Connection) => (c.role === 'dialer' ? this.node : peer);
+    const lower = lowerNode(this.node, peer);
+    if (peer === lower) return true;
     const current = this.#endpoints.get(peer)?.connection;
-    if (current !== undefined && current !== conn && current.state === 'open') {
-      return dialerOf(current) === dialerOf(conn) || dialerOf(conn) === lower;
-    }
-    if (conn.role === 'listener' && this.#dialingTo(peer)) return peer === lower;
-    return true;
+    if (current !== undefined && current.state === 'open' && current.role === 'dialer') return false;
+    return !this.#dialingTo(peer);
   }
 
   _opened(conn: Connection): void {

@@ -66,6 +66,8 @@ export class Endpoint implements AskHolder {
   #retryTimer: TimerHandle | undefined;
   #bufferTimer: TimerHandle | undefined;
   #upWaiters: (() => void)[] = [];
+  /** Open links to the peer that are not the one in use (see {@link Endpoint.attach}). */
+  readonly #standby = new Set<Connection>();
   readonly #flush = () => this.#flushNow();
 
   /** True for a stand-in of a node this system has no link or URL for; it is not kept. */
@@ -269,14 +271,38 @@ export class Endpoint implements AskHolder {
 
   // ---- link lifecycle ----
 
-  /** Routes traffic through `conn` (a new link, or one that replaces a stale one). */
+  /** Which node dialed `conn`. */
+  #dialerOf(conn: Connection): string {
+    return conn.role === 'dialer' ? this.#host.system.node : this.node;
+  }
+
+  /**
+   * Takes a newly opened link. With no link yet it becomes the link. A node that dials again
+   * replaces its own stale link. When both nodes dialed, both ends prefer the link the lower node
+   * id dialed: it carries what is sent from now on; the other stays open, still delivering what
+   * the peer sent on it, until the lower node closes it (so nothing in flight on it is lost).
+   */
   attach(conn: Connection): void {
-    const old = this.#conn;
-    this.#conn = conn;
+    const current = this.#conn;
     this.#clearTimers();
     this.#attempt = 0;
+    const wasUp = this.status === 'up';
     this.status = 'up';
-    if (old !== undefined && old !== conn) old.close(CloseCode.REPLACED, 'replaced by a newer link');
+    if (current === undefined || current === conn) {
+      this.#conn = conn;
+    } else if (this.#dialerOf(current) === this.#dialerOf(conn)) {
+      this.#conn = conn;
+      current.close(CloseCode.REPLACED, 'replaced by a newer link');
+    } else {
+      const self = this.#host.system.node;
+      const lower = lowerNode(self, this.node);
+      const keep = this.#dialerOf(conn) === lower ? conn : current;
+      const spare = keep === conn ? current : conn;
+      this.#conn = keep;
+      this.#standby.add(spare);
+      if (self === lower) this.#closeStandby();
+    }
+    if (wasUp) return;
     this.#host._report('up', this.node, conn.link.remote);
     if (this.#queue.length > 0 && !this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -288,11 +314,26 @@ export class Endpoint implements AskHolder {
     for (const w of waiters) w();
   }
 
-  /** The link `conn` closed; if it was this endpoint's, the peer is down from here on. */
+  #closeStandby(): void {
+    for (const spare of this.#standby) spare.close(CloseCode.DUPLICATE, 'the link dialed by the lower node id is kept');
+  }
+
+  /** The link `conn` closed; if it was the one in use and no other is open, the peer is down from here on. */
   detach(conn: Connection, code: number, reason: string): void {
+    if (this.#standby.delete(conn)) return;
     if (conn !== this.#conn) return;
     this.#conn = undefined;
     if (this.status === 'closed') return;
+    const spare = this.#standby.values().next().value;
+    if (spare !== undefined) {
+      this.#standby.delete(spare);
+      this.#conn = spare;
+      if (this.#queue.length > 0 && !this.#flushScheduled) {
+        this.#flushScheduled = true;
+        queueMicrotask(this.#flush);
+      }
+      return;
+    }
     this.status = 'reconnecting';
     const why = reason === '' ? `link closed (code ${code})` : `link closed: ${reason} (code ${code})`;
     this.#host._report('down', this.node, why, code);
@@ -374,6 +415,8 @@ export class Endpoint implements AskHolder {
     const conn = this.#conn;
     this.#conn = undefined;
     conn?.close(1001, 'node shutting down');
+    for (const spare of this.#standby) spare.close(1001, 'node shutting down');
+    this.#standby.clear();
   }
 
   #clearTimers(): void {
@@ -383,6 +426,11 @@ export class Endpoint implements AskHolder {
     this.#retryTimer = undefined;
     this.#bufferTimer = undefined;
   }
+}
+
+/** The node id that sorts first: its dial wins when two nodes dial each other. */
+export function lowerNode(a: string, b: string): string {
+  return [a, b].sort()[0];
 }
 
 /** The notice a watcher gets for a target whose node is unreachable. */

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyEventObject } from 'xstate';
-import type { DeadLetter } from '../../src/index.js';
-import { CloseCode, Kind } from '../../src/internal.js';
+import { ActorSystem, type DeadLetter, type NodeInspectionEvent } from '../../src/index.js';
+import { CloseCode, type Connection, Endpoint, Kind } from '../../src/internal.js';
+import type { EndpointHost } from '../../src/transport/endpoint.js';
+import { resolveNetworkOptions } from '../../src/transport/options.js';
+import { WatchRegistry } from '../../src/transport/watch-registry.js';
 import { counterMachine, silentMachine } from '../support/machines.js';
 import { advanceUntil, memoryPair, nodeEvents, type Pair, rawPeer, recorder, settle, until } from './helpers.js';
 
@@ -227,6 +230,107 @@ describe('Endpoint', () => {
       for (let i = 0; i < 10; i++) rec.send({ type: 'n', i });
       await b.shutdown();
       await until(() => got.length === 10, 5000, 'flushed tells');
+    });
+  });
+});
+
+/** A link stand-in: which end dialed it, and how it was closed. */
+function fakeLink(role: 'dialer' | 'listener', name: string) {
+  const fake = {
+    role,
+    state: 'open',
+    closedWith: undefined as number | undefined,
+    link: { remote: name },
+    sent: [] as Uint8Array[],
+    send(frame: Uint8Array) {
+      fake.sent.push(frame);
+    },
+    close(code: number) {
+      fake.closedWith = code;
+    },
+  };
+  return fake;
+}
+
+function endpointOn(self: string, peer: string) {
+  const events: NodeInspectionEvent['status'][] = [];
+  const host: EndpointHost = {
+    system: new ActorSystem({ node: self }),
+    options: resolveNetworkOptions({}),
+    watches: new WatchRegistry(),
+    _dial: () => Promise.reject(new Error('no dialing here')),
+    _linkUp() {},
+    _linkDown() {},
+    _report(status) {
+      events.push(status);
+    },
+  };
+  return { endpoint: new Endpoint(host, peer), events };
+}
+
+const asConn = (f: ReturnType<typeof fakeLink>) => f as unknown as Connection;
+
+describe('Endpoint (unit, with stand-in links)', () => {
+  describe('#attach', () => {
+    it('on the lower node: prefers its own dial and closes the peer’s', () => {
+      const { endpoint, events } = endpointOn('x', 'y');
+      const theirs = fakeLink('listener', 'y-dial');
+      const ours = fakeLink('dialer', 'x-dial');
+      endpoint.attach(asConn(theirs));
+      endpoint.attach(asConn(ours));
+      expect(endpoint.connection).toBe(ours);
+      expect(theirs.closedWith).toBe(CloseCode.DUPLICATE);
+      expect(ours.closedWith).toBeUndefined();
+      expect(events).toEqual(['up']);
+    });
+
+    it('on the higher node: prefers the lower node’s dial and keeps its own open until the lower node closes it', () => {
+      const { endpoint, events } = endpointOn('y', 'x');
+      const ours = fakeLink('dialer', 'y-dial');
+      const theirs = fakeLink('listener', 'x-dial');
+      endpoint.attach(asConn(ours));
+      endpoint.attach(asConn(theirs));
+      expect(endpoint.connection).toBe(theirs);
+      expect(ours.closedWith).toBeUndefined();
+      endpoint.detach(asConn(ours), CloseCode.DUPLICATE, 'the link dialed by the lower node id is kept');
+      expect(endpoint.status).toBe('up');
+      expect(endpoint.connection).toBe(theirs);
+      expect(events).toEqual(['up']);
+    });
+
+    it('replaces a stale link when the same node dials again', () => {
+      const { endpoint } = endpointOn('x', 'y');
+      const first = fakeLink('listener', 'y-dial-1');
+      const second = fakeLink('listener', 'y-dial-2');
+      endpoint.attach(asConn(first));
+      endpoint.attach(asConn(second));
+      expect(endpoint.connection).toBe(second);
+      expect(first.closedWith).toBe(CloseCode.REPLACED);
+      endpoint.detach(asConn(first), CloseCode.REPLACED, '');
+      expect(endpoint.status).toBe('up');
+    });
+  });
+
+  describe('#detach', () => {
+    it('falls back to a spare open link instead of declaring the node down', () => {
+      const { endpoint, events } = endpointOn('y', 'x');
+      const ours = fakeLink('dialer', 'y-dial');
+      const theirs = fakeLink('listener', 'x-dial');
+      endpoint.attach(asConn(ours));
+      endpoint.attach(asConn(theirs));
+      endpoint.detach(asConn(theirs), CloseCode.ABNORMAL, '');
+      expect(endpoint.status).toBe('up');
+      expect(endpoint.connection).toBe(ours);
+      expect(events).toEqual(['up']);
+    });
+
+    it('declares the node down when the last link closes', () => {
+      const { endpoint, events } = endpointOn('x', 'y');
+      const only = fakeLink('dialer', 'x-dial');
+      endpoint.attach(asConn(only));
+      endpoint.detach(asConn(only), CloseCode.ABNORMAL, '');
+      expect(endpoint.status).toBe('reconnecting');
+      expect(events).toEqual(['up', 'down', 'reconnecting']);
     });
   });
 });
