@@ -59,7 +59,8 @@ export class Endpoint implements AskHolder {
   #conn: Connection | undefined;
   #queue: Envelope[] = [];
   #flushScheduled = false;
-  readonly #asks = new Set<TempRef>();
+  /** Asks sent to the peer and not settled yet (they fail through `_failTempsTo` when it goes down). */
+  #pendingAsks = 0;
   readonly #calls = new Map<number, PendingCall>();
   #callSeq = 0;
   #attempt = 0;
@@ -103,7 +104,7 @@ export class Endpoint implements AskHolder {
 
   /** Asks this node has waiting on the peer. */
   get pendingAsks(): number {
-    return this.#asks.size;
+    return this.#pendingAsks;
   }
 
   // ---- outbound ----
@@ -126,19 +127,19 @@ export class Endpoint implements AskHolder {
 
   /** Sends an ask; `temp` settles with the reply or a failure. */
   ask(path: string, event: AnyEventObject, temp: TempRef, timeoutMs: number): void {
-    if (this.#asks.size >= this.#host.options.maxPendingAsks) {
+    if (this.#pendingAsks >= this.#host.options.maxPendingAsks) {
       this.#host._report('refused', this.node, `more than ${this.#host.options.maxPendingAsks} asks pending`);
-      temp.fail('TROUPE_ERR_TOO_MANY_PENDING', `${this.#asks.size} asks to node ${this.node} are already pending`);
+      temp.fail('TROUPE_ERR_TOO_MANY_PENDING', `${this.#pendingAsks} asks to node ${this.node} are already pending`);
       return;
     }
-    this.#asks.add(temp);
+    this.#pendingAsks++;
     temp._holdBy(this);
     this.enqueue([Kind.ASK, path, event, temp.address.slice(this.#host.system.node.length + 10), timeoutMs]);
   }
 
   /** @internal */
-  _releaseAsk(temp: TempRef): void {
-    this.#asks.delete(temp);
+  _releaseAsk(): void {
+    this.#pendingAsks--;
   }
 
   /** A control request to the peer (`spawn`, `stop`); rejects on timeout or when the node goes down. */
@@ -338,7 +339,6 @@ export class Endpoint implements AskHolder {
     const why = reason === '' ? `link closed (code ${code})` : `link closed: ${reason} (code ${code})`;
     this.#host._report('down', this.node, why, code);
     const message = `node ${this.node} went down: ${why}`;
-    for (const temp of [...this.#asks]) temp.fail('TROUPE_ERR_NODE_DOWN', message);
     this.#host.system._failTempsTo(this.node, 'TROUPE_ERR_NODE_DOWN', message);
     for (const id of [...this.#calls.keys()]) this.settleCall(id, false, 'TROUPE_ERR_NODE_DOWN', message);
     const limit = this.#host.options.bufferLimit;
