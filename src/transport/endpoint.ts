@@ -7,9 +7,9 @@ import type { ActorSystem } from '../actors/system.js';
 import { type ErrorCode, TransportError, type TroupeError } from '../errors.js';
 import { backoffDelay } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
-import { encode } from './codec.js';
 import type { Connection } from './connection.js';
 import { type Envelope, Kind } from './envelope.js';
+import { coalesce, writeFrames } from './frame-writer.js';
 import type { ResolvedNetworkOptions } from './options.js';
 import { CloseCode, isRefused } from './transport.js';
 import type { WatchRegistry } from './watch-registry.js';
@@ -175,67 +175,16 @@ export class Endpoint implements AskHolder {
     if (conn === undefined || this.status !== 'up' || this.#queue.length === 0) return;
     const queue = this.#queue;
     this.#queue = [];
-    const system = this.#host.system;
-    const live: Envelope[] = [];
-    let run: Envelope | undefined;
-    for (const e of queue) {
-      if (e[0] === Kind.SEND) {
-        // Consecutive tells to one actor travel as one batch: one path, one lookup on arrival.
-        const last = live[live.length - 1];
-        if (last !== undefined && last === run && last[1] === e[1]) {
-          if (last[0] === Kind.SEND_BATCH) last[2].push(e[2]);
-          else if (last[0] === Kind.SEND) live[live.length - 1] = run = [Kind.SEND_BATCH, e[1], [last[2], e[2]]];
-        } else {
-          live.push(e);
-          run = e;
-        }
-        continue;
-      }
-      // An ask or call that failed while waiting here (its node went down meanwhile) is not sent again.
-      const stale = (e[0] === Kind.ASK && system._temp(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#calls.has(e[1]));
-      if (!stale) live.push(e);
-    }
-    if (live.length > 0) this.#write(conn, live);
+    const live = coalesce(queue, this.#isStale);
+    if (live.length > 0) writeFrames(live, this.#host.options.maxFrameBytes, (frame) => conn.send(frame), this.#reject);
   }
 
-  /** Encodes and sends, halving batches that exceed `maxFrameBytes` or fail to encode until the culprit is alone. */
-  #write(conn: Connection, envelopes: Envelope[]): void {
-    let frame: Uint8Array | undefined;
-    let failure: unknown;
-    try {
-      frame = encode(envelopes);
-    } catch (err) {
-      failure = err;
-    }
-    const max = this.#host.options.maxFrameBytes;
-    if (frame !== undefined && frame.byteLength <= max) {
-      conn.send(frame);
-      return;
-    }
-    if (envelopes.length > 1) {
-      const mid = envelopes.length >> 1;
-      this.#write(conn, envelopes.slice(0, mid));
-      this.#write(conn, envelopes.slice(mid));
-      return;
-    }
-    const envelope = envelopes[0];
-    if (envelope[0] === Kind.SEND_BATCH) {
-      const [, path, events] = envelope;
-      const mid = events.length >> 1;
-      for (const half of [events.slice(0, mid), events.slice(mid)]) {
-        this.#write(conn, [half.length === 1 ? [Kind.SEND, path, half[0]] : [Kind.SEND_BATCH, path, half]]);
-      }
-      return;
-    }
-    if (frame !== undefined) {
-      this.#reject(envelope, 'TROUPE_ERR_FRAME_TOO_LARGE', `a ${frame.byteLength}-byte message exceeds maxFrameBytes (${max})`);
-    } else {
-      this.#reject(envelope, 'TROUPE_ERR_INVALID_EVENT', `message cannot be encoded: ${(failure as Error)?.message ?? String(failure)}`);
-    }
-  }
+  /** An ask or call that failed while waiting here (its node went down meanwhile) is not sent again. */
+  readonly #isStale = (e: Envelope): boolean =>
+    (e[0] === Kind.ASK && this.#host.system._temp(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#calls.has(e[1]));
 
   /** An envelope that cannot be sent at all: its asker learns why; the event is a dead letter. */
-  #reject(envelope: Envelope, code: ErrorCode, detail: string): void {
+  readonly #reject = (envelope: Envelope, code: ErrorCode, detail: string): void => {
     this.#host._report('frame-error', this.node, detail);
     const system = this.#host.system;
     if (envelope[0] === Kind.ASK) system._temp(envelope[3])?.fail(code, detail);
@@ -243,7 +192,7 @@ export class Endpoint implements AskHolder {
     if (envelope[0] === Kind.SEND || envelope[0] === Kind.ASK) {
       system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'invalid-event');
     }
-  }
+  };
 
   /** An envelope the peer cannot be reached for. */
   #drop(envelope: Envelope, why: string): void {
