@@ -4,7 +4,7 @@
  * implements it over WebSocket; `memory-transport.ts` in-process, for tests. Nothing here imports ws.
  */
 
-/** A bidirectional channel of whole binary frames, authenticated or not. */
+/** A bidirectional channel of whole binary frames, authenticated or not (see {@link Transport}). */
 export interface Link {
   /** Human-readable remote end, for inspection (`127.0.0.1:53122`). */
   readonly remote: string;
@@ -47,7 +47,25 @@ export interface TransportListener {
 
 /**
  * Opens links. `listen` calls `onLink` for every accepted connection; `dial` resolves with an
- * open link or rejects (refused, unreachable, timed out).
+ * open link or rejects (refused, unreachable, timed out). troupe runs its handshake, heartbeats
+ * and envelopes over any implementation; the default is {@link WsTransport}.
+ *
+ * @example
+ * ```ts
+ * // count the frames a node sends, over the default WebSocket transport
+ * const ws = new WsTransport();
+ * let frames = 0;
+ * const counting: Transport = {
+ *   listen: (options, onLink) => ws.listen(options, onLink),
+ *   dial: async (url, options) => {
+ *     const link = await ws.dial(url, options);
+ *     const send = link.send.bind(link);
+ *     link.send = (frame) => (frames++, send(frame));
+ *     return link;
+ *   },
+ * };
+ * const system = createSystem({ node: 'beta', transport: counting });
+ * ```
  */
 export interface Transport {
   listen(options: TransportListenOptions, onLink: (link: Link) => void): Promise<TransportListener>;
