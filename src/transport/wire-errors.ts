@@ -6,7 +6,6 @@ const delivery = new Set<string>([
   'TROUPE_ERR_NO_ACTOR',
   'TROUPE_ERR_ACTOR_STOPPED',
   'TROUPE_ERR_MAILBOX_FULL',
-  'TROUPE_ERR_MESSAGE_DROPPED',
   'TROUPE_ERR_NODE_DOWN',
 ]);
 const invalid = new Set<string>([
