@@ -2,9 +2,8 @@ import type { AnyEventObject } from 'xstate';
 import { AskError, type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { DeadLetterReason } from './dead-letters.js';
-import { fromWireError, isErrorCode } from './stream-protocol.js';
-
 import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
+import { fromWireError, isErrorCode } from './stream-protocol.js';
 
 /**
  * A short-lived local ref that waits on a remote or local target: an ask's reply address, a

@@ -11,8 +11,8 @@ import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import { describeReason, type ExitReason } from './exit-reason.js';
 import { InspectionBus, type InspectionObserver } from './inspection.js';
 import { PathRef } from './path-ref.js';
-import { openStream, type StreamOptions } from './stream.js';
 import { type ActorRef, BaseRef } from './ref.js';
+import { openStream, type StreamOptions } from './stream.js';
 
 const newId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 12);
 

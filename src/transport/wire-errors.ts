@@ -2,12 +2,7 @@ import { AskError, DeliveryError, type ErrorCode, ErrorCodes, InvalidArgumentErr
 
 const known = new Set<string>(Object.values(ErrorCodes));
 
-const delivery = new Set<string>([
-  'TROUPE_ERR_NO_ACTOR',
-  'TROUPE_ERR_ACTOR_STOPPED',
-  'TROUPE_ERR_MAILBOX_FULL',
-  'TROUPE_ERR_NODE_DOWN',
-]);
+const delivery = new Set<string>(['TROUPE_ERR_NO_ACTOR', 'TROUPE_ERR_ACTOR_STOPPED', 'TROUPE_ERR_MAILBOX_FULL', 'TROUPE_ERR_NODE_DOWN']);
 const invalid = new Set<string>([
   'TROUPE_ERR_NAME_TAKEN',
   'TROUPE_ERR_INVALID_NAME',

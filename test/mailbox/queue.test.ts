@@ -41,7 +41,7 @@ describe('Queue', () => {
   describe('#drain', () => {
     it('empties the queue and returns its items oldest first', () => {
       const q = new Queue<number>();
-      [1, 2, 3].forEach((n) => q.push(n));
+      for (const n of [1, 2, 3]) q.push(n);
       expect(q.drain()).toEqual([1, 2, 3]);
       expect(q.length).toBe(0);
       q.push(4);
