@@ -81,8 +81,8 @@ export class TempRef extends BaseRef implements Temporary {
   }
 
   send(event: AnyEventObject): void {
-    if (this.#settled) {
-      this.#host._deadLetter(this.address, event, 'stopped');
+    if (this.#settled || !isEvent(event)) {
+      this.#host._deadLetter(this.address, event, this.#settled ? 'stopped' : 'invalid-event');
       return;
     }
     if (event.type === 'troupe.error') {

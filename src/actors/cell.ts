@@ -11,7 +11,7 @@ import { TroupeError } from '../errors.js';
 import type { Dispatcher, Runnable } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
-import { type AskHolder, codeForDeadLetter, isEvent, startAsk, type Temporary, TempRef } from './ask.js';
+import { type AskHolder, codeForDeadLetter, isEvent, startAsk, type Temporary, type TempRef } from './ask.js';
 import type { DeadLetterReason } from './dead-letters.js';
 import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
 import type { InspectionBus } from './inspection.js';
@@ -130,6 +130,7 @@ export class Cell implements Runnable, AskHolder {
   #current: AnyEventObject | undefined;
   #stopWaiters: (() => void)[] | undefined;
   #lastSnapshot: unknown;
+  #heldDowns: SystemMessage[] | undefined;
 
   constructor(host: CellHost, parent: Cell | undefined, name: string, logic: SpawnableLogic, settings: CellSettings) {
     this.host = host;
@@ -294,6 +295,10 @@ export class Cell implements Runnable, AskHolder {
         if (this.status === 'running') {
           this.processed++;
           this.#body?.deliver(message.event);
+        } else if (this.status === 'exited') {
+          // Watches outlive restarts (the cell does), so the next body must hear of this exit.
+          if (this.#heldDowns === undefined) this.#heldDowns = [];
+          this.#heldDowns.push(message);
         } else {
           this.host._deadLetter(this.address, message.event, 'stopped');
         }
@@ -336,15 +341,7 @@ export class Cell implements Runnable, AskHolder {
     this.#current = undefined;
     this.#terminateChildren();
     this.#stopBody();
-    if (isCrash(reason) && current !== undefined) {
-      const replyTo = (current as { replyTo?: unknown }).replyTo;
-      if (replyTo instanceof TempRef)
-        replyTo.fail(
-          'TROUPE_ERR_ACTOR_FAILED',
-          `${this.address} crashed handling ${current.type}: ${describeReason(reason)}`,
-          reason.error,
-        );
-    }
+    this.#failHandedAsks(reason, current);
     const waiters = this.#stopWaiters;
     this.#stopWaiters = undefined;
     const policy = this.parent?.policy;
@@ -357,11 +354,39 @@ export class Cell implements Runnable, AskHolder {
     if (waiters) for (const w of waiters) w();
   }
 
+  /**
+   * Fails the asks whose events the ended body had already taken: it can no longer answer them
+   * (as `gen_server:call` fails when the callee dies). Asks still queued wait for the next body.
+   */
+  #failHandedAsks(reason: ExitReason, current: AnyEventObject | undefined): void {
+    const asks = this.#asks;
+    if (asks === undefined || asks.size === 0) return;
+    const queued = new Set<unknown>();
+    this.mailbox.forEach((event) => {
+      const replyTo = (event as { replyTo?: unknown }).replyTo;
+      if (replyTo !== undefined) queued.add(replyTo);
+    });
+    const crashed = isCrash(reason);
+    for (const temp of [...asks]) {
+      if (queued.has(temp)) continue;
+      const handling = current !== undefined && (current as { replyTo?: unknown }).replyTo === temp;
+      if (crashed) {
+        const what = handling ? `crashed handling ${(current as AnyEventObject).type}` : 'crashed before replying';
+        temp.fail('TROUPE_ERR_ACTOR_FAILED', `${this.address} ${what}: ${describeReason(reason)}`, reason.error);
+      } else {
+        temp.fail('TROUPE_ERR_ACTOR_STOPPED', `${this.address} exited (${describeReason(reason)}) before replying`);
+      }
+    }
+  }
+
   /** Replaces the ended body with a fresh one from the same logic and input; queued messages survive. */
   restart(): void {
     if (this.status !== 'exited') return;
     this.restarts++;
     this.mailbox.suspended = false;
+    const held = this.#heldDowns;
+    this.#heldDowns = undefined;
+    if (held !== undefined) for (const m of held) this.mailbox.enqueueSystem(m);
     this.start();
     if (!this.#scheduled && this.mailbox.runnable) this.#schedule();
   }
@@ -384,9 +409,13 @@ export class Cell implements Runnable, AskHolder {
       this.terminate(reason);
       return;
     }
+    // No actor outlives its parent: exit() already stopped the children; anything left is stopped here.
+    if (this.children !== undefined && this.children.size > 0) this.#terminateChildren();
     this.status = 'stopped';
     this.#body = undefined;
     const host = this.host;
+    const held = this.#heldDowns;
+    this.#heldDowns = undefined;
     const letterReason: DeadLetterReason = isCrash(reason)
       ? 'crashed'
       : reason === 'shutdown' || reason === 'killed'
@@ -396,6 +425,7 @@ export class Cell implements Runnable, AskHolder {
     for (let m = this.mailbox.shiftSystem(); m !== undefined; m = this.mailbox.shiftSystem()) {
       if (m.kind === 'down') host._deadLetter(this.address, m.event, letterReason);
     }
+    if (held !== undefined) for (const m of held) if (m.kind === 'down') host._deadLetter(this.address, m.event, letterReason);
     if (this.#asks !== undefined) {
       const asks = [...this.#asks];
       this.#asks = undefined;

@@ -5,7 +5,7 @@ import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mail
 import type { MailboxOptions } from '../mailbox/mailbox.js';
 import { type Clock, realClock } from '../util/clock.js';
 import { formatAddress, type ParsedAddress, parseAddress, validateName, validateNodeId } from './address.js';
-import { codeForDeadLetter, type Temporary } from './ask.js';
+import { codeForDeadLetter, isEvent, type Temporary } from './ask.js';
 import { Cell, type CellHost, isNativeLogic, LocalRef, type SpawnableLogic } from './cell.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import { describeReason, type ExitReason } from './exit-reason.js';
@@ -230,7 +230,12 @@ export class ActorSystem implements CellHost {
         );
       }
       parent = p._cell;
-      if (parent.status === 'stopped') throw new TroupeError('TROUPE_ERR_ACTOR_STOPPED', `parent ${parent.address} has stopped`);
+      if (parent.status !== 'running') {
+        throw new TroupeError(
+          'TROUPE_ERR_ACTOR_STOPPED',
+          `parent ${parent.address} is not running (${parent.status === 'stopped' ? 'stopped' : 'exited, waiting for its supervisor'})`,
+        );
+      }
     }
     const name = options.name === undefined ? newId() : validateName(options.name);
     const siblings = parent === undefined ? this.#top : parent.children;
@@ -482,6 +487,10 @@ export class ActorSystem implements CellHost {
    * @internal
    */
   _deliverLocal(path: string, event: AnyEventObject, sender?: string): void {
+    if (!isEvent(event)) {
+      this._deadLetter(formatAddress(this.node, path), event, 'invalid-event', sender);
+      return;
+    }
     const temp = path.charCodeAt(0) === 36 /* $ */ ? this.#temps.get(path) : undefined;
     if (temp !== undefined) {
       temp.send(event);
@@ -548,7 +557,12 @@ export class ActorSystem implements CellHost {
   /** @internal */
   _spawnChild(parent: Cell, name: string, logic: SpawnableLogic, settings: ConstructorParameters<typeof Cell>[4]): Cell {
     if (this.#shutdown !== undefined) throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
-    if (parent.status === 'stopped') throw new TroupeError('TROUPE_ERR_ACTOR_STOPPED', `parent ${parent.address} has stopped`);
+    if (parent.status !== 'running') {
+      throw new TroupeError(
+        'TROUPE_ERR_ACTOR_STOPPED',
+        `parent ${parent.address} is not running (${parent.status === 'stopped' ? 'stopped' : 'exited, waiting for its supervisor'})`,
+      );
+    }
     if (parent.children?.has(name)) {
       throw new InvalidArgumentError('TROUPE_ERR_NAME_TAKEN', `an actor named ${name} already exists under ${parent.address}`);
     }

@@ -106,6 +106,11 @@ export class Mailbox<U, S = unknown> {
     return this.suspended ? undefined : this.#user.shift();
   }
 
+  /** Calls `fn` with every waiting user message, oldest first, without removing them. */
+  forEach(fn: (message: U) => void): void {
+    this.#user.forEach(fn);
+  }
+
   /** Removes and returns every waiting user message, oldest first. */
   clear(): U[] {
     return this.#user.drain();

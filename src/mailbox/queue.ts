@@ -37,6 +37,13 @@ export class Queue<T> {
     return this.#length === 0 ? undefined : this.#items[this.#head];
   }
 
+  /** Calls `fn` with each item, oldest first. */
+  forEach(fn: (item: T) => void): void {
+    const items = this.#items;
+    const mask = items.length - 1;
+    for (let i = 0; i < this.#length; i++) fn(items[(this.#head + i) & mask] as T);
+  }
+
   /** Empties the queue and returns what it held, oldest first. */
   drain(): T[] {
     const out: T[] = new Array(this.#length);

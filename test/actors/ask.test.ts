@@ -123,3 +123,37 @@ describe('ask', () => {
     expect(letters).toEqual(['stopped']);
   });
 });
+
+describe('ask and the target’s exit', () => {
+  it('fails an ask the body already took when the actor exits, and keeps the queued ones for the next body', async () => {
+    system = createSystem({ node: 'n' });
+    const holder = fromCallback<{ type: string; replyTo?: { send(e: { type: string }): void } }>(({ receive }) => {
+      receive((e) => {
+        if (e.type === 'finish') throw new Error('gone');
+      });
+    });
+    const ref = system.spawn(holder, { name: 'h' });
+    const taken = ref.ask({ type: 'hold' }, { timeoutMs: 60_000 });
+    await new Promise((r) => setImmediate(r));
+    ref.send({ type: 'finish' });
+    await expect(taken).rejects.toMatchObject({
+      code: 'TROUPE_ERR_ACTOR_FAILED',
+      message: expect.stringContaining('crashed before replying'),
+    });
+  });
+
+  it('dead-letters a non-event sent to a reply address without settling the ask', async () => {
+    system = createSystem({ dispatcher: 'sync' });
+    const letters: string[] = [];
+    system.deadLetters.subscribe((d) => letters.push(d.reason));
+    const forward = fromCallback<{ type: string; replyTo: { send(e: unknown): void } }>(({ receive }) => {
+      receive((e) => {
+        e.replyTo.send(null);
+        e.replyTo.send({ type: 'ok' });
+      });
+    });
+    const ref = system.spawn(forward);
+    await expect(ref.ask({ type: 'x' })).resolves.toEqual({ type: 'ok' });
+    expect(letters).toEqual(['invalid-event']);
+  });
+});

@@ -372,3 +372,59 @@ describe('Cell', () => {
     });
   });
 });
+
+describe('parents that are not running', () => {
+  it('refuses to spawn under a parent whose body ended and waits for its supervisor', async () => {
+    system = createSystem({ node: 'n', dispatcher: 'sync' });
+    const { supervisor } = await import('../../src/index.js');
+    const app = system.spawn(
+      supervisor({
+        strategy: 'one-for-one',
+        intensity: 5,
+        periodMs: 1000,
+        backoff: { minMs: 60_000, maxMs: 60_000 },
+        children: [{ id: 'w', logic: counterMachine }],
+      }),
+      { name: 'app' },
+    );
+    const w = system.lookup('app/w');
+    expect(w).toBeDefined();
+    w?.send({ type: 'boom' });
+    expect(system.stats(w as NonNullable<typeof w>)?.status).toBe('exited');
+    expect(() => system.spawn(counterMachine, { name: 'g', parent: w })).toThrow(
+      expect.objectContaining({ code: 'TROUPE_ERR_ACTOR_STOPPED' }),
+    );
+    await system.stop(app);
+    expect(system.stats().actors).toBe(0);
+  });
+
+  it('delivers a troupe.down that arrives while the watcher waits for its restart to the restarted body', async () => {
+    system = createSystem({ node: 'n' });
+    const { supervisor } = await import('../../src/index.js');
+    const seen: AnyEventObject[] = [];
+    const crashy = fromCallback<AnyEventObject>(({ receive }) => {
+      receive((e) => {
+        if (e.type === 'crash') throw new Error('crash');
+        seen.push(e);
+      });
+    });
+    system.spawn(
+      supervisor({
+        strategy: 'one-for-one',
+        intensity: 5,
+        periodMs: 1000,
+        backoff: { minMs: 30, maxMs: 30, jitter: 0 },
+        children: [{ id: 'w', logic: crashy }],
+      }),
+      { name: 'app' },
+    );
+    const w = system.lookup('app/w') as NonNullable<ReturnType<typeof system.lookup>>;
+    const target = system.spawn(counterMachine, { name: 't' });
+    system.watch(w, target);
+    w.send({ type: 'crash' });
+    await until(() => system.stats(w)?.status === 'exited');
+    await system.stop(target);
+    await until(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ type: 'troupe.down', address: 'troupe://n/t' });
+  });
+});
