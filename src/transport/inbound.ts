@@ -62,7 +62,12 @@ export function handleFrame(host: InboundHost, endpoint: Endpoint, conn: Connect
       reject(host, endpoint, envelope, `envelope ${i} rejected: it carries ${why}`);
       continue;
     }
-    handleEnvelope(host, endpoint, conn, envelope, i);
+    try {
+      handleEnvelope(host, endpoint, conn, envelope, i);
+    } catch (err) {
+      // One bad envelope never aborts the frame, nor escapes into the socket's event handler.
+      host._report('frame-error', endpoint.node, `envelope ${i} failed: ${String((err as Error)?.message ?? err).slice(0, 200)}`);
+    }
   }
 }
 
@@ -84,7 +89,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         malformed(host, endpoint, e, i);
         return;
       }
-      deliverBatch(system, path, events);
+      deliverBatch(host, endpoint, path, events, i);
       return;
     }
     case Kind.ASK:
@@ -159,14 +164,19 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
   }
 }
 
-/** Tells to one path: the actor is looked up once (cells check each event themselves). */
-function deliverBatch(system: ActorSystem, path: string, events: unknown[]): void {
+/** Tells to one path: the actor is looked up once; an event that is not one is dropped alone. */
+function deliverBatch(host: InboundHost, endpoint: Endpoint, path: string, events: unknown[], i: number): void {
+  const system = host.system;
   const cell = path.charCodeAt(0) === 36 /* $ */ ? undefined : system._resolvePath(path);
-  if (cell === undefined) {
-    for (const event of events) system._deliverLocal(path, event as AnyEventObject);
-    return;
+  for (let j = 0; j < events.length; j++) {
+    const event = events[j];
+    if (!isEvent(event)) {
+      host._report('frame-error', endpoint.node, `envelope ${i}: event ${j} of the batch is not an event object`);
+      continue;
+    }
+    if (cell === undefined) system._deliverLocal(path, event);
+    else cell.tell(event);
   }
-  for (const event of events) cell.tell(event as AnyEventObject);
 }
 
 function serveAsk(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number): void {

@@ -46,6 +46,16 @@ const frames = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: MAX_FRAME + 1, max: MAX_FRAME * 2 }).map((n) => new Uint8Array(n).fill(0x90)) },
 );
 
+/** Envelopes aimed at the reply paths of asks alpha has in flight to the fuzzing peer: `[kind, which path, value]`. */
+const tempEnvelopes = fc.array(
+  fc.tuple(
+    fc.constantFrom(Kind.SEND, Kind.SEND_BATCH, Kind.ASK_FAIL, Kind.ASK, Kind.WATCH, Kind.DOWN),
+    fc.nat(),
+    fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.array(fc.oneof(fc.constant(null), fc.jsonValue({ maxDepth: 2 })), { maxLength: 4 })),
+  ),
+  { minLength: 1, maxLength: 5 },
+);
+
 describe('fuzz: bad frames never take a node down', () => {
   it('before authentication: any frame closes or is ignored, and the node still serves', async () => {
     const events = nodeEvents(alpha);
@@ -84,6 +94,47 @@ describe('fuzz: bad frames never take a node down', () => {
       }),
       { numRuns: 100 },
     );
+    await stillServes();
+  });
+
+  it('after authentication: garbage sent to reply paths of asks in flight never takes the node down', async () => {
+    let peer: RawPeer | undefined;
+    let paths: string[] = [];
+    /** (Re)links the fuzzing peer and has alpha ask it a few times, so that `$` reply paths are live. */
+    async function ready(): Promise<RawPeer> {
+      let p = peer;
+      if (p !== undefined && p.closed === undefined && paths.length > 0) return p;
+      if (p === undefined || p.closed !== undefined) {
+        p = await rawPeer(transport, url, { node: 'mallory' });
+        peer = p;
+      }
+      const current = p;
+      current.received.length = 0;
+      for (let i = 0; i < 3; i++)
+        void alpha
+          .ref('troupe://mallory/x')
+          .ask({ type: 'q' }, { timeoutMs: 60_000 })
+          .catch(() => {});
+      await until(() => current.received.filter((e) => e[0] === Kind.ASK).length >= 3, 10_000, 'asks to reach the peer');
+      paths = current.received.filter((e) => e[0] === Kind.ASK).map((e) => e[3] as string);
+      current.received.length = 0;
+      return current;
+    }
+    await fc.assert(
+      fc.asyncProperty(tempEnvelopes, async (envelopes) => {
+        const p = await ready();
+        p.send(
+          envelopes.map(([kind, which, value]) => [kind, paths[which % paths.length], value, paths[(which + 1) % paths.length], 1000]),
+        );
+        const before = p.received.length;
+        p.send([[Kind.PING]]);
+        await until(() => p.closed !== undefined || p.received.slice(before).some((e) => e[0] === Kind.PONG), 10_000, 'pong or close');
+        // a settled ask leaves its path dead: start fresh asks for the next run
+        paths = [];
+      }),
+      { numRuns: 60 },
+    );
+    peer?.conn.close(1000, 'fuzzing over');
     await stillServes();
   });
 });
