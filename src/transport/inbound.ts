@@ -80,6 +80,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         malformed(host, endpoint, e, i);
         return;
       }
+      if (foreignTemp(host, endpoint, path, i)) return;
       system._deliverLocal(path, event);
       return;
     }
@@ -89,6 +90,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         malformed(host, endpoint, e, i);
         return;
       }
+      if (foreignTemp(host, endpoint, path, i)) return;
       deliverBatch(host, endpoint, path, events, i);
       return;
     }
@@ -101,6 +103,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         malformed(host, endpoint, e, i);
         return;
       }
+      if (foreignTemp(host, endpoint, replyPath, i)) return;
       system._temp(replyPath)?.fail(codeFromWire(code), message);
       return;
     }
@@ -225,6 +228,19 @@ function serveAsk(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number
   temp._arm(Math.min(timeoutMs, MAX_ASK_TIMEOUT_MS), undefined);
   (event as AnyEventObject).replyTo = temp;
   cell.tellAsk(event as AnyEventObject, temp);
+}
+
+/**
+ * True (and reported) when `path` names a temporary — an ask's reply ref, a stream's consumer or
+ * producer, an orphan guard — that waits on an actor of another node than this peer's: a peer may
+ * settle, feed or fail only what waits on its own node.
+ */
+function foreignTemp(host: InboundHost, endpoint: Endpoint, path: string, i: number): boolean {
+  if (path.charCodeAt(0) !== 36 /* $ */) return false;
+  const temp = host.system._temp(path);
+  if (temp === undefined || temp.target.startsWith(`troupe://${endpoint.node}/`)) return false;
+  host._report('frame-error', endpoint.node, `envelope ${i} dropped: ${path.slice(0, 80)} does not wait on node ${endpoint.node}`);
+  return true;
 }
 
 /** A ref to a local address, or undefined when the path is not a valid one. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AnyEventObject } from 'xstate';
+import { type AnyEventObject, fromCallback } from 'xstate';
 import { type ActorSystem, createSystem, WsTransport } from '../../src/index.js';
 import { Kind } from '../../src/internal.js';
 import { nodeEvents, type RawPeer, rawPeer, recorder, until } from './helpers.js';
@@ -54,5 +54,56 @@ describe('inbound hardening (real sockets)', () => {
     // the ask still waits, and a real reply settles it
     peer.send([[Kind.SEND, replyPath, { type: 'answer' }]]);
     await expect(reply).resolves.toMatchObject({ type: 'answer' });
+  });
+});
+
+describe('cross-peer isolation (real sockets)', () => {
+  it('a peer cannot settle or fail an ask that waits on another node', async () => {
+    const { alpha, peer } = await alphaWithPeer();
+    const events = nodeEvents(alpha);
+    // an actor on alpha that keeps the reply refs of what it is asked, to answer later
+    const held: { send(e: AnyEventObject): void }[] = [];
+    const holder = alpha.spawn(
+      fromCallback<AnyEventObject>(({ receive }) => receive((e) => held.push(e.replyTo as { send(e: AnyEventObject): void }))),
+      { name: 'holder' },
+    );
+    // the peer learns what alpha's reply paths look like from an ask alpha sends it
+    const { replyPath } = await askPeer(alpha, peer);
+    const [, prefix, seq] = /^(\$ask\.[^.]+\.)(\d+)$/.exec(replyPath) as RegExpExecArray;
+    const outcomes: string[] = [];
+    const record = (p: Promise<unknown>) =>
+      p.then(
+        (r) => outcomes.push(`resolved ${(r as AnyEventObject).type}`),
+        (e: { code: string }) => outcomes.push(`rejected ${e.code}`),
+      );
+    const local1 = record(holder.ask({ type: 'q1' }, { timeoutMs: 60_000 }));
+    const local2 = record(holder.ask({ type: 'q2' }, { timeoutMs: 60_000 }));
+    await until(() => held.length === 2, 5000, 'both asks to reach the holder');
+    const next = (k: number) => `${prefix}${Number(seq) + k}`;
+    peer.send([
+      [Kind.ASK_FAIL, next(1), 'TROUPE_ERR_NO_ACTOR', 'forged'],
+      [Kind.SEND, next(2), { type: 'forged-reply' }],
+      [Kind.SEND_BATCH, next(1), [{ type: 'forged-a' }, { type: 'forged-b' }]],
+    ]);
+    const before = peer.received.length;
+    peer.send([[Kind.PING]]);
+    await until(() => peer.received.slice(before).some((e) => e[0] === Kind.PONG), 5000, 'pong');
+    expect(outcomes).toEqual([]);
+    expect(events.filter((e) => e.status === 'frame-error' && /does not wait on node mallory/.test(e.detail ?? '')).length).toBe(3);
+    for (const r of held) r.send({ type: 'real' });
+    await Promise.all([local1, local2]);
+    expect(outcomes).toEqual(['resolved real', 'resolved real']);
+  });
+
+  it('a peer still answers the asks that wait on its own node', async () => {
+    const { alpha, peer } = await alphaWithPeer();
+    const first = await askPeer(alpha, peer);
+    const second = await askPeer(alpha, peer);
+    peer.send([
+      [Kind.SEND, first.replyPath, { type: 'one' }],
+      [Kind.ASK_FAIL, second.replyPath, 'TROUPE_ERR_ACTOR_FAILED', 'it broke'],
+    ]);
+    await expect(first.reply).resolves.toMatchObject({ type: 'one' });
+    await expect(second.reply).resolves.toBe('TROUPE_ERR_ACTOR_FAILED');
   });
 });
