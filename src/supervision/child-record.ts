@@ -51,7 +51,9 @@ export interface ChildCounts {
  * - `stopping`: asked to stop, its exit not yet seen;
  * - `exited`: ended by itself, the decision is queued;
  * - `restarting`: waiting to be started again (now, after a backoff, or after a failed start);
- * - `stopped`: no body; the spec is kept for `restartChild`.
+ * - `stopped`: no body; the spec is kept for `restartChild`. Usually without a handle; a member of a
+ *   group restart left unstarted because an earlier member failed to start keeps its handle (its
+ *   cell), so that the retry, or `restartChild`, restarts it in place.
  */
 export type RecordState = 'starting' | 'running' | 'stopping' | 'exited' | 'restarting' | 'stopped';
 
@@ -90,8 +92,16 @@ export class ChildRecord<TLogic, TRef> {
     return this.state === 'running' || this.state === 'stopping' || this.state === 'starting';
   }
 
+  /**
+   * What the administrative calls see as running: the body is alive, or it ended and the decision
+   * about it is still queued (OTP: the `'EXIT'` waits in the mailbox, so the child's pid is still set).
+   */
+  get running(): boolean {
+    return this.alive || this.state === 'exited';
+  }
+
   get status(): ChildStatus {
-    if (this.alive) return 'running';
+    if (this.running) return 'running';
     return this.state === 'stopped' ? 'stopped' : 'restarting';
   }
 

@@ -9,18 +9,34 @@ export interface SerialOp {
  * (a child that takes time to stop). An operation queued meanwhile waits its turn, as a message
  * waits in an Erlang process's mailbox while the process handles another.
  *
+ * An operation that throws is over: it is answered with its `abort` (unless it called `done`
+ * first), the error goes to `onError`, and the next operation runs. The queue is never left busy.
+ *
  * @example
  * ```ts
- * const queue = new SerialQueue();
+ * const queue = new SerialQueue((error) => crash(error));
  * queue.run((done) => stopChildren(done));
  * queue.run((done) => { reply(counts()); done(); }); // after the stop completes
  * ```
  */
 export class SerialQueue {
+  readonly #onError: (error: unknown) => void;
   #ops: SerialOp[] = [];
   #busy = false;
   #closed = false;
   #generation = 0;
+
+  /**
+   * `onError` receives what an operation throws. By default it is rethrown to whoever made the queue
+   * run; the queue is not busy then, and the operations still queued run at the next `run`.
+   */
+  constructor(
+    onError: (error: unknown) => void = (error) => {
+      throw error;
+    },
+  ) {
+    this.#onError = onError;
+  }
 
   get closed(): boolean {
     return this.#closed;
@@ -54,12 +70,22 @@ export class SerialQueue {
       let sync = true;
       let finished = false;
       this.#busy = true;
-      op.run(() => {
-        if (finished || generation !== this.#generation) return;
+      try {
+        op.run(() => {
+          if (finished || generation !== this.#generation) return;
+          finished = true;
+          this.#busy = false;
+          if (!sync) this.#drain();
+        });
+      } catch (error) {
+        sync = false;
+        const abandoned = !finished && generation === this.#generation;
         finished = true;
-        this.#busy = false;
-        if (!sync) this.#drain();
-      });
+        if (generation === this.#generation) this.#busy = false;
+        if (abandoned) op.abort?.();
+        this.#onError(error);
+        continue;
+      }
       sync = false;
     }
   }

@@ -60,8 +60,8 @@ export class SupervisorCore<TLogic, TRef> {
   readonly #children = new Map<string, ChildRecord<TLogic, TRef>>();
   readonly #view: Supervisor<ChildRecord<TLogic, TRef>>;
   #phase: Phase = 'idle';
-  /** Decisions and calls, one at a time. */
-  readonly #queue = new SerialQueue();
+  /** Decisions and calls, one at a time; one that throws crashes the supervisor. */
+  readonly #queue = new SerialQueue((error) => this.#crash(error));
   /** Bumped when the supervisor dies, so a pending stop sequence does not continue. */
   #epoch = 0;
 
@@ -122,17 +122,21 @@ export class SupervisorCore<TLogic, TRef> {
       return true;
     }
     if (rec.handle === undefined || rec.handle.ref !== ref) return false;
-    if (rec.state === 'stopping') {
-      const onStopped = rec.onStopped;
-      rec.onStopped = undefined;
-      this.#clearKillTimer(rec);
-      onStopped?.(reason);
-    } else if (rec.state === 'running') {
-      rec.state = 'exited';
-      rec.exitReason = reason;
-      if (this.#phase === 'dead') this.#release(rec, reason);
-      else this.#run((done) => this.#handleExit(rec, reason, done));
-    }
+    // What follows may resume an operation that waited for this stop: a throw there is the
+    // supervisor's crash, never the caller's (a cell's exit path, an XState observer).
+    this.#guard(() => {
+      if (rec.state === 'stopping') {
+        const onStopped = rec.onStopped;
+        rec.onStopped = undefined;
+        this.#clearKillTimer(rec);
+        onStopped?.(reason);
+      } else if (rec.state === 'running') {
+        rec.state = 'exited';
+        rec.exitReason = reason;
+        if (this.#phase === 'dead') this.#release(rec, reason);
+        else this.#run((done) => this.#handleExit(rec, reason, done));
+      }
+    });
     return true;
   }
 
@@ -148,6 +152,14 @@ export class SupervisorCore<TLogic, TRef> {
     this.#queue.close();
     const all = [...this.#children.values()].reverse();
     if (!announced && all.length > 0) this.#report('shutdown', undefined);
+    // The supervisor is ending: a child handle that throws must not keep the others running.
+    const attempt = (step: () => void): void => {
+      try {
+        step();
+      } catch {
+        // Go on with the next step: kill after a failed stop, release after a failed kill.
+      }
+    };
     for (const rec of all) {
       this.#cancelPending(rec);
       if (rec.state === 'running' || rec.state === 'stopping') {
@@ -157,11 +169,11 @@ export class SupervisorCore<TLogic, TRef> {
           this.#report('child-terminated', rec.id, reason);
           this.#release(rec, reason);
         };
-        if (running && rec.spec.shutdownMs !== 'brutal') rec.handle?.stop();
-        if (rec.state === 'stopping') rec.handle?.kill();
-        if (rec.state === 'stopping') this.#release(rec, 'killed');
+        if (running && rec.spec.shutdownMs !== 'brutal') attempt(() => rec.handle?.stop());
+        if (rec.state === 'stopping') attempt(() => rec.handle?.kill());
+        if (rec.state === 'stopping') attempt(() => this.#release(rec, 'killed'));
       } else if (rec.handle !== undefined) {
-        this.#release(rec, 'shutdown');
+        attempt(() => this.#release(rec, 'shutdown'));
       }
     }
   }
@@ -179,7 +191,7 @@ export class SupervisorCore<TLogic, TRef> {
     this.#call(reply, () => {
       const existing = this.#children.get(resolved.id);
       if (existing !== undefined) {
-        return existing.alive
+        return existing.running
           ? this.#error('TROUPE_ERR_ALREADY_STARTED', `child ${resolved.id} is already started`)
           : this.#error('TROUPE_ERR_ALREADY_PRESENT', `child ${resolved.id} is already present (not running)`);
       }
@@ -193,7 +205,7 @@ export class SupervisorCore<TLogic, TRef> {
     this.#call(reply, () => {
       const rec = this.#children.get(id);
       if (rec === undefined) return this.#error('TROUPE_ERR_NOT_FOUND', `no child ${id}`);
-      if (rec.alive) return this.#error('TROUPE_ERR_RUNNING', `child ${id} is running`);
+      if (rec.running) return this.#error('TROUPE_ERR_RUNNING', `child ${id} is running`);
       if (rec.state !== 'stopped') return this.#error('TROUPE_ERR_RESTARTING', `child ${id} is restarting`);
       return this.#startRequested(rec, false);
     });
@@ -224,8 +236,10 @@ export class SupervisorCore<TLogic, TRef> {
     this.#call(reply, () => {
       const rec = this.#children.get(id);
       if (rec === undefined) return this.#error('TROUPE_ERR_NOT_FOUND', `no child ${id}`);
-      if (rec.alive) return this.#error('TROUPE_ERR_RUNNING', `child ${id} is running`);
+      if (rec.running) return this.#error('TROUPE_ERR_RUNNING', `child ${id} is running`);
       if (rec.state !== 'stopped') return this.#error('TROUPE_ERR_RESTARTING', `child ${id} is restarting`);
+      // A child left unstarted by a failed group restart still holds its cell: end it.
+      if (rec.handle !== undefined) this.#release(rec, 'shutdown');
       this.#children.delete(id);
       return { ok: true, value: undefined };
     });
@@ -240,7 +254,7 @@ export class SupervisorCore<TLogic, TRef> {
       const counts: ChildCounts = { specs: 0, active: 0, supervisors: 0, workers: 0 };
       for (const r of this.#children.values()) {
         counts.specs++;
-        if (r.state === 'running' || r.state === 'stopping') counts.active++;
+        if (r.running) counts.active++;
         if (r.spec.type === 'supervisor') counts.supervisors++;
         else counts.workers++;
       }
@@ -304,9 +318,14 @@ export class SupervisorCore<TLogic, TRef> {
     });
   }
 
-  /** Starts a restart group in start order; on the first failure, retries that child later (OTP's try_again_restart). */
+  /**
+   * Starts a restart group in start order. On the first failure, that child waits for a retry (OTP's
+   * try_again_restart) and the members after it are left `stopped`, as OTP leaves their pid
+   * undefined: the retry's group restarts them, and until then `restartChild` and `deleteChild` work.
+   */
   #startGroup(members: readonly ChildRecord<TLogic, TRef>[]): void {
-    for (const rec of members) {
+    for (let i = 0; i < members.length; i++) {
+      const rec = members[i];
       if (this.#phase !== 'active') return;
       if (this.#children.get(rec.id) !== rec || rec.state !== 'restarting') continue;
       const failure = this.#startOne(rec);
@@ -315,9 +334,13 @@ export class SupervisorCore<TLogic, TRef> {
         continue;
       }
       this.#report('start-failed', rec.id, failure);
-      // The members after `rec` stay `restarting`: the retry's group covers them.
-      const delay = this.#delayFor(rec) ?? 0;
-      this.#schedule([rec], delay, (due, next) => {
+      for (const rest of members.slice(i + 1)) {
+        // They keep their cell (address, queued messages) for the restart in place that follows.
+        if (this.#children.get(rest.id) === rest && rest.state === 'restarting') rest.state = 'stopped';
+      }
+      // Retry on the next clock turn, to let calls in (as OTP casts try_again_restart to itself);
+      // the retry is a restart like any other, so #restart counts it and applies the backoff, once.
+      this.#schedule([rec], 0, (due, next) => {
         if (due.length === 0 || rec.state !== 'restarting' || this.#children.get(rec.id) !== rec) return next();
         this.#restart(rec, failure, next);
       });
@@ -403,6 +426,7 @@ export class SupervisorCore<TLogic, TRef> {
       rec.state = 'restarting';
       return failure;
     }
+    rec.backoff?.started(this.#host.clock.now());
     if (early === undefined) {
       rec.state = 'running';
     } else {
@@ -463,7 +487,7 @@ export class SupervisorCore<TLogic, TRef> {
     if (rec.state === 'stopping' && shutdownMs !== Number.POSITIVE_INFINITY) {
       rec.killTimer = this.#host.clock.setTimeout(() => {
         rec.killTimer = undefined;
-        if (rec.state === 'stopping') handle.kill();
+        if (rec.state === 'stopping') this.#guard(() => handle.kill());
       }, shutdownMs);
     }
   }
@@ -536,6 +560,39 @@ export class SupervisorCore<TLogic, TRef> {
     if (rec.killTimer === undefined) return;
     this.#host.clock.clearTimeout(rec.killTimer);
     rec.killTimer = undefined;
+  }
+
+  /** Runs `step`, turning a throw into the supervisor's crash. */
+  #guard(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.#crash(error);
+    }
+  }
+
+  /**
+   * Something threw where nothing should (a bug, or a child handle that failed): the supervisor
+   * crashes like any actor whose code throws, so its parent decides. Its children stop (killed if
+   * stopping them throws), queued calls are answered, and nothing is thrown to the caller.
+   */
+  #crash(error: unknown): void {
+    if (this.#phase === 'dead') return;
+    const reason: ChildExitReason = { error };
+    try {
+      if (this.#phase !== 'stopping') {
+        this.#phase = 'stopping';
+        this.#report('shutdown', undefined, reason);
+      }
+    } catch {
+      // Reporting failed too: stop the children and exit all the same.
+    }
+    this.terminateAll();
+    try {
+      this.#host.exit(reason);
+    } catch {
+      // The host could not take the exit either; the supervisor is stopped all the same.
+    }
   }
 
   /** Queues a decision or call behind the one in progress. */

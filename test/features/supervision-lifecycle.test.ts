@@ -5,9 +5,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { createMachine } from 'xstate';
+import { createMachine, fromCallback, setup } from 'xstate';
 import { type DeadLetter, type DownEvent, type SupervisorChildSpec, supervisor, supervisorRef, TroupeError } from '../../src/index.js';
-import { brokenMachine, countOf, short, testSystem, workerMachine } from '../supervision/helpers.js';
+import { brokenMachine, countOf, type StartFailures, short, testSystem, workerMachine } from '../supervision/helpers.js';
 
 const worker = (id: string, extra: Partial<SupervisorChildSpec> = {}): SupervisorChildSpec => ({ id, logic: workerMachine, ...extra });
 
@@ -63,8 +63,11 @@ describe('supervisor lifecycle', () => {
       expect(system.stats().actors).toBe(0);
     });
 
-    it("'brutal' kills (watchers see killed); a timeout stops with shutdown", async () => {
-      const { system } = testSystem();
+    // With local children (they stop synchronously) only the exit reason tells the settings apart;
+    // the timeout itself, and the kill after it, are in test/supervision/supervisor.test.ts
+    // ('kills a child that outlives its shutdownMs').
+    it("local children: 'brutal' kills (watchers see 'killed'); a number or Infinity stops with 'shutdown' and leaves no kill timer", async () => {
+      const { system, clock } = testSystem();
       const downs: DownEvent[] = [];
       const watcher = system.spawn(downRecorder(downs), { name: 'watcher' });
       const app = system.spawn(
@@ -73,19 +76,24 @@ describe('supervisor lifecycle', () => {
             worker('gentle', { shutdownMs: 100 }),
             worker('brutal', { shutdownMs: 'brutal' }),
             worker('patient', { shutdownMs: Infinity }),
+            worker('brutal2', { shutdownMs: 'brutal' }),
           ],
         }),
         { name: 'app' },
       );
-      for (const id of ['gentle', 'brutal', 'patient']) system.watch(watcher, system.lookup(`app/${id}`)!);
+      for (const id of ['gentle', 'brutal', 'patient', 'brutal2']) system.watch(watcher, system.lookup(`app/${id}`)!);
       const sup = supervisorRef(app);
+      await sup.terminateChild('gentle');
+      expect(clock.pending).toBe(0);
       await sup.terminateChild('brutal');
-      await system.stop(app);
+      await system.stop(app); // the supervisor's own shutdown: brutal2, then patient
       expect(downs.map((d) => `${d.address.split('/').pop()} ${short(d.reason)}`)).toEqual([
-        'brutal killed',
-        'patient shutdown',
         'gentle shutdown',
+        'brutal killed',
+        'brutal2 killed',
+        'patient shutdown',
       ]);
+      expect(clock.pending).toBe(0);
     });
 
     // OTP: sup_start_fail / child fails to start at supervisor start
@@ -123,11 +131,25 @@ describe('supervisor lifecycle', () => {
       ]);
     });
 
-    it('does not restart children that exit while it shuts down', async () => {
-      const { system, supervisorLog } = testSystem();
-      const app = system.spawn(supervisor({ intensity: 10, children: [worker('a'), worker('b')] }), { name: 'app' });
+    it('does not restart a child that exits by itself while it shuts down: the child stops for good with its own reason', async () => {
+      const { system, actorLog, supervisorLog } = testSystem();
+      const downs: DownEvent[] = [];
+      const watcher = system.spawn(downRecorder(downs), { name: 'watcher' });
+      let onStopped = () => {};
+      // Stopping b runs its invoked callback's cleanup, which kills a at once: a exits by itself in
+      // the middle of the supervisor's shutdown, before the supervisor reaches it.
+      const killsSibling = setup({ actors: { cleanup: fromCallback(() => () => onStopped()) } }).createMachine({
+        invoke: { src: 'cleanup' },
+      });
+      const app = system.spawn(supervisor({ intensity: 10, children: [worker('a'), { id: 'b', logic: killsSibling }] }), { name: 'app' });
+      const a = system.lookup('app/a')!;
+      system.watch(watcher, a);
+      onStopped = () => void system.stop(a, 'killed');
       await system.stop(app);
+      expect(downs.map((d) => short(d.reason))).toEqual(['killed']); // not restarted, then shut down
+      expect(actorLog().filter((l) => l.startsWith('restarted'))).toEqual([]);
       expect(supervisorLog().filter((l) => l.includes('restart'))).toEqual([]);
+      expect(system.stats().actors).toBe(1); // the watcher
     });
   });
 
@@ -338,6 +360,60 @@ describe('supervisor lifecycle', () => {
           "app restart app/w",
         ]
       `);
+    });
+
+    it('a restart that fails to start waits one backoff step, reported once', () => {
+      const { system, clock, supervisorLog, clear } = testSystem();
+      const failStarts: StartFailures = { left: 0 };
+      system.spawn(
+        supervisor({
+          intensity: 10,
+          periodMs: 10_000,
+          backoff: { minMs: 100, maxMs: 10_000, factor: 2, jitter: 0 },
+          children: [worker('w', { input: { failStarts } })],
+        }),
+        { name: 'app' },
+      );
+      clear();
+      failStarts.left = 2;
+      system.lookup('app/w')!.send({ type: 'crash' });
+      clock.advance(699); // 100 + 200 + 400 ms of waits
+      expect(supervisorLog()).toMatchInlineSnapshot(`
+        [
+          "app child-terminated app/w error(crash)",
+          "app restart-scheduled app/w error(crash) in 100 ms",
+          "app start-failed app/w error(start failed)",
+          "app restart-scheduled app/w error(start failed) in 200 ms",
+          "app start-failed app/w error(start failed)",
+          "app restart-scheduled app/w error(start failed) in 400 ms",
+        ]
+      `);
+      clock.advance(1);
+      expect(supervisorLog().at(-1)).toBe('app restart app/w');
+    });
+
+    it('keeps growing while the child crashes as soon as it restarts: the wait is not quiet time', () => {
+      const { system, clock, supervisorLog, clear } = testSystem();
+      system.spawn(
+        supervisor({
+          intensity: 10,
+          periodMs: 1000,
+          backoff: { minMs: 100, maxMs: 60_000, factor: 2, jitter: 0 },
+          children: [worker('w')],
+        }),
+        { name: 'app' },
+      );
+      clear();
+      for (const delay of [100, 200, 400, 800, 1600, 3200]) {
+        system.lookup('app/w')!.send({ type: 'crash' });
+        clock.advance(delay);
+      }
+      expect(supervisorLog().filter((l) => l.includes('restart-scheduled'))).toEqual(
+        [100, 200, 400, 800, 1600, 3200].map((d) => `app restart-scheduled app/w error(crash) in ${d} ms`),
+      );
+      clock.advance(1001); // runs quietly for a whole period: the next restart waits minMs again
+      system.lookup('app/w')!.send({ type: 'crash' });
+      expect(supervisorLog().at(-1)).toBe('app restart-scheduled app/w error(crash) in 100 ms');
     });
 
     it('handles messages sent during a backoff restart after it, in order', async () => {

@@ -3,7 +3,7 @@
  * restart types, strategies, restart intensity and supervision trees.
  */
 import { describe, expect, it } from 'vitest';
-import { createSystem, type SupervisorChildSpec, supervisor, supervisorRef } from '../../src/index.js';
+import { createSystem, type DeadLetter, type SupervisorChildSpec, supervisor, supervisorRef } from '../../src/index.js';
 import { countOf, type StartFailures, testSystem, workerMachine } from '../supervision/helpers.js';
 
 const worker = (id: string, extra: Partial<SupervisorChildSpec> = {}): SupervisorChildSpec => ({ id, logic: workerMachine, ...extra });
@@ -140,7 +140,7 @@ describe('supervisor', () => {
       expect((await supervisorRef(app).whichChildren()).map((c) => `${c.id} ${c.status}`)).toEqual([
         'a running',
         'b restarting',
-        'c restarting',
+        'c stopped', // not started yet: OTP's pid undefined; the retry starts it
       ]);
       clock.advance(0); // the retry, as OTP's try_again_restart cast
       expect(supervisorLog()).toMatchInlineSnapshot(`
@@ -230,6 +230,78 @@ describe('supervisor', () => {
         ]
       `);
       expect((await supervisorRef(app).countChildren()).active).toBe(3);
+    });
+
+    // OTP: restart_multiple_children leaves the children after the failed one with pid undefined
+    it('after a failed group restart, the children after the failed one are stopped, not stuck restarting', async () => {
+      const { system, clock } = testSystem();
+      const failStarts: StartFailures = { left: 0 };
+      const app = system.spawn(
+        supervisor({
+          strategy: 'rest-for-one',
+          intensity: 5,
+          children: [worker('a'), worker('b', { input: { failStarts } }), worker('c')],
+        }),
+        { name: 'app' },
+      );
+      const sup = supervisorRef(app);
+      failStarts.left = 1;
+      system.lookup('app/a')!.send({ type: 'crash' });
+      expect((await sup.whichChildren()).map((c) => `${c.id} ${c.status}`)).toEqual(['a running', 'b restarting', 'c stopped']);
+      expect((await sup.countChildren()).active).toBe(1);
+      await sup.terminateChild('b'); // cancels b's retry: nothing will start c by itself
+      clock.advance(1000);
+      expect((await sup.whichChildren()).map((c) => `${c.id} ${c.status}`)).toEqual(['a running', 'b stopped', 'c stopped']);
+      system.lookup('app/c')?.send({ type: 'inc' }); // kept for c while it waits
+      expect((await sup.restartChild('c')).address).toBe('troupe://n/app/c');
+      await sup.deleteChild('b');
+      expect((await sup.whichChildren()).map((c) => `${c.id} ${c.status}`)).toEqual(['a running', 'c running']);
+      expect(await countOf(system, 'app/c')).toBe(1);
+    });
+
+    it('the retry after a failed rest-for-one restart starts the failed child and the stopped ones after it', async () => {
+      const { system, clock, supervisorLog, clear } = testSystem();
+      const failStarts: StartFailures = { left: 0 };
+      const app = system.spawn(
+        supervisor({
+          strategy: 'rest-for-one',
+          intensity: 5,
+          children: [worker('a'), worker('b', { input: { failStarts } }), worker('c')],
+        }),
+        { name: 'app' },
+      );
+      clear();
+      failStarts.left = 1;
+      system.lookup('app/a')!.send({ type: 'crash' });
+      clock.advance(0);
+      expect(supervisorLog()).toMatchInlineSnapshot(`
+        [
+          "app child-terminated app/a error(crash)",
+          "app child-terminated app/c shutdown",
+          "app child-terminated app/b shutdown",
+          "app restart app/a",
+          "app start-failed app/b error(start failed)",
+          "app restart app/b",
+          "app restart app/c",
+        ]
+      `);
+      expect((await supervisorRef(app).whichChildren()).map((c) => `${c.id} ${c.status}`)).toEqual(['a running', 'b running', 'c running']);
+    });
+
+    it('deleteChild on a child left stopped by a failed group restart ends its cell', async () => {
+      const { system } = testSystem();
+      const failStarts: StartFailures = { left: 0 };
+      const app = system.spawn(
+        supervisor({ strategy: 'rest-for-one', intensity: 5, children: [worker('a', { input: { failStarts } }), worker('b')] }),
+        { name: 'app' },
+      );
+      const sup = supervisorRef(app);
+      failStarts.left = 1;
+      system.lookup('app/a')!.send({ type: 'crash' });
+      expect((await sup.whichChildren()).map((c) => `${c.id} ${c.status}`)).toEqual(['a restarting', 'b stopped']);
+      await sup.deleteChild('b');
+      expect(system.lookup('app/b')).toBeUndefined();
+      expect((await sup.whichChildren()).map((c) => c.id)).toEqual(['a']);
     });
 
     it('a temporary sibling stopped by a group restart is deleted, not restarted', async () => {
@@ -363,6 +435,26 @@ describe('supervisor', () => {
       `);
       expect((await supervisorRef(app).whichChildren()).map((c) => `${c.id} ${c.status}`)).toEqual(['x running', 'sub running']);
       expect([await countOf(system, 'app/x'), await countOf(system, 'app/sub/w1'), await countOf(system, 'app/sub/w2')]).toEqual([0, 0, 0]);
+    });
+
+    it('a ref to a grandchild is bound to that actor: a restarted sub-supervisor has new children, system.ref(address) follows the address', async () => {
+      const { system } = testSystem();
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((l) => letters.push(l));
+      const app = system.spawn(tree('one-for-one', 0), { name: 'app' });
+      const sub = system.lookup('app/sub')!;
+      const before = system.lookup('app/sub/w1')!;
+      const byAddress = system.ref('troupe://n/app/sub/w1');
+      before.send({ type: 'inc' });
+      before.send({ type: 'crash' }); // intensity 0: sub gives up, app restarts it with new children
+      expect((await supervisorRef(app).whichChildren()).map((c) => `${c.id} ${c.status}`)).toEqual(['x running', 'sub running']);
+      expect(system.lookup('app/sub')).toBe(sub); // a direct child's ref survives its own restart
+      before.send({ type: 'inc' });
+      expect(letters.map((l) => `${l.recipient} ${l.reason}`)).toEqual(['troupe://n/app/sub/w1 stopped']);
+      await expect(before.ask({ type: 'get' }, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'TROUPE_ERR_NO_ACTOR' });
+      byAddress.send({ type: 'inc' });
+      expect(await byAddress.ask({ type: 'get' }, { timeoutMs: 100 })).toEqual({ type: 'count', value: 1 });
+      expect(await countOf(system, 'app/sub/w1')).toBe(1);
     });
   });
 });

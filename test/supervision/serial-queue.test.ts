@@ -63,4 +63,49 @@ describe('SerialQueue', () => {
       expect(queue.closed).toBe(true);
     });
   });
+  describe('a throwing operation', () => {
+    it('answers it with abort, reports the error and runs the next operations', () => {
+      const errors: unknown[] = [];
+      const queue = new SerialQueue((error) => errors.push(error));
+      const log: string[] = [];
+      expect(() =>
+        queue.run(
+          () => {
+            throw new Error('boom');
+          },
+          () => log.push('aborted'),
+        ),
+      ).not.toThrow();
+      queue.run((done) => {
+        log.push('next');
+        done();
+      });
+      expect(log).toEqual(['aborted', 'next']);
+      expect(errors).toEqual([new Error('boom')]);
+    });
+
+    it('does not abort an operation that called done before it threw, and keeps the queue moving', () => {
+      const errors: unknown[] = [];
+      const queue = new SerialQueue((error) => errors.push(error));
+      const log: string[] = [];
+      let finish = () => {};
+      queue.run((done) => {
+        finish = done;
+      });
+      queue.run(
+        (done) => {
+          done();
+          throw new Error('after done');
+        },
+        () => log.push('aborted'),
+      );
+      queue.run((done) => {
+        log.push('last');
+        done();
+      });
+      expect(() => finish()).not.toThrow();
+      expect(log).toEqual(['last']);
+      expect(errors).toHaveLength(1);
+    });
+  });
 });

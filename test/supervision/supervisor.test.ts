@@ -37,8 +37,12 @@ class FakeChild implements ChildHandle<string> {
     this.log = fixture.log;
   }
 
+  /** Makes `stop()` throw, as a buggy handle would. */
+  failStop = false;
+
   stop(): void {
     this.log.push(`stop ${this.ref}`);
+    if (this.failStop) throw new Error('stop exploded');
     if (!this.#async) this.exit('shutdown');
   }
 
@@ -293,6 +297,103 @@ describe('SupervisorCore', () => {
       };
       f.core.start();
       expect(f.exits.map(short)).toEqual(['error(TROUPE_ERR_START_FAILED)']);
+    });
+  });
+  describe('unexpected throws', () => {
+    it("crashes the supervisor when a child's stop throws, instead of freezing it", () => {
+      const f = new Fixture({ children: [spec('a', syncLogic), spec('b', syncLogic)] });
+      f.core.start();
+      f.child('b').failStop = true;
+      f.log.length = 0;
+      const r = results<undefined>();
+      expect(() => f.core.terminateChild('b', r.reply)).not.toThrow();
+      expect(f.exits.map(short)).toEqual(['error(stop exploded)']);
+      expect(r.codes()).toEqual(['TROUPE_ERR_ACTOR_STOPPED']);
+      expect(f.core.stopped).toBe(true);
+      expect(f.log).toMatchInlineSnapshot(`
+        [
+          "stop b#2",
+          "[shutdown] error(stop exploded)",
+          "kill b#2",
+          "[child-terminated] b killed",
+          "release b#2 killed",
+          "stop a#1",
+          "[child-terminated] a shutdown",
+          "release a#1 shutdown",
+          "exit error(stop exploded)",
+        ]
+      `);
+      const later = results<unknown>();
+      f.core.whichChildren(later.reply);
+      expect(later.codes()).toEqual(['TROUPE_ERR_ACTOR_STOPPED']);
+    });
+
+    it('crashes the supervisor when a throw comes from a step that resumed after an asynchronous stop', () => {
+      const f = new Fixture({
+        strategy: 'one-for-all',
+        intensity: 5,
+        children: [spec('a', syncLogic), spec('b', syncLogic), spec('c', asyncLogic)],
+      });
+      f.core.start();
+      f.child('a').exit({ error: new Error('a failed') }); // stops c (pending), then b
+      const queued = results<unknown>();
+      f.core.countChildren(queued.reply);
+      f.child('b').failStop = true;
+      f.log.length = 0;
+      expect(() => f.child('c').exit('shutdown')).not.toThrow();
+      expect(f.exits.map(short)).toEqual(['error(stop exploded)']);
+      expect(queued.codes()).toEqual(['TROUPE_ERR_ACTOR_STOPPED']);
+      expect(f.log).toMatchInlineSnapshot(`
+        [
+          "[child-terminated] c shutdown",
+          "stop b#2",
+          "[shutdown] error(stop exploded)",
+          "release c#3 shutdown",
+          "kill b#2",
+          "[child-terminated] b killed",
+          "release b#2 killed",
+          "release a#1 shutdown",
+          "exit error(stop exploded)",
+        ]
+      `);
+      expect(f.clock.pending).toBe(0);
+    });
+  });
+
+  describe('a child whose exit is not decided yet', () => {
+    // OTP: the 'EXIT' is still in the mailbox behind the call, so the child's pid is still set.
+    it('counts as started for calls queued before its exit: active, already started, running', () => {
+      const f = new Fixture({ children: [spec('a', syncLogic), spec('b', asyncLogic, { shutdownMs: Infinity })] });
+      f.core.start();
+      f.core.terminateChild('b', () => {}); // pending: the calls below wait behind it
+      const counts = results<unknown>();
+      const started = results<string>();
+      const restarted = results<string>();
+      const deleted = results<undefined>();
+      const which = results<unknown>();
+      f.core.countChildren(counts.reply);
+      f.core.startChild(spec('a', syncLogic), started.reply);
+      f.core.restartChild('a', restarted.reply);
+      f.core.deleteChild('a', deleted.reply);
+      f.core.whichChildren(which.reply);
+      f.child('a').exit({ error: new Error('a failed') }); // decided after the calls
+      f.child('b').exit('shutdown');
+      expect(counts.got).toEqual([{ ok: true, value: { specs: 2, active: 1, supervisors: 0, workers: 2 } }]);
+      expect([started.codes(), restarted.codes(), deleted.codes()]).toEqual([
+        ['TROUPE_ERR_ALREADY_STARTED'],
+        ['TROUPE_ERR_RUNNING'],
+        ['TROUPE_ERR_RUNNING'],
+      ]);
+      expect(which.got).toEqual([
+        {
+          ok: true,
+          value: [
+            { id: 'a', ref: 'a#1', status: 'running', type: 'worker' },
+            { id: 'b', status: 'stopped', type: 'worker' },
+          ],
+        },
+      ]);
+      expect(f.log.slice(-2)).toEqual(['restart a#1', '[restart] a']);
     });
   });
 });
