@@ -1,11 +1,11 @@
 import { ActorSystem, type SystemOptions } from './actors/system.js';
 import { EndpointManager } from './transport/endpoint-manager.js';
-import { resolveNetworkOptions } from './transport/options.js';
+import { resolveNetworkOptions, type TransportOptions } from './transport/options.js';
 import type { Transport } from './transport/transport.js';
 import { WsTransport } from './transport/ws-transport.js';
 
 /** Options of {@link createSystem}: the system's, the network's, and the transport to use. */
-export interface CreateSystemOptions extends SystemOptions {
+export interface CreateSystemOptions extends SystemOptions, TransportOptions {
   /** How links between nodes are made. Default: WebSocket (`ws://`, or `wss://` with `tls`). */
   transport?: Transport;
 }

@@ -56,6 +56,9 @@ const unpackr = new Unpackr(options);
 /** Decodes maps as `Map`s, so that a `__proto__` key is seen as sent (msgpackr renames it in objects). */
 const strictUnpackr = new Unpackr({ ...options, mapsAsObjects: false });
 
+/** Counters for tests and diagnostics: how many frames were decoded in this process. */
+export const codecStats = { decodes: 0 };
+
 /** Encodes one value (a frame: an array of envelopes). */
 export function encode(value: unknown): Uint8Array {
   return packr.pack(value);
@@ -66,6 +69,7 @@ export function encode(value: unknown): Uint8Array {
  * a resolver (before authentication) a ref is a protocol error. Throws on malformed input.
  */
 export function decode(frame: Uint8Array, resolve?: RefResolver): unknown {
+  codecStats.decodes++;
   resolving = resolve;
   try {
     return unpackr.unpack(frame);

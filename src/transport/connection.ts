@@ -36,6 +36,13 @@ export interface ConnectionHost {
   _report(status: 'auth-failed' | 'frame-error' | 'refused', peer: string | undefined, detail: string, code?: number): void;
 }
 
+/**
+ * Largest frame accepted before the peer proved the secret. Handshake frames are a few hundred
+ * bytes (node ids are at most 100 characters); anything larger is closed unread, so an
+ * unauthenticated peer cannot make this node decode (and allocate for) a large frame.
+ */
+export const PREAUTH_MAX_FRAME_BYTES = 1024;
+
 const PING_FRAME = encode([[Kind.PING]]);
 const PONG_FRAME = encode([[Kind.PONG]]);
 
@@ -116,6 +123,10 @@ export class Connection {
       return;
     }
     if (this.state === 'closed') return;
+    if (frame.byteLength > PREAUTH_MAX_FRAME_BYTES) {
+      this.#protocolError(`a ${frame.byteLength}-byte frame before authentication (at most ${PREAUTH_MAX_FRAME_BYTES})`);
+      return;
+    }
     let message: unknown;
     try {
       message = decode(frame);
@@ -203,6 +214,7 @@ export class Connection {
     this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.state = 'open';
+    this.link.authenticated?.();
     this.#heartbeat.start();
     this.#host._opened(this);
     this.#resolve(this.peer as string);

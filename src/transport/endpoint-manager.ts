@@ -12,7 +12,7 @@ import { handleFrame, type InboundHost } from './inbound.js';
 import type { ResolvedNetworkOptions } from './options.js';
 import { OrphanGuard, type OrphanGuardHost } from './orphan-guard.js';
 import { RemoteRef, type RemoteRefHost } from './remote-ref.js';
-import { CloseCode, type Link, type Transport, type TransportListener } from './transport.js';
+import { CloseCode, type Link, remoteHost, type Transport, type TransportListener } from './transport.js';
 import { WatchRegistry } from './watch-registry.js';
 import { errorToWire } from './wire-errors.js';
 
@@ -185,6 +185,24 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   #accept(link: Link): void {
     if (this.#closing) {
       link.close(CloseCode.GOING_AWAY, 'node shutting down');
+      return;
+    }
+    const host = remoteHost(link.remote);
+    let total = 0;
+    let fromHost = 0;
+    for (const c of this.#pending) {
+      if (c.role !== 'listener') continue;
+      total++;
+      if (remoteHost(c.link.remote) === host) fromHost++;
+    }
+    const { maxPendingHandshakes, maxPendingHandshakesPerAddress } = this.options;
+    if (total >= maxPendingHandshakes || fromHost >= maxPendingHandshakesPerAddress) {
+      const why =
+        total >= maxPendingHandshakes
+          ? `${total} links are authenticating (maxPendingHandshakes)`
+          : `${fromHost} links from ${host} are authenticating (maxPendingHandshakesPerAddress)`;
+      this._report('refused', undefined, `${link.remote}: ${why}`, CloseCode.TRY_AGAIN_LATER);
+      link.close(CloseCode.TRY_AGAIN_LATER, 'too many handshakes in progress');
       return;
     }
     this.#pending.add(new Connection(this, link, 'listener'));

@@ -4,6 +4,16 @@ import type { ListenOptions, NetworkOptions, TlsOptions } from '../actors/system
 import { InvalidArgumentError } from '../errors.js';
 import { type BackoffOptions, validateBackoff } from '../util/backoff.js';
 
+/**
+ * Transport options beyond the system's own `NetworkOptions` (they are accepted by `createSystem`).
+ */
+export interface TransportOptions {
+  /** Links that may be authenticating at once; more are closed with 1013. Default 128. */
+  maxPendingHandshakes?: number;
+  /** Of those, from one remote address. Default 16. */
+  maxPendingHandshakesPerAddress?: number;
+}
+
 /** Network options with every default filled in and every value checked. */
 export interface ResolvedNetworkOptions {
   listen: Required<ListenOptions> | undefined;
@@ -20,6 +30,8 @@ export interface ResolvedNetworkOptions {
   maxFrameBytes: number;
   maxPendingAsks: number;
   handshakeTimeoutMs: number;
+  maxPendingHandshakes: number;
+  maxPendingHandshakesPerAddress: number;
 }
 
 function fail(message: string): never {
@@ -33,6 +45,12 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return v;
 }
 
+function wholeAtLeastOne(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!(Number.isInteger(v) && v >= 1)) fail(`${name} must be a whole number >= 1, got ${String(v)}`);
+  return v;
+}
+
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;
@@ -43,7 +61,7 @@ export function isLoopback(host: string): boolean {
  * Fills in defaults and checks every network option; throws `TROUPE_ERR_INVALID_OPTION` on a bad
  * one and `TROUPE_ERR_INSECURE` when asked to listen beyond loopback without a secret.
  */
-export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkOptions {
+export function resolveNetworkOptions(options: NetworkOptions & TransportOptions): ResolvedNetworkOptions {
   let listen: Required<ListenOptions> | undefined;
   if (options.listen !== undefined) {
     const { port, host = '127.0.0.1' } = options.listen;
@@ -95,5 +113,7 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
     maxFrameBytes,
     maxPendingAsks,
     handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000),
+    maxPendingHandshakes: wholeAtLeastOne('maxPendingHandshakes', options.maxPendingHandshakes, 128),
+    maxPendingHandshakesPerAddress: wholeAtLeastOne('maxPendingHandshakesPerAddress', options.maxPendingHandshakesPerAddress, 16),
   };
 }

@@ -18,6 +18,11 @@ export interface Link {
   onFrame: ((frame: Uint8Array) => void) | undefined;
   /** Called once, when the link is closed by either side or fails. */
   onClose: ((code: number, reason: string) => void) | undefined;
+  /**
+   * Optional: the peer proved the secret. Until then a transport may bound what it reads from an
+   * accepted link (the WebSocket transport closes one that sends more than a handshake's worth).
+   */
+  authenticated?(): void;
 }
 
 /** Where and how to listen. */
@@ -83,6 +88,12 @@ export function isRefused(error: unknown): boolean {
   return false;
 }
 
+/** The host part of a link's `remote` (`127.0.0.1:53122` → `127.0.0.1`, `[::1]:80` → `[::1]`). */
+export function remoteHost(remote: string): string {
+  const colon = remote.lastIndexOf(':');
+  return colon > 0 && /^\d+$/.test(remote.slice(colon + 1)) ? remote.slice(0, colon) : remote;
+}
+
 /** Close codes troupe uses, with the standard ones it relies on. */
 export const CloseCode = {
   /** Normal closure: the node shut down or the link was replaced on purpose. */
@@ -102,6 +113,8 @@ export const CloseCode = {
   /** The peer claimed this node's own id. */
   SAME_NODE: 4005,
   HANDSHAKE_TIMEOUT: 4008,
+  /** Too many links are authenticating (in all, or from this address); dial again later. */
+  TRY_AGAIN_LATER: 1013,
   /** Heartbeats went unanswered. */
   HEARTBEAT_TIMEOUT: 4009,
 } as const;

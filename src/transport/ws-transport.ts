@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { InvalidArgumentError, TransportError } from '../errors.js';
 import {
@@ -18,6 +18,13 @@ type Socket = WebSocket & { [kLink]?: WsLink };
 /** How long a closing link waits for the peer's close frame before the socket is destroyed, ms. */
 const CLOSE_GRACE_MS = 2000;
 
+/**
+ * Bytes an accepted socket may deliver before its peer authenticated: the handshake needs a few
+ * hundred. Past this the link is closed (4004) and nothing more is read from it, so an
+ * unauthenticated client cannot make this node buffer a large frame.
+ */
+export const PREAUTH_MAX_BYTES = 8 * 1024;
+
 /** A link over one WebSocket. Socket events reach it through `kLink`, so there are no per-link closures. */
 class WsLink implements Link {
   readonly remote: string;
@@ -31,15 +38,49 @@ class WsLink implements Link {
   onClose: ((code: number, reason: string) => void) | undefined;
   /** Set by the socket's error event: the close that follows reports it. */
   error: Error | undefined;
+  /** The close was reported already (the link gave up on the socket itself). */
+  #reported = false;
+  readonly #raw: NetSocket | undefined;
+  /** Bytes left before authentication, for an accepted socket; undefined once unbounded. */
+  #preauthLeft: number | undefined;
 
-  constructor(socket: Socket, remote: string) {
+  /**
+   * @param raw the TCP socket underneath, to watch raw bytes
+   * @param preauthBytes for an accepted socket: how much it may send before {@link authenticated}
+   */
+  constructor(socket: Socket, remote: string, raw?: NetSocket, preauthBytes?: number) {
     this.#socket = socket;
     this.remote = remote;
+    this.#raw = raw;
+    this.#preauthLeft = preauthBytes;
     socket[kLink] = this;
     socket.binaryType = 'nodebuffer';
     socket.on('message', socketOnMessage);
     socket.on('close', socketOnClose);
     socket.on('error', socketOnError);
+    if (raw !== undefined && preauthBytes !== undefined) raw.prependListener('data', this.#onData);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    const left = this.#preauthLeft;
+    if (left === undefined) return;
+    this.#preauthLeft = left - chunk.byteLength;
+    if (this.#preauthLeft < 0) this.#abort(CloseCode.PROTOCOL, 'too many bytes before authentication');
+  };
+
+  authenticated(): void {
+    this.#preauthLeft = undefined;
+    this.#raw?.off('data', this.#onData);
+  }
+
+  /** Closes with `code`, stops reading from the socket, and reports the close now. */
+  #abort(code: number, reason: string): void {
+    this.#preauthLeft = undefined;
+    this.#raw?.off('data', this.#onData);
+    this.close(code, reason);
+    this.#raw?.pause();
+    this.#raw?.end();
+    this._closed(code, reason);
   }
 
   get buffered(): number {
@@ -60,12 +101,15 @@ class WsLink implements Link {
 
   /** @internal */
   _frame(frame: Uint8Array): void {
+    if (this.#reported) return;
     if (this.#backlog !== undefined) this.#backlog.push(frame);
     else this.#onFrame?.(frame);
   }
 
   /** @internal */
   _closed(code: number, reason: string): void {
+    if (this.#reported) return;
+    this.#reported = true;
     if (this.#backlog !== undefined) this.#backlogClose = [code, reason];
     else this.onClose?.(code, reason);
   }
@@ -146,7 +190,9 @@ export class WsTransport implements Transport {
     const tls = options.tls;
     const server: Server = tls === undefined ? createHttpServer() : createHttpsServer({ key: pem(tls.key), cert: pem(tls.cert) });
     const wss = new WebSocketServer({ server, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: true });
-    wss.on('connection', (socket: Socket, req: IncomingMessage) => onLink(new WsLink(socket, remoteOf(req))));
+    wss.on('connection', (socket: Socket, req: IncomingMessage) =>
+      onLink(new WsLink(socket, remoteOf(req), req.socket as NetSocket, PREAUTH_MAX_BYTES)),
+    );
     wss.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) =>
