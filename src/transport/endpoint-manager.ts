@@ -171,6 +171,8 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
         port,
         maxFrameBytes: this.options.maxFrameBytes,
         tls: tls?.key !== undefined && tls.cert !== undefined ? { key: tls.key, cert: tls.cert } : undefined,
+        allowOrigins: this.options.allowOrigins,
+        onRefused: (remote, detail) => this._report('refused', undefined, `${remote}: ${detail}`),
       },
       (link) => this.#accept(link),
     );

@@ -12,6 +12,11 @@ export interface TransportOptions {
   maxPendingHandshakes?: number;
   /** Of those, from one remote address. Default 16. */
   maxPendingHandshakesPerAddress?: number;
+  /**
+   * Browser origins (`https://app.example`) allowed to connect to the listener. A connection with
+   * an `Origin` header not listed here is refused (403) before any handshake. Default: none.
+   */
+  allowOrigins?: readonly string[];
 }
 
 /** Network options with every default filled in and every value checked. */
@@ -32,6 +37,7 @@ export interface ResolvedNetworkOptions {
   handshakeTimeoutMs: number;
   maxPendingHandshakes: number;
   maxPendingHandshakesPerAddress: number;
+  allowOrigins: readonly string[];
 }
 
 function fail(message: string): never {
@@ -49,6 +55,14 @@ function wholeAtLeastOne(name: string, value: number | undefined, fallback: numb
   const v = value ?? fallback;
   if (!(Number.isInteger(v) && v >= 1)) fail(`${name} must be a whole number >= 1, got ${String(v)}`);
   return v;
+}
+
+function origins(value: readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((o) => typeof o === 'string' && o.length > 0)) {
+    fail('allowOrigins must be an array of origin strings (e.g. https://app.example)');
+  }
+  return [...value];
 }
 
 /** True for addresses only this machine can reach. */
@@ -114,6 +128,7 @@ export function resolveNetworkOptions(options: NetworkOptions & TransportOptions
     maxPendingAsks,
     handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000),
     maxPendingHandshakes: wholeAtLeastOne('maxPendingHandshakes', options.maxPendingHandshakes, 128),
+    allowOrigins: origins(options.allowOrigins),
     maxPendingHandshakesPerAddress: wholeAtLeastOne('maxPendingHandshakesPerAddress', options.maxPendingHandshakesPerAddress, 16),
   };
 }

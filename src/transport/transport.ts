@@ -31,6 +31,13 @@ export interface TransportListenOptions {
   port: number;
   maxFrameBytes: number;
   tls?: { key: string | Uint8Array; cert: string | Uint8Array };
+  /**
+   * Browser origins allowed to open links. A connection that carries an `Origin` header (every
+   * browser sends one; node clients send none) is refused unless its origin is listed here.
+   */
+  allowOrigins?: readonly string[];
+  /** Told about a connection refused before it became a link (e.g. its origin). */
+  onRefused?(remote: string, detail: string): void;
 }
 
 /** How to dial. */

@@ -189,7 +189,27 @@ export class WsTransport implements Transport {
   async listen(options: TransportListenOptions, onLink: (link: Link) => void): Promise<TransportListener> {
     const tls = options.tls;
     const server: Server = tls === undefined ? createHttpServer() : createHttpsServer({ key: pem(tls.key), cert: pem(tls.cert) });
-    const wss = new WebSocketServer({ server, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: true });
+    const allowOrigins = new Set(options.allowOrigins ?? []);
+    const wss = new WebSocketServer({
+      server,
+      maxPayload: options.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: true,
+      // A web page can open a WebSocket to any address its browser reaches, loopback included; it
+      // cannot hide its Origin. Node peers send none, so a listed origin is the only way in for a page.
+      verifyClient: (
+        info: { origin: string | undefined; req: IncomingMessage },
+        done: (ok: boolean, code?: number, message?: string) => void,
+      ) => {
+        const origin = info.origin ?? info.req.headers.origin;
+        if (origin === undefined || allowOrigins.has(origin)) {
+          done(true);
+          return;
+        }
+        options.onRefused?.(remoteOf(info.req), `a connection from origin ${JSON.stringify(origin.slice(0, 200))} (not in allowOrigins)`);
+        done(false, 403, 'Forbidden origin');
+      },
+    });
     wss.on('connection', (socket: Socket, req: IncomingMessage) =>
       onLink(new WsLink(socket, remoteOf(req), req.socket as NetSocket, PREAUTH_MAX_BYTES)),
     );

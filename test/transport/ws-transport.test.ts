@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { AnyEventObject } from 'xstate';
 import { type ActorSystem, type CreateSystemOptions, createSystem, WsTransport } from '../../src/index.js';
 import { CloseCode } from '../../src/internal.js';
@@ -88,6 +89,43 @@ describe('WsTransport (real sockets on 127.0.0.1)', () => {
     beta.ref('troupe://alpha/rec').send({ type: 'small' });
     await until(() => got.length === 1, 5000, 'small tell');
     expect(got[0].type).toBe('small');
+  });
+
+  describe('browser origins', () => {
+    /** Opens a WebSocket as a browser would (with an Origin header); resolves with how it ended. */
+    function browserDial(url: string, origin: string): Promise<string> {
+      return new Promise((resolve) => {
+        const ws = new WebSocket(url, { origin });
+        ws.on('unexpected-response', (_req, res) => {
+          resolve(`http ${res.statusCode}`);
+          ws.terminate();
+        });
+        ws.on('open', () => {
+          resolve('open');
+          ws.close();
+        });
+        ws.on('error', () => resolve('error'));
+      });
+    }
+
+    it('refuses an upgrade that carries an Origin header, even on loopback without a secret', async () => {
+      const alpha = createSystem({ node: 'alpha', listen: { port: 0 }, logic: { counter: counterMachine } });
+      systems.push(alpha);
+      await alpha.ready;
+      const events = nodeEvents(alpha);
+      const url = `ws://127.0.0.1:${alpha.listenAddress?.port}`;
+      await expect(browserDial(url, 'https://evil.example')).resolves.toBe('http 403');
+      expect(events.some((e) => e.status === 'refused' && /evil\.example/.test(e.detail ?? ''))).toBe(true);
+      // node peers send no Origin and still connect
+      const beta = system({ node: 'beta', secret: '' });
+      await expect(beta.connect(url)).resolves.toBe('alpha');
+    });
+
+    it('accepts an origin listed in allowOrigins', async () => {
+      const { url } = await listening({ allowOrigins: ['https://app.example'] });
+      await expect(browserDial(url, 'https://app.example')).resolves.toBe('open');
+      await expect(browserDial(url, 'https://other.example')).resolves.toBe('http 403');
+    });
   });
 
   it('rejects a URL that is not ws:// or wss://', async () => {
