@@ -109,10 +109,14 @@ export function pollutedItems(frame: Uint8Array, resolve: RefResolver): Map<numb
   return found;
 }
 
+/** Most values one envelope may hold when it has to be scanned; past it, it is rejected unscanned. */
+export const POLLUTION_SCAN_BUDGET = 1_000_000;
+
 function findPollution(root: unknown): string | undefined {
   const stack: unknown[] = [root];
-  let budget = 100_000;
-  while (stack.length > 0 && budget-- > 0) {
+  let budget = POLLUTION_SCAN_BUDGET;
+  while (stack.length > 0) {
+    if (budget-- <= 0) return `more than ${POLLUTION_SCAN_BUDGET} values to check for prototype-pollution keys`;
     const value = stack.pop();
     if (value instanceof Map) {
       for (const [key, inner] of value) {

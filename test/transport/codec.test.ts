@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ActorRef, TroupeError } from '../../src/index.js';
 import { BaseRef } from '../../src/internal.js';
-import { decode, encode, mayPollute, pollutedItems, type RefResolver } from '../../src/transport/codec.js';
+import { decode, encode, mayPollute, POLLUTION_SCAN_BUDGET, pollutedItems, type RefResolver } from '../../src/transport/codec.js';
 
 /** A ref that only has an address: what a resolver would rebuild. */
 class AddressRef extends BaseRef {
@@ -82,6 +82,17 @@ describe('codec', () => {
         [1, 'a __proto__ key'],
         [2, 'a constructor.prototype key'],
       ]);
+    });
+
+    it('rejects an item too large to scan instead of letting a key hide past the budget', () => {
+      const pad = [new Map([['__proto__', 1]]), ...new Array(POLLUTION_SCAN_BUDGET + 1).fill(0)];
+      const frame = encode([
+        [1, 'a', { type: 'x' }],
+        [1, 'a', { type: 'x', pad }],
+      ]);
+      const found = pollutedItems(frame, resolve);
+      expect([...found.keys()]).toEqual([1]);
+      expect(found.get(1)).toMatch(/more than/);
     });
 
     it('skips the full check when the frame cannot hold such a key', () => {
