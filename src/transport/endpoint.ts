@@ -183,14 +183,45 @@ export class Endpoint implements AskHolder {
   readonly #isStale = (e: Envelope): boolean =>
     (e[0] === Kind.ASK && this.#host.system._temp(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#calls.has(e[1]));
 
-  /** An envelope that cannot be sent at all: its asker learns why; the event is a dead letter. */
+  /**
+   * An envelope that cannot be sent at all: its asker learns why — here, or on the peer when it
+   * waits there for this reply, result or notice — and the event is a dead letter.
+   */
   readonly #reject = (envelope: Envelope, code: ErrorCode, detail: string): void => {
     this.#host._report('frame-error', this.node, detail);
     const system = this.#host.system;
-    if (envelope[0] === Kind.ASK) system._temp(envelope[3])?.fail(code, detail);
-    if (envelope[0] === Kind.CALL) this.settleCall(envelope[1], false, code, detail);
-    if (envelope[0] === Kind.SEND || envelope[0] === Kind.ASK) {
-      system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'invalid-event');
+    const short = detail.slice(0, 500);
+    switch (envelope[0]) {
+      case Kind.ASK:
+        system._temp(envelope[3])?.fail(code, detail);
+        system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'invalid-event');
+        break;
+      case Kind.CALL:
+        this.settleCall(envelope[1], false, code, detail);
+        break;
+      case Kind.SEND:
+        // a reply the peer's asker (or stream consumer) waits for: it fails there now, not at its timeout
+        if (envelope[1].charCodeAt(0) === 36 /* $ */) this.enqueue([Kind.ASK_FAIL, envelope[1], code, `the reply ${short}`]);
+        system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'invalid-event');
+        break;
+      case Kind.ASK_FAIL:
+        if (envelope[3].length > 1000) this.enqueue([Kind.ASK_FAIL, envelope[1], envelope[2], envelope[3].slice(0, 1000)]);
+        break;
+      case Kind.RESULT:
+        if (envelope[2]) this.enqueue([Kind.RESULT, envelope[1], false, code, `the result ${short}`]);
+        else if (envelope[4].length > 1000) this.enqueue([Kind.RESULT, envelope[1], false, envelope[3], envelope[4].slice(0, 1000)]);
+        break;
+      case Kind.DOWN: {
+        const reason = envelope[3];
+        const replaced = typeof reason === 'object' && reason !== null && (reason as { truncated?: unknown }).truncated === true;
+        if (!replaced) {
+          const error = new Error(`the exit reason could not be sent: ${short}`);
+          this.enqueue([Kind.DOWN, envelope[1], envelope[2], { error, truncated: true }]);
+        }
+        break;
+      }
+      default:
+        break;
     }
   };
 
