@@ -48,6 +48,7 @@ export class TempRef extends BaseRef implements Temporary {
   #onAbort: (() => void) | undefined;
   #holder: AskHolder | undefined;
   #settled = false;
+  #watchers: Map<string, BaseRef> | undefined;
 
   constructor(host: AskHost, target: string, resolve: (value: AnyEventObject) => void, reject: (error: unknown) => void) {
     super();
@@ -101,10 +102,18 @@ export class TempRef extends BaseRef implements Temporary {
   }
 
   _down(): void {}
+  /** A watcher of a pending reply address hears when the ask settles (an asker giving up, say). */
   _watch(watcher: BaseRef): void {
-    watcher._down({ type: 'troupe.down', address: this.address, reason: this.#settled ? 'normal' : 'noproc' });
+    if (this.#settled) {
+      watcher._down({ type: 'troupe.down', address: this.address, reason: 'noproc' });
+      return;
+    }
+    if (this.#watchers === undefined) this.#watchers = new Map();
+    this.#watchers.set(watcher.address, watcher);
   }
-  _unwatch(): void {}
+  _unwatch(watcher: BaseRef): void {
+    this.#watchers?.delete(watcher.address);
+  }
   _stop(): Promise<void> {
     this.fail('TROUPE_ERR_ABORTED', `ask to ${this.target} was stopped`);
     return Promise.resolve();
@@ -124,6 +133,10 @@ export class TempRef extends BaseRef implements Temporary {
     this.#host._unregisterTemp(this);
     this.#holder?._releaseAsk(this);
     this.#holder = undefined;
+    if (this.#watchers !== undefined) {
+      for (const w of this.#watchers.values()) w._down({ type: 'troupe.down', address: this.address, reason: 'normal' });
+      this.#watchers = undefined;
+    }
   }
 }
 
@@ -139,8 +152,6 @@ export function codeForDeadLetter(reason: DeadLetterReason): ErrorCode {
       return 'TROUPE_ERR_NODE_DOWN';
     case 'invalid-event':
       return 'TROUPE_ERR_INVALID_EVENT';
-    case 'crashed':
-      return 'TROUPE_ERR_ACTOR_FAILED';
     default:
       return 'TROUPE_ERR_ACTOR_STOPPED';
   }

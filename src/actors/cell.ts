@@ -7,7 +7,7 @@ import {
   type Observer,
   type Snapshot,
 } from 'xstate';
-import { TroupeError } from '../errors.js';
+import { InvalidArgumentError, TroupeError } from '../errors.js';
 import type { Dispatcher, Runnable } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
@@ -125,7 +125,11 @@ export class Cell implements Runnable, AskHolder {
   policy: ChildPolicy | undefined;
   #body: Body | undefined;
   #scheduled = false;
-  #watchers: Set<BaseRef> | undefined;
+  /** Who watches this actor, by address: one notice per watcher however it was named. */
+  #watchers: Map<string, BaseRef> | undefined;
+  /** What this actor watches, by address, so its watches go when it does. */
+  #watching: Map<string, BaseRef> | undefined;
+  #suspendedByUser = false;
   #asks: Set<TempRef> | undefined;
   #current: AnyEventObject | undefined;
   #stopWaiters: (() => void)[] | undefined;
@@ -139,7 +143,11 @@ export class Cell implements Runnable, AskHolder {
     this.logic = logic;
     this.input = settings.input;
     this.mailbox = new Mailbox(settings.mailbox);
-    this.#throughput = settings.throughput ?? host.dispatcher.throughput;
+    const throughput = settings.throughput ?? host.dispatcher.throughput;
+    if (!(Number.isInteger(throughput) && throughput >= 1)) {
+      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `throughput must be a whole number >= 1, got ${throughput}`);
+    }
+    this.#throughput = throughput;
     this.ref = new LocalRef(this);
   }
 
@@ -192,12 +200,13 @@ export class Cell implements Runnable, AskHolder {
       this.host._deadLetter(this.address, event, 'invalid-event', sender);
       return;
     }
-    const inspection = this.host.inspection;
-    if (inspection.active) {
-      inspection.emit({ type: '@troupe.message', node: this.host.node, to: this.address, from: sender, eventType: event.type, event });
-    }
     const admission = this.mailbox.enqueue(event);
     if (admission !== 'accepted') this.#overflowed(admission, event);
+    // After the enqueue: an observer that sends from here must queue behind this message.
+    const inspection = this.host.inspection;
+    if (inspection.active && admission !== 'dropped-newest' && admission !== 'rejected') {
+      inspection.emit({ type: '@troupe.message', node: this.host.node, to: this.address, from: sender, eventType: event.type, event });
+    }
     if (!this.#scheduled && this.mailbox.runnable) this.#schedule();
   }
 
@@ -276,8 +285,8 @@ export class Cell implements Runnable, AskHolder {
       } catch (error) {
         // XState catches what its logic throws; a native body or a hook may not. Whatever escapes
         // is this actor's crash, never the dispatcher's: one bad actor must not stall the others.
-        if (this.status === 'running') this.exit({ error });
-        else this.#current = undefined;
+        this.#current = undefined;
+        if (this.status === 'running') this.#crash(error);
       }
     }
     this.processed += n;
@@ -286,12 +295,31 @@ export class Cell implements Runnable, AskHolder {
     return more;
   }
 
+  /**
+   * Ends this actor after something threw outside XState's care. If ending it throws too (a body's
+   * stop, a policy), it is finalized regardless: the dispatcher must never see an exception.
+   */
+  #crash(error: unknown): void {
+    try {
+      this.exit({ error });
+    } catch (second) {
+      this.status = 'exited';
+      this.#body = undefined;
+      try {
+        this.finalize({ error: new AggregateError([error, second], `${this.address} failed and could not be stopped cleanly`) });
+      } catch {
+        this.status = 'stopped';
+      }
+    }
+  }
+
   #handleSystem(message: SystemMessage): void {
     switch (message.kind) {
       case 'stop':
         if (this.status === 'running') this.exit(message.reason);
         break;
       case 'down':
+        this.#watching?.delete(message.event.address);
         if (this.status === 'running') {
           this.processed++;
           this.#body?.deliver(message.event);
@@ -304,9 +332,11 @@ export class Cell implements Runnable, AskHolder {
         }
         break;
       case 'suspend':
+        this.#suspendedByUser = true;
         this.mailbox.suspended = true;
         break;
       case 'resume':
+        this.#suspendedByUser = false;
         if (this.status === 'running') this.mailbox.suspended = false;
         break;
     }
@@ -383,7 +413,7 @@ export class Cell implements Runnable, AskHolder {
   restart(): void {
     if (this.status !== 'exited') return;
     this.restarts++;
-    this.mailbox.suspended = false;
+    this.mailbox.suspended = this.#suspendedByUser;
     const held = this.#heldDowns;
     this.#heldDowns = undefined;
     if (held !== undefined) for (const m of held) this.mailbox.enqueueSystem(m);
@@ -444,9 +474,14 @@ export class Cell implements Runnable, AskHolder {
         reason,
       });
     }
+    if (this.#watching !== undefined) {
+      const watching = this.#watching;
+      this.#watching = undefined;
+      for (const target of watching.values()) target._unwatch(this.ref);
+    }
     if (this.#watchers !== undefined) {
       const down: DownEvent = { type: 'troupe.down', address: this.address, reason };
-      for (const w of this.#watchers) w._down(down);
+      for (const w of this.#watchers.values()) w._down(down);
       this.#watchers = undefined;
     }
     const waiters = this.#stopWaiters;
@@ -482,13 +517,23 @@ export class Cell implements Runnable, AskHolder {
       watcher._down({ type: 'troupe.down', address: this.address, reason: 'noproc' });
       return;
     }
-    if (this.#watchers === undefined) this.#watchers = new Set();
-    this.#watchers.add(watcher);
+    if (this.#watchers === undefined) this.#watchers = new Map();
+    this.#watchers.set(watcher.address, watcher);
   }
 
   unwatch(watcher: BaseRef): void {
-    if (this.#watchers === undefined) return;
-    for (const w of this.#watchers) if (w.address === watcher.address) this.#watchers.delete(w);
+    this.#watchers?.delete(watcher.address);
+  }
+
+  /** Records that this actor watches `target`, so that its exit cancels the watch. */
+  noteWatching(target: BaseRef): void {
+    if (this.status === 'stopped') return;
+    if (this.#watching === undefined) this.#watching = new Map();
+    this.#watching.set(target.address, target);
+  }
+
+  noteUnwatching(target: BaseRef): void {
+    this.#watching?.delete(target.address);
   }
 
   addChild(child: Cell): void {
@@ -628,7 +673,9 @@ class XStateBody implements Body {
   }
 
   deliver(event: AnyEventObject): void {
-    this.xstate.send(event);
+    // `_send` skips XState's relay, which builds an `@xstate.event` inspection object per message;
+    // troupe reports messages itself, and events were validated on the way in.
+    (this.xstate as unknown as { _send(event: AnyEventObject): void })._send(event);
   }
 
   stop(): void {

@@ -180,7 +180,15 @@ export abstract class BaseRef implements AnyActorRef {
     complete?: () => void,
   ): Subscription {
     const actor = this._xstate();
-    return typeof observerOrNext === 'function' ? actor.subscribe(observerOrNext, error, complete) : actor.subscribe(observerOrNext);
+    // XState rethrows a crash on a timer when any observer lacks an error handler; troupe already
+    // handles every crash (supervisor, escalation), so an observer without one must not kill the process.
+    const observer: Observer<Snapshot<unknown>> =
+      typeof observerOrNext === 'function' ? { next: observerOrNext, error, complete } : observerOrNext;
+    return actor.subscribe({
+      next: (snapshot) => observer.next?.(snapshot),
+      error: (err) => observer.error?.(err),
+      complete: () => observer.complete?.(),
+    });
   }
   on(type: string, handler: (emitted: AnyEventObject) => void): Subscription {
     return this._xstate().on(type, handler);

@@ -2,7 +2,7 @@ import { customAlphabet } from 'nanoid';
 import type { AnyActorLogic, AnyEventObject, EventFromLogic, InputFrom } from 'xstate';
 import { type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
 import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mailbox/dispatcher.js';
-import type { MailboxOptions } from '../mailbox/mailbox.js';
+import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import { type Clock, realClock } from '../util/clock.js';
 import { formatAddress, type ParsedAddress, parseAddress, validateName, validateNodeId } from './address.js';
 import { codeForDeadLetter, isEvent, type Temporary } from './ask.js';
@@ -200,6 +200,7 @@ export class ActorSystem implements CellHost {
     if (!(this.askTimeoutMs > 0 && Number.isFinite(this.askTimeoutMs))) {
       throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `askTimeoutMs must be a finite number > 0, got ${this.askTimeoutMs}`);
     }
+    if (options.mailbox !== undefined) new Mailbox(options.mailbox); // throws INVALID_OPTION at once, not at every spawn
     this.#defaultMailbox = options.mailbox;
   }
 
@@ -326,12 +327,51 @@ export class ActorSystem implements CellHost {
    * ```
    */
   watch(watcher: ActorRef, target: ActorRef): void {
-    asBase(target)._watch(asBase(watcher));
+    const w = asBase(watcher);
+    const t = asBase(target);
+    t._watch(w);
+    this.#localCell(w)?.noteWatching(t);
   }
 
   /** Cancels {@link ActorSystem.watch}. */
   unwatch(watcher: ActorRef, target: ActorRef): void {
-    asBase(target)._unwatch(asBase(watcher));
+    const w = asBase(watcher);
+    const t = asBase(target);
+    t._unwatch(w);
+    this.#localCell(w)?.noteUnwatching(t);
+  }
+
+  /**
+   * Holds a local actor's user messages (they queue, up to its mailbox capacity) until
+   * {@link ActorSystem.resume}; system messages (stop, down notices) are still handled. Like
+   * Erlang's `sys:suspend`. A suspended actor stays suspended across supervised restarts.
+   *
+   * @example
+   * ```ts
+   * system.suspend(worker);   // e.g. while its dependency reconnects
+   * system.resume(worker);
+   * ```
+   */
+  suspend(ref: ActorRef): void {
+    this.#requireLocal(ref, 'suspend').tellSystem({ kind: 'suspend' });
+  }
+
+  /** Lets a suspended actor handle its queued user messages again. */
+  resume(ref: ActorRef): void {
+    this.#requireLocal(ref, 'resume').tellSystem({ kind: 'resume' });
+  }
+
+  #localCell(ref: BaseRef): Cell | undefined {
+    if (ref instanceof LocalRef) return ref._cell.host === this ? ref._cell : undefined;
+    if (ref instanceof PathRef) return this._resolvePath(safePath(ref.address, this.node));
+    return undefined;
+  }
+
+  #requireLocal(ref: ActorRef, what: string): Cell {
+    const cell = this.#localCell(asBase(ref));
+    if (cell === undefined) throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `${what} needs a local actor, got ${String(ref?.address)}`);
+    if (cell.status === 'stopped') throw new TroupeError('TROUPE_ERR_NO_ACTOR', `${what}: ${cell.address} has stopped`);
+    return cell;
   }
 
   /**
@@ -383,8 +423,9 @@ export class ActorSystem implements CellHost {
   }
 
   async #doShutdown(): Promise<void> {
-    for (const cell of [...this.#top.values()].reverse()) cell.terminate('shutdown');
+    // Waiters first, so that they learn why: the system is going, not just the actor they wait on.
     for (const temp of [...this.#temps.values()]) temp.fail('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} shut down`);
+    for (const cell of [...this.#top.values()].reverse()) cell.terminate('shutdown');
     await this.#remote?.close();
     for (const close of this.#closers) await close();
   }

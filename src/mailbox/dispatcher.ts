@@ -54,14 +54,17 @@ class EventLoopDispatcher implements Dispatcher {
   #run(): void {
     const ready = this.#ready;
     const deadline = performance.now() + this.#sliceMs;
-    let r = ready.shift();
-    while (r !== undefined) {
-      if (r.run(this.throughput)) ready.push(r);
-      if (performance.now() > deadline) break;
-      r = ready.shift();
+    try {
+      let r = ready.shift();
+      while (r !== undefined) {
+        if (runSafely(r, this.throughput)) ready.push(r);
+        if (performance.now() > deadline) break;
+        r = ready.shift();
+      }
+    } finally {
+      if (ready.length > 0) setImmediate(this.#drain);
+      else this.#armed = false;
     }
-    if (ready.length > 0) setImmediate(this.#drain);
-    else this.#armed = false;
   }
 }
 
@@ -80,11 +83,23 @@ export function createSyncDispatcher(throughput = 100): Dispatcher {
       running = true;
       try {
         for (let next = ready.shift(); next !== undefined; next = ready.shift()) {
-          if (next.run(throughput)) ready.push(next);
+          if (runSafely(next, throughput)) ready.push(next);
         }
       } finally {
         running = false;
       }
     },
   };
+}
+
+/**
+ * Runs one turn. Runnables must not throw (cells turn failures into crashes); one that does anyway
+ * is dropped rather than allowed to stop every other actor's delivery.
+ */
+function runSafely(r: Runnable, budget: number): boolean {
+  try {
+    return r.run(budget);
+  } catch {
+    return false;
+  }
 }

@@ -11,14 +11,13 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The wall clock, backed by `performance.now()` and Node timers (unref'd: timers never keep a process alive). */
+/**
+ * The wall clock, backed by `performance.now()` and Node timers. Timers are ref'd, as XState's are:
+ * a machine waiting on a delay, or an ask waiting on its timeout, keeps the process alive.
+ */
 export const realClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromCallback } from 'xstate';
-import { type ActorSystem, createSystem, SimulatedClock, TroupeError } from '../../src/index.js';
+import { type ActorRef, type ActorSystem, createSystem, SimulatedClock, TroupeError } from '../../src/index.js';
+import { until } from '../support/latch.js';
 import { counterMachine, silentMachine } from '../support/machines.js';
 
 let system: ActorSystem;
@@ -102,7 +103,7 @@ describe('ask', () => {
     system = createSystem();
     const p = system.spawn(silentMachine).ask({ type: 'x' }, { timeoutMs: 60_000 });
     await system.shutdown();
-    await expect(p).rejects.toBeInstanceOf(TroupeError);
+    await expect(p).rejects.toMatchObject({ code: 'TROUPE_ERR_SYSTEM_STOPPED' });
   });
 
   it('dead-letters late replies', async () => {
@@ -155,5 +156,48 @@ describe('ask and the target’s exit', () => {
     const ref = system.spawn(forward);
     await expect(ref.ask({ type: 'x' })).resolves.toEqual({ type: 'ok' });
     expect(letters).toEqual(['invalid-event']);
+  });
+});
+
+describe('codes of asks that never reached a body', () => {
+  it('fails an ask queued behind a crash with ACTOR_STOPPED, the one being handled with ACTOR_FAILED', async () => {
+    system = createSystem({ node: 'n' });
+    const c = system.spawn(counterMachine, { name: 'c' });
+    c.send({ type: 'boom' });
+    const queued = c.ask({ type: 'get' }, { timeoutMs: 60_000 });
+    await expect(queued).rejects.toMatchObject({ code: 'TROUPE_ERR_ACTOR_STOPPED' });
+  });
+});
+
+describe('watching a reply address', () => {
+  it("tells the watcher 'normal' when the ask settles, 'noproc' once it has", async () => {
+    system = createSystem({ node: 'n' });
+    const seen: { type: string; reason?: unknown }[] = [];
+    const watcher = system.spawn(
+      fromCallback<{ type: string }>(({ receive }) => {
+        receive((e) => seen.push(e));
+      }),
+      { name: 'w' },
+    );
+    let replyTo: ActorRef | undefined;
+    const server = system.spawn(
+      fromCallback<{ type: string; replyTo?: ActorRef }>(({ receive }) => {
+        receive((e) => {
+          if (e.type === 'hold') replyTo = e.replyTo;
+          else replyTo?.send({ type: 'done' });
+        });
+      }),
+      { name: 's' },
+    );
+    const p = server.ask({ type: 'hold' }, { timeoutMs: 60_000 });
+    await until(() => replyTo !== undefined);
+    system.watch(watcher, replyTo as ActorRef);
+    server.send({ type: 'answer' });
+    await p;
+    await until(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ type: 'troupe.down', reason: 'normal' });
+    system.watch(watcher, replyTo as ActorRef);
+    await until(() => seen.length === 2);
+    expect(seen[1]).toMatchObject({ reason: 'noproc' });
   });
 });

@@ -428,3 +428,120 @@ describe('parents that are not running', () => {
     expect(seen[0]).toMatchObject({ type: 'troupe.down', address: 'troupe://n/t' });
   });
 });
+
+describe('options validated at once', () => {
+  it.each([0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects spawn throughput %s', (throughput) => {
+    system = createSystem();
+    expect(() => system.spawn(counterMachine, { throughput })).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }));
+    expect(system.stats().actors).toBe(0);
+  });
+
+  it('rejects a bad default mailbox in createSystem, not at every spawn', () => {
+    expect(() => createSystem({ mailbox: { capacity: 0 } })).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }));
+  });
+});
+
+describe('watches', () => {
+  it('sends one notice per watcher however it and the target were named', async () => {
+    system = createSystem({ node: 'n' });
+    const seen: AnyEventObject[] = [];
+    const watcher = system.spawn(recorder(seen), { name: 'w' });
+    const target = system.spawn(counterMachine, { name: 't' });
+    system.watch(watcher, target);
+    system.watch(system.ref('troupe://n/w'), target);
+    system.watch(watcher, system.ref('troupe://n/t'));
+    await system.stop(target);
+    await until(() => seen.length > 0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toHaveLength(1);
+  });
+
+  it('are cancelled when the watcher stops, so no notice goes to a dead watcher', async () => {
+    system = createSystem({ node: 'n' });
+    const letters: DeadLetter[] = [];
+    system.deadLetters.subscribe((d) => letters.push(d));
+    const service = system.spawn(counterMachine, { name: 'service' });
+    for (let i = 0; i < 50; i++) {
+      const w = system.spawn(counterMachine, { name: `w${i}` });
+      system.watch(w, service);
+      await system.stop(w);
+    }
+    await system.stop(service);
+    expect(letters.filter((l) => (l.event as AnyEventObject).type === 'troupe.down')).toEqual([]);
+  });
+});
+
+describe('#suspend / #resume', () => {
+  it('holds user messages until resumed, still handling stop', async () => {
+    system = createSystem({ node: 'n' });
+    const c = system.spawn(counterMachine, { name: 'c' });
+    system.suspend(c);
+    c.send({ type: 'inc' });
+    c.send({ type: 'inc' });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(system.stats(c)).toMatchObject({ depth: 2, processed: 0 });
+    system.resume(c);
+    expect(await c.ask({ type: 'get' })).toEqual({ type: 'count', value: 2 });
+    system.suspend(c);
+    await system.stop(c);
+    expect(system.lookup('c')).toBeUndefined();
+    expect(() => system.suspend(c)).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_NO_ACTOR' }));
+  });
+});
+
+describe('inspection and delivery order', () => {
+  it('queues a send made by a @troupe.message observer behind the reported message, and reports no dropped message', async () => {
+    system = createSystem({ node: 'n' });
+    const seen: AnyEventObject[] = [];
+    const a = system.spawn(recorder(seen), { name: 'a', mailbox: { capacity: 2, overflow: 'drop-newest' } });
+    const reported: string[] = [];
+    system.inspect((e) => {
+      if (e.type !== '@troupe.message') return;
+      reported.push(e.eventType);
+      if (e.eventType === 'first') a.send({ type: 'second' });
+    });
+    a.send({ type: 'first' });
+    a.send({ type: 'third' });
+    await until(() => seen.length === 2);
+    expect(seen.map((e) => e.type)).toEqual(['first', 'second']);
+    expect(reported).toEqual(['first', 'second']);
+  });
+});
+
+describe('observers without an error handler', () => {
+  it('do not turn a handled crash into an uncaught exception', async () => {
+    system = createSystem({ node: 'n' });
+    const c = system.spawn(counterMachine, { name: 'c' });
+    const snapshots: unknown[] = [];
+    (c as unknown as { subscribe(next: (s: unknown) => void): unknown }).subscribe((s) => snapshots.push(s));
+    c.send({ type: 'inc' });
+    c.send({ type: 'boom' });
+    await until(() => system.lookup('c') === undefined);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(snapshots.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a body whose stop throws while it crashes', () => {
+  it('is finalized anyway, and other actors keep running', async () => {
+    system = createSystem({ node: 'n' });
+    const bad: NativeLogic = {
+      [kNativeLogic]: () => ({
+        start() {},
+        deliver() {
+          throw new Error('deliver failed');
+        },
+        stop() {
+          throw new Error('stop failed too');
+        },
+        snapshot: () => undefined,
+      }),
+    };
+    const b = system.spawn(bad, { name: 'bad' });
+    b.send({ type: 'x' });
+    const c = system.spawn(counterMachine, { name: 'c' });
+    expect(await c.ask({ type: 'get' })).toEqual({ type: 'count', value: 0 });
+    await until(() => system.lookup('bad') === undefined);
+    expect(system.stats().actors).toBe(1);
+  });
+});

@@ -36,6 +36,7 @@ describe('createDispatcher', () => {
   it('yields to timers while runnables keep rescheduling forever', async () => {
     const d = createDispatcher({ throughput: 1, sliceMs: 1 });
     let spins = 0;
+    let spinsWhenTimerFired = -1;
     let stop = false;
     const forever: Runnable = {
       run() {
@@ -44,9 +45,32 @@ describe('createDispatcher', () => {
       },
     };
     d.schedule(forever);
-    await new Promise<void>((resolve) => setTimeout(resolve, 5));
-    stop = true;
-    expect(spins).toBeGreaterThan(0);
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        spinsWhenTimerFired = spins;
+        stop = true;
+        resolve();
+      }, 5),
+    );
+    // The runnable was still rescheduling itself when the timer fired: the timer was not starved.
+    expect(spinsWhenTimerFired).toBeGreaterThan(0);
+    expect(stop).toBe(true);
+  });
+
+  it('drops a runnable that throws and keeps running the others', async () => {
+    const log: string[] = [];
+    const d = createDispatcher({ throughput: 10 });
+    d.schedule({
+      run() {
+        throw new Error('bad runnable');
+      },
+    });
+    d.schedule(worker('b', 3, log));
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['b:3']);
+    d.schedule(worker('c', 1, log));
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['b:3', 'c:1']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock } from '../../src/util/clock.js';
+import { realClock, SimulatedClock } from '../../src/util/clock.js';
 
 describe('SimulatedClock', () => {
   describe('#advance', () => {
@@ -29,5 +29,13 @@ describe('SimulatedClock', () => {
       expect(fired).toBe(false);
       expect(clock.pending).toBe(0);
     });
+  });
+});
+
+describe('realClock', () => {
+  it('keeps the process alive while a timer is pending, as XState delays do', () => {
+    const t = realClock.setTimeout(() => {}, 10_000) as ReturnType<typeof setTimeout>;
+    expect(t.hasRef()).toBe(true);
+    realClock.clearTimeout(t);
   });
 });
