@@ -60,6 +60,11 @@ export class Connection {
   closeCode: number | undefined;
   /** Resolves with the peer's node id when open; rejects if the link closes first. */
   readonly opened: Promise<string>;
+  /** Resolves once the link underneath has closed (after a local close, possibly much later). */
+  readonly linkClosed: Promise<void>;
+  #linkClosed!: () => void;
+  /** Closed here after it was open: frames the peer sent before it saw the close are still delivered. */
+  #lingering = false;
   readonly #host: ConnectionHost;
   readonly #expect: string | undefined;
   readonly #heartbeat: Heartbeat;
@@ -83,6 +88,9 @@ export class Connection {
       this.#reject = reject;
     });
     this.opened.catch(() => {});
+    this.linkClosed = new Promise<void>((resolve) => {
+      this.#linkClosed = resolve;
+    });
     this.#heartbeat = new Heartbeat(
       {
         ping: () => this.link.send(PING_FRAME),
@@ -93,7 +101,11 @@ export class Connection {
       host.heartbeatMaxMissed,
     );
     link.onFrame = (frame) => this.#onFrame(frame);
-    link.onClose = (code, reason) => this.#onClose(code, reason);
+    link.onClose = (code, reason) => {
+      this.#lingering = false;
+      this.#linkClosed();
+      this.#onClose(code, reason);
+    };
     this.#timer = host.clock.setTimeout(
       () => this.#fail(CloseCode.HANDSHAKE_TIMEOUT, new TransportError('TROUPE_ERR_TIMEOUT', `handshake with ${link.remote} timed out`)),
       host.handshakeTimeoutMs,
@@ -111,13 +123,24 @@ export class Connection {
     this.send(PONG_FRAME);
   }
 
+  /**
+   * Closes the link with `code` and counts it closed from now on: the host learns at once, with
+   * this code, rather than when the socket finally closes (a hung peer may never answer).
+   */
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
+    this.#lingering = this.state === 'open';
     this.link.close(code, reason);
+    this.#onClose(code, reason);
+  }
+
+  /** True while frames given to {@link send} reach the link. */
+  get writable(): boolean {
+    return this.state === 'open' && this.link.writable !== false;
   }
 
   #onFrame(frame: Uint8Array): void {
-    if (this.state === 'open') {
+    if (this.state === 'open' || this.#lingering) {
       this.#heartbeat.ok();
       this.#host._frame(this, frame);
       return;

@@ -173,6 +173,12 @@ export class Endpoint implements AskHolder {
     this.#flushScheduled = false;
     const conn = this.#conn;
     if (conn === undefined || this.status !== 'up' || this.#queue.length === 0) return;
+    if (!conn.writable) {
+      // The link is closing but has not closed yet: the peer is down from here on, and what is
+      // queued is held for the next link like anything sent while reconnecting.
+      conn.close(CloseCode.ABNORMAL, 'the link stopped accepting frames');
+      return;
+    }
     const queue = this.#queue;
     this.#queue = [];
     const live = coalesce(queue, this.#isStale);

@@ -35,6 +35,10 @@ class MemoryLink implements Link {
     this.maxFrameBytes = maxFrameBytes;
   }
 
+  get writable(): boolean {
+    return !this.#sentClose && !this.#closed;
+  }
+
   get buffered(): number {
     let n = 0;
     for (const item of this.peer.#inbox) if ('frame' in item) n += item.frame.byteLength;

@@ -12,6 +12,11 @@ export interface Link {
   readonly buffered: number;
   /** Queues one frame. Ignored once the link is closed. */
   send(frame: Uint8Array): void;
+  /**
+   * Optional: false once the link no longer accepts frames (it is closing, e.g. the peer's close
+   * frame arrived but the socket has not closed yet). Undefined counts as true.
+   */
+  readonly writable?: boolean;
   /** Closes with a WebSocket close code (4000–4999 are troupe's). Idempotent. */
   close(code: number, reason: string): void;
   /** Called for each received frame, in order. */

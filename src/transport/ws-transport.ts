@@ -83,6 +83,10 @@ class WsLink implements Link {
     this._closed(code, reason);
   }
 
+  get writable(): boolean {
+    return this.#socket.readyState === WebSocket.OPEN && !this.#closing;
+  }
+
   get buffered(): number {
     return this.#socket.bufferedAmount;
   }
