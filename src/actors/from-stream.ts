@@ -3,6 +3,7 @@ import { type ErrorCode, InvalidArgumentError, StreamError } from '../errors.js'
 import type { TimerHandle } from '../util/clock.js';
 import type { Temporary } from './ask.js';
 import { type Body, type Cell, type CellHost, kNativeLogic, type NativeLogic } from './cell.js';
+import type { ExitReason } from './exit-reason.js';
 import { type ActorRef, BaseRef } from './ref.js';
 import {
   type ChunkEvent,
@@ -247,6 +248,8 @@ export class StreamSession extends BaseRef implements Temporary {
   #wake: (() => void) | undefined;
   #timer: TimerHandle | undefined;
   #waitingSince = 0;
+  /** Who watches this session; told when the stream ends. */
+  #watchers: Set<BaseRef> | undefined;
 
   constructor(host: CellHost, body: StreamBody, consumer: BaseRef, credit: number, idleTimeoutMs: number) {
     super();
@@ -283,9 +286,9 @@ export class StreamSession extends BaseRef implements Temporary {
         if (this.#credit <= 0) await this.#creditArrives();
         if (this.#closed) return;
       }
-      if (!this.#closed) this.#finish({ type: 'troupe.end' } satisfies EndEvent);
+      if (!this.#closed) this.#finish({ type: 'troupe.end' } satisfies EndEvent, 'normal');
     } catch (err) {
-      if (!this.#closed) this.#finish(errorEvent('TROUPE_ERR_STREAM_FAILED', err));
+      if (!this.#closed) this.#finish(errorEvent('TROUPE_ERR_STREAM_FAILED', err), { error: err });
     }
   }
 
@@ -343,11 +346,13 @@ export class StreamSession extends BaseRef implements Temporary {
   /** Ends the stream early: aborts the source's signal and, if asked, tells the consumer why. */
   close(code: ErrorCode, message: string, notifyConsumer: boolean): void {
     if (this.#closed) return;
-    this.#finish(notifyConsumer ? errorEvent(code, new StreamError(code, message)) : undefined);
-    this.#controller.abort(new StreamError(code, message));
+    const error = new StreamError(code, message);
+    this.#finish(notifyConsumer ? errorEvent(code, error) : undefined, { error });
+    this.#controller.abort(error);
   }
 
-  #finish(last: EndEvent | StreamErrorEvent | undefined): void {
+  /** Ends the session; its watchers learn `reason`: 'normal' when the source finished, else `{ error }`. */
+  #finish(last: EndEvent | StreamErrorEvent | undefined, reason: ExitReason): void {
     this.#closed = true;
     if (this.#timer !== undefined) {
       this.#host.clock.clearTimeout(this.#timer);
@@ -359,6 +364,9 @@ export class StreamSession extends BaseRef implements Temporary {
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
+    const watchers = this.#watchers;
+    this.#watchers = undefined;
+    if (watchers !== undefined) for (const w of watchers) w._down({ type: 'troupe.down', address: this.address, reason });
   }
 
   ask<TReply>(): Promise<TReply> {
@@ -367,11 +375,19 @@ export class StreamSession extends BaseRef implements Temporary {
 
   _down(): void {}
 
+  /** A live session is watched until its stream ends; an ended one answers 'noproc'. */
   _watch(watcher: BaseRef): void {
-    watcher._down({ type: 'troupe.down', address: this.address, reason: this.#closed ? 'normal' : 'noproc' });
+    if (this.#closed) {
+      watcher._down({ type: 'troupe.down', address: this.address, reason: 'noproc' });
+      return;
+    }
+    if (this.#watchers === undefined) this.#watchers = new Set();
+    this.#watchers.add(watcher);
   }
 
-  _unwatch(): void {}
+  _unwatch(watcher: BaseRef): void {
+    this.#watchers?.delete(watcher);
+  }
 
   _stop(): Promise<void> {
     this.close('TROUPE_ERR_ABORTED', `stream producer ${this.address} was stopped`, true);

@@ -3,7 +3,7 @@ import { type ErrorCode, InvalidArgumentError, StreamError, TroupeError } from '
 import { Queue } from '../mailbox/queue.js';
 import type { TimerHandle } from '../util/clock.js';
 import { type AskHost, isEvent, type Temporary } from './ask.js';
-import { describeReason, isCrash } from './exit-reason.js';
+import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
 import { BaseRef, type DownEvent, type StreamOptions } from './ref.js';
 import {
   type CancelEvent,
@@ -39,6 +39,19 @@ interface Settings {
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * The codes a consumer is failed with from outside when its request itself could not be delivered
+ * (a dead letter here, or an ask-failure from the target's node): there is nobody to cancel.
+ */
+const UNDELIVERED = new Set<ErrorCode>([
+  'TROUPE_ERR_NO_ACTOR',
+  'TROUPE_ERR_MAILBOX_FULL',
+  'TROUPE_ERR_ACTOR_STOPPED',
+  'TROUPE_ERR_ACTOR_FAILED',
+  'TROUPE_ERR_INVALID_EVENT',
+  'TROUPE_ERR_NODE_DOWN',
+]);
 
 /**
  * Opens a stream on `target` whose consumer is registered in `host`. Throws at once on a bad event
@@ -88,8 +101,12 @@ function readOptions(options: StreamOptions | undefined): Settings {
  *
  * Credit: the request grants `credit` chunks; a chunk counts as consumed when the consumer asks for
  * the next one, and consumed chunks are granted back in batches of half the window. So a
- * credit-aware producer is never more than `credit` chunks ahead of the consumer. A producer that
- * ignores credit (a machine) is buffered up to `maxBuffered`, then the stream fails with
+ * credit-aware producer is never more than `credit` chunks ahead of the consumer. Once the
+ * producer has used up its window it waits, at most `idleTimeoutMs`; so that a slow but steady
+ * consumer never lets it time out, consumed chunks are also granted back (keep-alive) when the
+ * window has been used up for `idleTimeoutMs / 2`: at once if some are owed, else at the next
+ * pull. The producer's idle timeout thus fires only when the consumer stopped pulling. A producer
+ * that ignores credit (a machine) is buffered up to `maxBuffered`, then the stream fails with
  * `TROUPE_ERR_STREAM_OVERFLOW`.
  * @internal
  */
@@ -115,6 +132,18 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   #waitingSince = 0;
   #onAbort: (() => void) | undefined;
   #highWater = 0;
+  /** The request went out (a cancel has someone to go to). */
+  #sent = false;
+  /** Something came from the producer, so the request was delivered. */
+  #heard = false;
+  /** Credit the producer still holds, as seen here: granted minus received. */
+  #window: number;
+  /** When the producer's window was last used up. */
+  #exhaustedAt = 0;
+  /** Fires `idleTimeoutMs / 2` after the window was used up; lazy like `#timer`. */
+  #creditTimer: TimerHandle | undefined;
+  /** The window has been used up for long enough: grant back whatever is consumed, at once. */
+  #overdue = false;
 
   constructor(host: AskHost, target: BaseRef, event: AnyEventObject, settings: Settings) {
     this.#host = host;
@@ -122,6 +151,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     this.#event = event;
     this.#settings = settings;
     this.#batch = Math.max(1, settings.credit >> 1);
+    this.#window = settings.credit;
   }
 
   /** Chunks received and not yet handed out. */
@@ -175,7 +205,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     if (this.#phase === 'open') {
       this.#cancelProducer('TROUPE_ERR_ABORTED', `the consumer of ${this.#target.address} stopped iterating`);
     }
-    if (this.#phase === 'open' || this.#phase === 'ending') this.#release();
+    if (this.#phase === 'open' || this.#phase === 'ending') this.#release('normal');
     this.#phase = 'closed';
     this.#buffer = new Queue<T>();
     this.#terminal = undefined;
@@ -190,6 +220,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     if (this.#phase !== 'open') return false;
     switch (event.type) {
       case 'troupe.chunk':
+        this.#heard = true;
         this.#chunk((event as AnyEventObject & { value?: T }).value as T);
         return true;
       case 'troupe.end':
@@ -212,6 +243,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
       case 'troupe.stream.open': {
         const producer = (event as { producer?: unknown }).producer;
         if (!(producer instanceof BaseRef)) return false;
+        this.#heard = true;
         this.#producer = producer;
         this.#flushCredit();
         return true;
@@ -241,15 +273,20 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     );
   }
 
-  /** Fails the stream at once, dropping buffered chunks, and cancels the producer. @internal */
-  _fail(error: StreamError): void {
+  /**
+   * Fails the stream at once, dropping buffered chunks, and cancels the producer. `fromHost`: the
+   * failure came from outside (the system, the transport); then no cancel goes out when it says the
+   * request itself was not delivered (or the producer's node is unreachable). @internal
+   */
+  _fail(error: StreamError, fromHost = false): void {
     if (this.#phase === 'closed' || this.#phase === 'idle') {
       if (this.#phase === 'idle') this.#phase = 'closed';
       return;
     }
     if (this.#phase === 'open') {
-      this.#cancelProducer(error.code, error.message);
-      this.#release();
+      const undelivered = fromHost && UNDELIVERED.has(error.code) && (!this.#heard || error.code === 'TROUPE_ERR_NODE_DOWN');
+      if (!undelivered) this.#cancelProducer(error.code, error.message);
+      this.#release({ error });
     }
     this.#phase = 'closed';
     this.#buffer = new Queue<T>();
@@ -260,29 +297,37 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   // ---- internals ----
 
   #open(): void {
-    this.#phase = 'open';
     const signal = this.#settings.signal;
+    if (signal?.aborted === true) {
+      // nothing goes out: no request, no consumer, no cancel
+      this.#phase = 'closed';
+      this.#terminal = this.#aborted(signal);
+      return;
+    }
+    this.#phase = 'open';
     const consumer = new ConsumerRef(this.#host, this.#target.address, this);
     this.#consumer = consumer;
     if (signal !== undefined) {
-      if (signal.aborted) {
-        this.#abort(signal);
-        return;
-      }
       this.#onAbort = () => this.#abort(signal);
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
     this.#target._watch(consumer);
     if (this.#phase !== 'open') return;
     const { credit, idleTimeoutMs } = this.#settings;
+    this.#sent = true;
     this.#target.send({ ...this.#event, stream: consumer, streamOptions: { credit, idleTimeoutMs } });
   }
 
   #abort(signal: AbortSignal): void {
-    this._fail(new StreamError('TROUPE_ERR_ABORTED', `stream from ${this.#target.address} was aborted`, { cause: signal.reason }));
+    this._fail(this.#aborted(signal));
+  }
+
+  #aborted(signal: AbortSignal): StreamError {
+    return new StreamError('TROUPE_ERR_ABORTED', `stream from ${this.#target.address} was aborted`, { cause: signal.reason });
   }
 
   #chunk(value: T): void {
+    if (this.#producer !== undefined && --this.#window === 0) this.#exhausted();
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
       this.#handed++;
@@ -305,7 +350,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
 
   /** The producer is done: stop accepting, keep what is buffered, report `error` (or the end) after it. */
   #endWith(error: StreamError | undefined): void {
-    this.#release();
+    this.#release(error === undefined ? 'normal' : { error });
     this.#phase = 'ending';
     this.#terminal = error;
     if (this.#waiters.length > 0) {
@@ -329,7 +374,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
 
   #ack(n: number): void {
     this.#unacked += n;
-    if (this.#unacked >= this.#batch) this.#flushCredit();
+    if (this.#unacked >= this.#batch || this.#overdue) this.#flushCredit();
   }
 
   #flushCredit(): void {
@@ -337,12 +382,37 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     if (producer === undefined || this.#unacked === 0 || this.#phase !== 'open') return;
     const n = this.#unacked;
     this.#unacked = 0;
+    this.#window += n;
+    this.#overdue = false;
     producer.send({ type: 'troupe.credit', n });
   }
 
+  /** The producer has used up its window and waits for credit: keep it alive past `idleTimeoutMs / 2`. */
+  #exhausted(): void {
+    this.#exhaustedAt = this.#host.clock.now();
+    this.#overdue = false;
+    if (this.#creditTimer === undefined) {
+      this.#creditTimer = this.#host.clock.setTimeout(this.#onCreditTimer, this.#settings.idleTimeoutMs / 2);
+    }
+  }
+
+  readonly #onCreditTimer = (): void => {
+    this.#creditTimer = undefined;
+    if (this.#phase !== 'open' || this.#window > 0) return;
+    const half = this.#settings.idleTimeoutMs / 2;
+    const waited = this.#host.clock.now() - this.#exhaustedAt;
+    if (waited < half) {
+      this.#creditTimer = this.#host.clock.setTimeout(this.#onCreditTimer, half - waited);
+      return;
+    }
+    // grant back what was consumed now; if nothing was, the next pull grants it at once
+    this.#overdue = true;
+    this.#flushCredit();
+  };
+
   #cancelProducer(code: ErrorCode, message: string): void {
     const consumer = this.#consumer;
-    if (consumer === undefined) return;
+    if (consumer === undefined || !this.#sent) return;
     const cancel: CancelEvent = { type: 'troupe.stream.cancel', stream: consumer.address, code, message };
     (this.#producer ?? this.#target).send(cancel);
   }
@@ -365,11 +435,15 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     this._fail(new StreamError('TROUPE_ERR_TIMEOUT', `no chunk from ${this.#target.address} for ${idle} ms`));
   };
 
-  /** Frees what the open stream holds: the registered consumer, the watch, the timer, the abort listener. */
-  #release(): void {
+  /** Frees what the open stream holds: the registered consumer (its watchers learn `reason`), the watch, the timers, the abort listener. */
+  #release(reason: ExitReason): void {
     if (this.#timer !== undefined) {
       this.#host.clock.clearTimeout(this.#timer);
       this.#timer = undefined;
+    }
+    if (this.#creditTimer !== undefined) {
+      this.#host.clock.clearTimeout(this.#creditTimer);
+      this.#creditTimer = undefined;
     }
     if (this.#onAbort !== undefined) {
       this.#settings.signal?.removeEventListener('abort', this.#onAbort);
@@ -377,7 +451,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     }
     const consumer = this.#consumer;
     if (consumer !== undefined) {
-      consumer._close();
+      consumer._close(reason);
       this.#target._unwatch(consumer);
     }
   }
@@ -387,7 +461,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
 interface ConsumerSink {
   _receive(event: AnyEventObject): boolean;
   _down(event: DownEvent): void;
-  _fail(error: StreamError): void;
+  _fail(error: StreamError, fromHost: boolean): void;
 }
 
 /**
@@ -401,6 +475,8 @@ export class ConsumerRef extends BaseRef implements Temporary {
   readonly #host: AskHost;
   readonly #stream: ConsumerSink;
   #closed = false;
+  /** Who watches this consumer; told when the stream ends. */
+  #watchers: Set<BaseRef> | undefined;
 
   constructor(host: AskHost, target: string, stream: ConsumerSink) {
     super();
@@ -424,27 +500,43 @@ export class ConsumerRef extends BaseRef implements Temporary {
     this.#stream._down(event);
   }
 
+  /** A live consumer is watched until its stream ends ('normal', or `{ error }` when it failed); an ended one answers 'noproc'. */
   _watch(watcher: BaseRef): void {
-    watcher._down({ type: 'troupe.down', address: this.address, reason: this.#closed ? 'normal' : 'noproc' });
+    if (this.#closed) {
+      watcher._down({ type: 'troupe.down', address: this.address, reason: 'noproc' });
+      return;
+    }
+    if (this.#watchers === undefined) this.#watchers = new Set();
+    this.#watchers.add(watcher);
   }
 
-  _unwatch(): void {}
+  _unwatch(watcher: BaseRef): void {
+    this.#watchers?.delete(watcher);
+  }
 
   _stop(): Promise<void> {
-    this.fail('TROUPE_ERR_ABORTED', `stream consumer ${this.address} was stopped`);
+    this.#fail('TROUPE_ERR_ABORTED', `stream consumer ${this.address} was stopped`, undefined, false);
     return Promise.resolve();
   }
 
+  /** Called by the system or the transport: the request was not delivered, the node went down, the system stopped. */
   fail(code: ErrorCode, message: string, cause?: unknown): void {
+    this.#fail(code, message, cause, true);
+  }
+
+  #fail(code: ErrorCode, message: string, cause: unknown, fromHost: boolean): void {
     if (this.#closed) return;
-    this.#stream._fail(new StreamError(code, message, cause === undefined ? undefined : { cause }));
+    this.#stream._fail(new StreamError(code, message, cause === undefined ? undefined : { cause }), fromHost);
   }
 
   /** @internal */
-  _close(): void {
+  _close(reason: ExitReason): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#host._unregisterTemp(this);
+    const watchers = this.#watchers;
+    this.#watchers = undefined;
+    if (watchers !== undefined) for (const w of watchers) w._down({ type: 'troupe.down', address: this.address, reason });
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type AnyEventObject, enqueueActions, fromCallback, setup } from 'xstate';
+import { type AnyEventObject, createMachine, enqueueActions, fromCallback, setup } from 'xstate';
 import {
+  type ActorRef,
   type ActorSystem,
   createSystem,
   type DeadLetter,
@@ -36,6 +37,18 @@ function counting(log: { produced: number; aborted?: unknown; finished?: boolean
 
 /** Waits for a macrotask: makes a consumer slower than any microtask-driven producer. */
 const tick = () => new Promise<void>((r) => setImmediate(r));
+
+/** A machine that records the type of every event it receives, and answers none. */
+function recorderMachine(types: string[]) {
+  return createMachine({ on: { '*': { actions: ({ event }) => types.push(event.type) } } });
+}
+
+/** An actor that records every event it receives (a watcher). */
+function recorder(seen: AnyEventObject[]) {
+  return fromCallback<AnyEventObject>(({ receive }) => {
+    receive((e) => seen.push(e));
+  });
+}
 
 /** A machine that streams `n` chunks with sendTo and ends, and records cancellations it receives. */
 function tickerMachine(cancels: AnyEventObject[]) {
@@ -144,11 +157,41 @@ describe('ActorRef', () => {
 
     it('rejects at the first next() when the signal is already aborted, sending nothing', async () => {
       system = createSystem();
-      const log = { produced: 0 };
-      const ref = system.spawn(counting(log));
-      const err = await rejection(ref.stream({ type: 'count', to: 5 }, { signal: AbortSignal.abort() }).next());
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((d) => letters.push(d));
+      const received: string[] = [];
+      const ref = system.spawn(recorderMachine(received));
+      const err = await rejection(ref.stream({ type: 'go' }, { signal: AbortSignal.abort() }).next());
       expect(err.code).toBe('TROUPE_ERR_ABORTED');
-      expect(log.produced).toBe(0);
+      await tick();
+      expect(received).toEqual([]);
+      // not even a cancel to an actor that is gone
+      await system.stop(ref);
+      expect((await rejection(ref.stream({ type: 'go' }, { signal: AbortSignal.abort() }).next())).code).toBe('TROUPE_ERR_ABORTED');
+      await tick();
+      expect(letters).toEqual([]);
+    });
+
+    it('sends no cancel after a request that was dead-lettered by a full mailbox or a stopping actor', async () => {
+      system = createSystem();
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((d) => letters.push(d));
+      const received: string[] = [];
+      const ref = system.spawn(recorderMachine(received), { mailbox: { capacity: 1, overflow: 'reject' } });
+      ref.send({ type: 'fill' });
+      expect((await rejection(ref.stream({ type: 'refused' }).next())).code).toBe('TROUPE_ERR_MAILBOX_FULL');
+      await tick();
+      expect(received).toEqual(['fill']);
+      expect(letters.map((d) => [d.reason, (d.event as AnyEventObject).type])).toEqual([['mailbox-full', 'refused']]);
+
+      letters.length = 0;
+      const queued = ref.stream({ type: 'queued' }).next();
+      const stopped = system.stop(ref);
+      expect((await rejection(queued)).code).toBe('TROUPE_ERR_ACTOR_STOPPED');
+      await stopped;
+      await tick();
+      expect(received).toEqual(['fill']);
+      expect(letters.map((d) => [d.reason, (d.event as AnyEventObject).type])).toEqual([['shutdown', 'queued']]);
     });
 
     it('delivers the chunks before a producer error, then rejects with STREAM_FAILED and the cause chained', async () => {
@@ -293,6 +336,38 @@ describe('ActorRef', () => {
       );
       expect(rest).toEqual([1, 2, 3]);
       expect(err.code).toBe('TROUPE_ERR_TIMEOUT');
+    });
+
+    it('keeps a slow but steady consumer alive: the producer waits for credit but never times out while it pulls', async () => {
+      for (const every of [600, 900]) {
+        const clock = new SimulatedClock();
+        system = createSystem({ clock });
+        const credit = 4;
+        let produced = 0;
+        let consumed = 0;
+        let ahead = 0;
+        const ref = system.spawn(
+          fromStream(async function* () {
+            for (let i = 0; i < 20; i++) {
+              produced++;
+              ahead = Math.max(ahead, produced - consumed);
+              yield i;
+            }
+          }),
+        );
+        const got: number[] = [];
+        // each chunk takes the consumer `every` ms (< idleTimeoutMs): longer than half a window allows
+        for await (const n of ref.stream<number>({ type: 'go' }, { credit, idleTimeoutMs: 1000 })) {
+          got.push(n);
+          await tick();
+          clock.advance(every);
+          await tick();
+          consumed++;
+        }
+        expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i));
+        expect(ahead).toBeLessThanOrEqual(credit);
+        await system.shutdown();
+      }
     });
 
     it('runs concurrent streams of one actor independently', async () => {
@@ -453,6 +528,51 @@ describe('ActorRef', () => {
       expect(() => ref.stream({ type: 'count', to: 1 }, { credit: 10, maxBuffered: 5 })).toThrow(
         expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }),
       );
+    });
+
+    it("tells a watcher of a live consumer or producer session when the stream ends ('normal', or the error), 'noproc' after", async () => {
+      system = createSystem();
+      const seen: AnyEventObject[] = [];
+      const watcher = system.spawn(recorder(seen));
+      const ref = system.spawn(counting({ produced: 0 }));
+      const stream = ref.stream<number>({ type: 'count', to: 3 }, { credit: 1 }) as ChunkStream<number>;
+      expect(await stream.next()).toEqual({ value: 1, done: false });
+      const consumer = system.ref(stream.address as string) as ActorRef;
+      const producer = system.ref(stream.producerAddress as string) as ActorRef;
+      system.watch(watcher, consumer);
+      system.watch(watcher, producer);
+      await tick();
+      expect(seen).toEqual([]);
+      expect(await collect(stream)).toEqual([2, 3]);
+      await until(() => seen.length === 2, 5000, 'both downs');
+      expect(seen).toEqual(
+        expect.arrayContaining([
+          { type: 'troupe.down', address: stream.address, reason: 'normal' },
+          { type: 'troupe.down', address: stream.producerAddress, reason: 'normal' },
+        ]),
+      );
+      system.watch(watcher, consumer);
+      await until(() => seen.length === 3, 5000, 'noproc');
+      expect(seen[2]).toMatchObject({ address: stream.address, reason: 'noproc' });
+
+      // a failed stream: its watchers learn the error
+      seen.length = 0;
+      const failing = system.spawn(
+        fromStream(async function* ({ signal }) {
+          yield 'only';
+          await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        }),
+      );
+      const broken = failing.stream<string>({ type: 'go' }) as ChunkStream<string>;
+      expect((await broken.next()).value).toBe('only');
+      system.watch(watcher, system.ref(broken.address as string) as ActorRef);
+      system.watch(watcher, system.ref(broken.producerAddress as string) as ActorRef);
+      await tick();
+      expect(seen).toEqual([]);
+      await system.stop(failing);
+      await rejection(broken.next());
+      await until(() => seen.length === 2, 5000, 'both downs');
+      for (const down of seen) expect(down).toMatchObject({ type: 'troupe.down', reason: { error: { code: 'TROUPE_ERR_ACTOR_STOPPED' } } });
     });
 
     it('sends nothing until iterated', async () => {
