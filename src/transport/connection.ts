@@ -101,6 +101,7 @@ export class Connection {
       host.heartbeatMaxMissed,
     );
     link.onFrame = (frame) => this.#onFrame(frame);
+    link.onActivity = () => this.#heartbeat.ok();
     link.onClose = (code, reason) => {
       this.#lingering = false;
       this.#linkClosed();

@@ -27,15 +27,23 @@ export function coalesce(queue: readonly Envelope[], isStale: (envelope: Envelop
 }
 
 /**
- * Encodes `envelopes` into frames of at most `maxFrameBytes` and hands each to `send`. A batch
- * that is too large or fails to encode is halved until the culprit is alone; that one goes to
- * `reject` with the reason, and everything else is sent, in order.
+ * Frames are cut to at most this many bytes when they hold more than one message: a large batch
+ * leaves as several frames, so that heartbeats and other traffic are not stuck behind one huge
+ * frame on a slow link. A single larger message still goes alone, up to `maxFrameBytes`.
+ */
+export const FRAME_SPLIT_BYTES = 1024 * 1024;
+
+/**
+ * Encodes `envelopes` into frames of at most `splitBytes` (a lone message: `maxFrameBytes`) and
+ * hands each to `send`. A batch that is too large or fails to encode is halved until the culprit
+ * is alone; that one goes to `reject` with the reason, and everything else is sent, in order.
  */
 export function writeFrames(
   envelopes: Envelope[],
   maxFrameBytes: number,
   send: (frame: Uint8Array) => void,
   reject: (envelope: Envelope, code: ErrorCode, detail: string) => void,
+  splitBytes = Math.min(FRAME_SPLIT_BYTES, maxFrameBytes),
 ): void {
   let frame: Uint8Array | undefined;
   let failure: unknown;
@@ -44,28 +52,35 @@ export function writeFrames(
   } catch (err) {
     failure = err;
   }
-  if (frame !== undefined && frame.byteLength <= maxFrameBytes) {
+  const single = envelopes.length === 1 ? envelopes[0] : undefined;
+  const splittable = single === undefined || (single[0] === Kind.SEND_BATCH && single[2].length > 1);
+  if (frame !== undefined && (frame.byteLength <= splitBytes || (!splittable && frame.byteLength <= maxFrameBytes))) {
     send(frame);
     return;
   }
-  if (envelopes.length > 1) {
+  if (single === undefined) {
     const mid = envelopes.length >> 1;
-    writeFrames(envelopes.slice(0, mid), maxFrameBytes, send, reject);
-    writeFrames(envelopes.slice(mid), maxFrameBytes, send, reject);
+    writeFrames(envelopes.slice(0, mid), maxFrameBytes, send, reject, splitBytes);
+    writeFrames(envelopes.slice(mid), maxFrameBytes, send, reject, splitBytes);
     return;
   }
-  const envelope = envelopes[0];
-  if (envelope[0] === Kind.SEND_BATCH) {
-    const [, path, events] = envelope;
+  if (single[0] === Kind.SEND_BATCH && single[2].length > 1) {
+    const [, path, events] = single;
     const mid = events.length >> 1;
     for (const half of [events.slice(0, mid), events.slice(mid)]) {
-      writeFrames([half.length === 1 ? [Kind.SEND, path, half[0]] : [Kind.SEND_BATCH, path, half]], maxFrameBytes, send, reject);
+      writeFrames(
+        [half.length === 1 ? [Kind.SEND, path, half[0]] : [Kind.SEND_BATCH, path, half]],
+        maxFrameBytes,
+        send,
+        reject,
+        splitBytes,
+      );
     }
     return;
   }
   if (frame !== undefined) {
-    reject(envelope, 'TROUPE_ERR_FRAME_TOO_LARGE', `a ${frame.byteLength}-byte message exceeds maxFrameBytes (${maxFrameBytes})`);
+    reject(single, 'TROUPE_ERR_FRAME_TOO_LARGE', `a ${frame.byteLength}-byte message exceeds maxFrameBytes (${maxFrameBytes})`);
   } else {
-    reject(envelope, 'TROUPE_ERR_INVALID_EVENT', `message cannot be encoded: ${(failure as Error)?.message ?? String(failure)}`);
+    reject(single, 'TROUPE_ERR_INVALID_EVENT', `message cannot be encoded: ${(failure as Error)?.message ?? String(failure)}`);
   }
 }

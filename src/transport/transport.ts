@@ -24,6 +24,11 @@ export interface Link {
   /** Called once, when the link is closed by either side or fails. */
   onClose: ((code: number, reason: string) => void) | undefined;
   /**
+   * Optional: called whenever bytes arrive, even in the middle of a frame. A peer busy sending
+   * one large frame over a slow link is alive; heartbeats count this as traffic.
+   */
+  onActivity?: (() => void) | undefined;
+  /**
    * Optional: the peer proved the secret. Until then a transport may bound what it reads from an
    * accepted link (the WebSocket transport closes one that sends more than a handshake's worth).
    */

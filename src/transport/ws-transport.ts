@@ -36,6 +36,7 @@ class WsLink implements Link {
   #backlogClose: [number, string] | undefined;
   #draining = false;
   onClose: ((code: number, reason: string) => void) | undefined;
+  onActivity: (() => void) | undefined;
   /** Set by the socket's error event: the close that follows reports it. */
   error: Error | undefined;
   /** The close was reported already (the link gave up on the socket itself). */
@@ -59,7 +60,12 @@ class WsLink implements Link {
     socket.on('close', socketOnClose);
     socket.on('error', socketOnError);
     if (raw !== undefined && preauthBytes !== undefined) raw.prependListener('data', this.#onData);
+    raw?.on('data', this.#onBytes);
   }
+
+  readonly #onBytes = (): void => {
+    this.onActivity?.();
+  };
 
   readonly #onData = (chunk: Buffer): void => {
     const left = this.#preauthLeft;
@@ -262,10 +268,14 @@ export class WsTransport implements Transport {
         socket.off('open', onOpen);
         reject(new TransportError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${err.message}`, { cause: err }));
       };
+      let raw: NetSocket | undefined;
       const onOpen = () => {
         socket.off('error', onError);
-        resolve(new WsLink(socket, url));
+        resolve(new WsLink(socket, url, raw));
       };
+      socket.once('upgrade', (response: IncomingMessage) => {
+        raw = response.socket as NetSocket;
+      });
       socket.once('error', onError);
       socket.once('open', onOpen);
     });

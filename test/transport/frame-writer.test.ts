@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, Kind } from '../../src/internal.js';
 import type { Envelope } from '../../src/transport/envelope.js';
-import { coalesce, writeFrames } from '../../src/transport/frame-writer.js';
+import { coalesce, FRAME_SPLIT_BYTES, writeFrames } from '../../src/transport/frame-writer.js';
 
 const send = (path: string, n: number): Envelope => [Kind.SEND, path, { type: 'n', n }];
 
@@ -85,6 +85,33 @@ describe('frame-writer', () => {
         [big, 'TROUPE_ERR_FRAME_TOO_LARGE'],
         [bad, 'TROUPE_ERR_INVALID_EVENT'],
       ]);
+    });
+  });
+
+  describe('#writeFrames frame size', () => {
+    it('cuts a batch larger than FRAME_SPLIT_BYTES into frames under it, in order, and sends a lone large message whole', () => {
+      const pad = 'x'.repeat(1000);
+      const events = Array.from({ length: 3000 }, (_, n) => ({ type: 'n', n, pad }));
+      const big: Envelope = [Kind.SEND, 'b', { type: 'big', pad: 'y'.repeat(FRAME_SPLIT_BYTES + 1000) }];
+      const frames: Uint8Array[] = [];
+      const rejected: Envelope[] = [];
+      writeFrames(
+        [[Kind.SEND_BATCH, 'a', events], big],
+        16 * 1024 * 1024,
+        (f) => frames.push(f),
+        (e) => rejected.push(e),
+      );
+      expect(rejected).toEqual([]);
+      expect(frames.length).toBeGreaterThan(3);
+      const last = frames.pop() as Uint8Array;
+      expect(last.byteLength).toBeGreaterThan(FRAME_SPLIT_BYTES);
+      for (const f of frames) expect(f.byteLength).toBeLessThanOrEqual(FRAME_SPLIT_BYTES);
+      const order = frames.flatMap((f) =>
+        (decodeFrame(f) as Envelope[]).flatMap((e) =>
+          (e[0] === Kind.SEND_BATCH ? e[2] : [e[2]]).map((ev) => (ev as unknown as { n: number }).n),
+        ),
+      );
+      expect(order).toEqual(events.map((e) => e.n));
     });
   });
 });

@@ -92,6 +92,62 @@ describe('a link troupe closes itself is down at once (real sockets)', () => {
   });
 });
 
+/** A TCP proxy to `port` that forwards client-to-server bytes at about `bytesPerSecond` (a slow uplink). */
+async function slowProxyTo(port: number, bytesPerSecond: number): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((c) => {
+    const s = net.connect(port, '127.0.0.1');
+    sockets.add(c).add(s);
+    const queue: Buffer[] = [];
+    let busy = false;
+    const pump = () => {
+      const d = queue.shift();
+      busy = d !== undefined;
+      if (d === undefined || s.destroyed) return;
+      s.write(d);
+      setTimeout(pump, (d.length / bytesPerSecond) * 1000);
+    };
+    c.on('data', (d) => {
+      for (let i = 0; i < d.length; i += 8192) queue.push(d.subarray(i, i + 8192));
+      if (!busy) pump();
+    });
+    s.on('data', (d) => c.write(d));
+    c.on('error', () => {});
+    s.on('error', () => {});
+    c.on('close', () => s.destroy());
+    s.on('close', () => c.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(() => {
+    server.close();
+    for (const s of sockets) s.destroy();
+  });
+  return (server.address() as net.AddressInfo).port;
+}
+
+describe('heartbeats on a slow link (real sockets)', () => {
+  it('a peer busy delivering one large frame is not declared dead', async () => {
+    const hb = { intervalMs: 50, maxMissed: 2 };
+    const alpha = createSystem({ node: 'alpha', listen: { port: 0 }, secret: 'k', heartbeat: hb });
+    cleanups.push(() => alpha.shutdown());
+    await alpha.ready;
+    const got: AnyEventObject[] = [];
+    alpha.spawn(recorder(got), { name: 'rec' });
+    const alphaEvents = nodeEvents(alpha);
+    const port = await slowProxyTo(alpha.listenAddress?.port as number, 512 * 1024);
+    const beta = createSystem({ node: 'beta', secret: 'k', heartbeat: hb });
+    cleanups.push(() => beta.shutdown());
+    const betaEvents = nodeEvents(beta);
+    await beta.connect(`ws://127.0.0.1:${port}`);
+    // one ~600 KB message: a single frame that takes over a second to cross, ~8 heartbeat windows
+    beta.ref('troupe://alpha/rec').send({ type: 'big', pad: 'x'.repeat(600_000) });
+    beta.ref('troupe://alpha/rec').send({ type: 'small' });
+    await until(() => got.length === 2, 10_000, 'both tells');
+    expect(got.map((e) => e.type)).toEqual(['big', 'small']);
+    expect([...alphaEvents, ...betaEvents].filter((e) => e.status === 'down')).toEqual([]);
+  });
+});
+
 describe('a link that stops accepting frames before it closes', () => {
   it('is taken down at once and what was queued for it is held, not lost', async () => {
     const memory = new MemoryNetwork();
