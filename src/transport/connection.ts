@@ -24,8 +24,11 @@ export interface ConnectionHost {
   readonly handshakeTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatMaxMissed: number;
-  /** The peer proved the secret: keep this link (true) or drop it as a duplicate (false). No side effects. */
-  _admit(conn: Connection): boolean;
+  /**
+   * The peer proved the secret: keep this link (true), or the close code to drop it with
+   * (4002 for a duplicate, 1001 while shutting down). No side effects.
+   */
+  _admit(conn: Connection): true | number;
   /** The connection is open: route the peer's traffic through it. */
   _opened(conn: Connection): void;
   /** A frame arrived on an open connection. */
@@ -229,9 +232,19 @@ export class Connection {
   }
 
   #admitted(): boolean {
-    if (this.#host._admit(this)) return true;
-    this.#fail(CloseCode.DUPLICATE, new TransportError('TROUPE_ERR_PROTOCOL', `a link to ${this.peer} already exists`));
+    const verdict = this.#host._admit(this);
+    if (verdict === true) return true;
+    if (verdict === CloseCode.DUPLICATE) {
+      this.#fail(CloseCode.DUPLICATE, new TransportError('TROUPE_ERR_PROTOCOL', `a link to ${this.peer} already exists`));
+    } else {
+      this.#fail(verdict, new TransportError('TROUPE_ERR_NODE_DOWN', `node ${this.#host.node} is shutting down`));
+    }
     return false;
+  }
+
+  /** For a dialer: the node id it must find at the other end (given for a reconnect), if any. */
+  get expected(): string | undefined {
+    return this.#expect;
   }
 
   #open(): void {

@@ -16,6 +16,9 @@ import { CloseCode, type Link, remoteHost, type Transport, type TransportListene
 import { WatchRegistry } from './watch-registry.js';
 import { errorToWire } from './wire-errors.js';
 
+/** Longest shutdown waits for links to close; transports give up on a silent peer sooner. */
+const SHUTDOWN_LINK_WAIT_MS = 5000;
+
 /**
  * A node's side of the cluster: listens, dials, authenticates links, keeps one {@link Endpoint}
  * per peer node, serves what peers ask of it (tells, asks, watches, spawns, stops) and reaps
@@ -31,6 +34,8 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   readonly #endpoints = new Map<string, Endpoint>();
   /** Links still authenticating. */
   readonly #pending = new Set<Connection>();
+  /** Every connection whose link has not closed yet (shutdown waits for them). */
+  readonly #links = new Set<Connection>();
   readonly #guards = new Map<string, Set<OrphanGuard>>();
   /** Node found at each URL this node dialed. */
   readonly #urlNodes = new Map<string, string>();
@@ -119,15 +124,15 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
    * see {@link Endpoint.attach}). A second link is refused when a link the lower node id dialed
    * exists or is being dialed: two nodes dialing each other at once end with that one.
    */
-  _admit(conn: Connection): boolean {
-    if (this.#closing) return false;
+  _admit(conn: Connection): true | number {
+    if (this.#closing) return CloseCode.GOING_AWAY;
     if (conn.role === 'dialer') return true;
     const peer = conn.peer as string;
     const lower = lowerNode(this.node, peer);
     if (peer === lower) return true;
     const current = this.#endpoints.get(peer)?.connection;
-    if (current !== undefined && current.state === 'open' && current.role === 'dialer') return false;
-    return !this.#dialingTo(peer);
+    if (current !== undefined && current.state === 'open' && current.role === 'dialer') return CloseCode.DUPLICATE;
+    return this.#dialingTo(peer) ? CloseCode.DUPLICATE : true;
   }
 
   _opened(conn: Connection): void {
@@ -155,8 +160,13 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     inspection.emit(event);
   }
 
+  /**
+   * True while this node re-dials `peer` at a URL it found `peer` at before. The id a listener
+   * claims in its challenge is not proven until the handshake ends, so a fresh dial does not count:
+   * an impostor's HELLO cannot make this node refuse the real peer.
+   */
   #dialingTo(peer: string): boolean {
-    for (const c of this.#pending) if (c.role === 'dialer' && c.peer === peer) return true;
+    for (const c of this.#pending) if (c.role === 'dialer' && c.expected === peer && c.peer === peer) return true;
     return false;
   }
 
@@ -207,7 +217,13 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
       link.close(CloseCode.TRY_AGAIN_LATER, 'too many handshakes in progress');
       return;
     }
-    this.#pending.add(new Connection(this, link, 'listener'));
+    this.#pending.add(this.#track(new Connection(this, link, 'listener')));
+  }
+
+  #track(conn: Connection): Connection {
+    this.#links.add(conn);
+    conn.linkClosed.then(() => this.#links.delete(conn));
+    return conn;
   }
 
   /** Opens a link to `url`; resolves with the connection once the transport connected (not yet authenticated). */
@@ -229,7 +245,7 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
       link.close(CloseCode.GOING_AWAY, 'node shutting down');
       throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shutting down`);
     }
-    const conn = new Connection(this, link, 'dialer', expect);
+    const conn = this.#track(new Connection(this, link, 'dialer', expect));
     this.#pending.add(conn);
     return conn;
   }
@@ -316,10 +332,20 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     this.#pending.clear();
     const listener = this.#listener;
     this.#listener = undefined;
-    if (listener !== undefined) {
-      await listener.close();
-      this._report('closed', undefined, listener.url);
-    }
+    const closing = [...this.#links].map((c) => c.linkClosed);
+    if (listener !== undefined) await listener.close();
+    // Dialed links close on their own schedule (a close handshake, or the transport's grace
+    // period for a peer that does not answer): shutdown resolves once they have.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(closing),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SHUTDOWN_LINK_WAIT_MS);
+        timer.unref?.();
+      }),
+    ]);
+    clearTimeout(timer);
+    if (listener !== undefined) this._report('closed', undefined, listener.url);
   }
 
   // ---- control calls from peers ----

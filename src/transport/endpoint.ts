@@ -66,7 +66,7 @@ export class Endpoint implements AskHolder {
   #attempt = 0;
   #retryTimer: TimerHandle | undefined;
   #bufferTimer: TimerHandle | undefined;
-  #upWaiters: (() => void)[] = [];
+  #upWaiters: ((up: boolean) => void)[] = [];
   /** Open links to the peer that are not the one in use (see {@link Endpoint.attach}). */
   readonly #standby = new Set<Connection>();
   readonly #flush = () => this.#flushNow();
@@ -89,10 +89,11 @@ export class Endpoint implements AskHolder {
   whenUp(timeoutMs: number): Promise<boolean> {
     if (this.status === 'up') return Promise.resolve(true);
     const clock = this.#host.system.clock;
+    if (this.status === 'closed') return Promise.resolve(false);
     return new Promise((resolve) => {
-      const waiter = () => {
+      const waiter = (up: boolean) => {
         clock.clearTimeout(timer);
-        resolve(true);
+        resolve(up);
       };
       const timer = clock.setTimeout(() => {
         this.#upWaiters = this.#upWaiters.filter((w) => w !== waiter);
@@ -298,7 +299,7 @@ export class Endpoint implements AskHolder {
     this.#host._linkUp(this);
     const waiters = this.#upWaiters;
     this.#upWaiters = [];
-    for (const w of waiters) w();
+    for (const w of waiters) w(true);
   }
 
   #closeStandby(): void {
@@ -394,6 +395,9 @@ export class Endpoint implements AskHolder {
     if (this.#flushScheduled || this.#queue.length > 0) this.#flushNow();
     this.status = 'closed';
     this.#clearTimers();
+    const waiters = this.#upWaiters;
+    this.#upWaiters = [];
+    for (const w of waiters) w(false);
     for (const id of [...this.#calls.keys()]) this.settleCall(id, false, 'TROUPE_ERR_SYSTEM_STOPPED', 'this node shut down');
     const queue = this.#queue;
     this.#queue = [];

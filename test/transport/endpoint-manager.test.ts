@@ -320,4 +320,18 @@ describe('EndpointManager', () => {
       expect(events).toMatchObject([{ status: 'frame-error' }]);
     });
   });
+
+  describe('#close', () => {
+    it('settles whenUp waiters and clears their timers at shutdown', async () => {
+      const clock = new SimulatedClock();
+      const system = new ActorSystem({ node: 'beta', clock });
+      const manager = new EndpointManager(system, new MemoryNetwork().transport(), resolveNetworkOptions({ secret: 'k' }));
+      const before = clock.pending;
+      const up = manager.endpoint('gamma').whenUp(60_000);
+      expect(clock.pending).toBe(before + 1);
+      await system.shutdown();
+      await expect(up).resolves.toBe(false);
+      expect(clock.pending).toBe(before);
+    });
+  });
 });

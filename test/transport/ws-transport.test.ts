@@ -1,14 +1,30 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { AnyEventObject } from 'xstate';
-import { type ActorSystem, type CreateSystemOptions, createSystem, WsTransport } from '../../src/index.js';
-import { CloseCode } from '../../src/internal.js';
+import { type ActorSystem, type CreateSystemOptions, createSystem, type Transport, WsTransport } from '../../src/index.js';
+import { CloseCode, createNonce, encodeFrame, Kind, PROTOCOL_VERSION } from '../../src/internal.js';
 import { counterMachine } from '../support/machines.js';
 import { nodeEvents, recorder, until } from './helpers.js';
+
+/** TCP sockets of this process, not yet destroyed, to or from one of `ports`. */
+function openSockets(ports: number[]): number {
+  return tcpSockets().filter((s) => ports.includes(s.localPort as number) || ports.includes(s.remotePort as number)).length;
+}
+
+/** Sockets this process dialed to `port`. */
+function dialedSockets(port: number): number {
+  return tcpSockets().filter((s) => s.remotePort === port).length;
+}
+
+function tcpSockets(): Socket[] {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return handles.filter((h): h is Socket => h instanceof Socket && !h.destroyed && h.remotePort !== undefined);
+}
 
 const systems: ActorSystem[] = [];
 afterEach(async () => {
@@ -44,21 +60,69 @@ describe('WsTransport (real sockets on 127.0.0.1)', () => {
     await expect(counter.ask({ type: 'get' })).resolves.toEqual({ type: 'count', value: 100 });
   });
 
-  it('ends with one link when two nodes dial each other at once', async () => {
-    const x = system({ node: 'x', listen: { port: 0 }, logic: { counter: counterMachine } });
-    const y = system({ node: 'y', listen: { port: 0 }, logic: { counter: counterMachine } });
+  it('ends with exactly one link when two nodes dial each other at once', async () => {
+    // both dials wait for each other, so the two handshakes overlap
+    const ws = new WsTransport();
+    let started = 0;
+    let go!: () => void;
+    const bothStarted = new Promise<void>((r) => {
+      go = r;
+    });
+    const overlapping: Transport = {
+      listen: (o, onLink) => ws.listen(o, onLink),
+      dial: async (url, o) => {
+        if (++started === 2) go();
+        await bothStarted;
+        return ws.dial(url, o);
+      },
+    };
+    const x = system({ node: 'x', listen: { port: 0 }, logic: { counter: counterMachine }, transport: overlapping });
+    const y = system({ node: 'y', listen: { port: 0 }, logic: { counter: counterMachine }, transport: overlapping });
     await Promise.all([x.ready, y.ready]);
+    const ports = [x.listenAddress?.port as number, y.listenAddress?.port as number];
     const ups = { x: nodeEvents(x), y: nodeEvents(y) };
-    const both = await Promise.all([
-      x.connect(`ws://127.0.0.1:${y.listenAddress?.port}`),
-      y.connect(`ws://127.0.0.1:${x.listenAddress?.port}`),
-    ]);
+    const both = await Promise.all([x.connect(`ws://127.0.0.1:${ports[1]}`), y.connect(`ws://127.0.0.1:${ports[0]}`)]);
     expect(both).toEqual(['y', 'x']);
+    // one link is two sockets in this process: the dialer's and the listener's
+    await until(() => openSockets(ports) === 2, 5000, 'the surplus link to close');
     await expect((await x.spawnOn('y', 'counter')).ask({ type: 'get' })).resolves.toMatchObject({ type: 'count' });
     await expect((await y.spawnOn('x', 'counter')).ask({ type: 'get' })).resolves.toMatchObject({ type: 'count' });
+    expect(openSockets(ports)).toBe(2);
     // The surplus link was dropped without the nodes ever seeing each other go down.
     expect(ups.x.some((e) => e.status === 'up')).toBe(true);
     expect([...ups.x, ...ups.y].filter((e) => e.status === 'down')).toEqual([]);
+  });
+
+  it('does not let a listener claiming a node id it has not proven block that node from dialing in', async () => {
+    // an impostor that says it is 'y' in its challenge, then never finishes the handshake
+    const impostor = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    impostor.on('connection', (socket) => socket.send(encodeFrame([Kind.HELLO, PROTOCOL_VERSION, 'y', createNonce()])));
+    await new Promise<void>((r) => impostor.once('listening', () => r()));
+    try {
+      const { sys: x, url } = await listening({ handshakeTimeoutMs: 3000 });
+      void x.connect(`ws://127.0.0.1:${(impostor.address() as { port: number }).port}`).catch(() => 'failed');
+      const y = system({ node: 'y', handshakeTimeoutMs: 1000 });
+      await expect(y.connect(url)).resolves.toBe('alpha');
+    } finally {
+      for (const c of impostor.clients) c.terminate();
+      impostor.close();
+    }
+  });
+
+  describe('shutdown', () => {
+    it('resolves once its dialed and accepted sockets are closed', async () => {
+      const { sys: alpha, url } = await listening();
+      const port = alpha.listenAddress?.port as number;
+      const beta = system({ node: 'beta' });
+      await beta.connect(url);
+      const counter = await beta.spawnOn('alpha', 'counter');
+      await counter.ask({ type: 'get' });
+      expect(openSockets([port])).toBe(2);
+      await beta.shutdown();
+      expect(dialedSockets(port)).toBe(0);
+      await alpha.shutdown();
+      expect(openSockets([port])).toBe(0);
+    });
   });
 
   it('rejects a wrong secret with TROUPE_ERR_AUTH_FAILED', async () => {
