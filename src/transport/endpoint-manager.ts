@@ -266,6 +266,20 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     for (const w of this.watches.takeAll('in', node)) w.targetRef?._unwatch(w.watcher);
   }
 
+  /**
+   * A peer this node never dialed (it has no URL to re-dial) stayed away for `bufferMs`: its
+   * endpoint is dropped when nothing refers to it any more (no watches, no orphan guards, nothing
+   * waiting), so peers that come and go do not accumulate. It is created again if the peer returns.
+   */
+  _unreachable(endpoint: Endpoint): void {
+    const node = endpoint.node;
+    if (this.#endpoints.get(node) !== endpoint || !endpoint.idle || this.#guards.has(node)) return;
+    const watches = this.watches.count(node);
+    if (watches.in > 0 || watches.out > 0) return;
+    this.#endpoints.delete(node);
+    endpoint.removed = true;
+  }
+
   _guardDone(guard: OrphanGuard): void {
     const guards = this.#guards.get(guard.node);
     guards?.delete(guard);

@@ -34,6 +34,8 @@ export interface EndpointHost {
   _dial(url: string, node: string): Promise<string>;
   _linkUp(endpoint: Endpoint): void;
   _linkDown(endpoint: Endpoint): void;
+  /** The endpoint gave up waiting for a link (`unreachable`): the host may forget it. */
+  _unreachable(endpoint: Endpoint): void;
   _report(status: NodeInspectionEvent['status'], peer: string | undefined, detail?: string, code?: number): void;
 }
 
@@ -73,6 +75,8 @@ export class Endpoint implements AskHolder {
 
   /** True for a stand-in of a node this system has no link or URL for; it is not kept. */
   readonly transient: boolean;
+  /** Set once its host forgot it: refs that cached it look the node up again. */
+  removed = false;
 
   constructor(host: EndpointHost, node: string, transient = false) {
     this.#host = host;
@@ -387,6 +391,21 @@ export class Endpoint implements AskHolder {
     for (const e of queue) this.#drop(e, 'gave up waiting for the link');
     // Watches made while waiting never reached the peer.
     for (const w of this.#host.watches.takeAll('out', this.node)) w.watcher._down(noconnection(w.target));
+    this.#host._unreachable(this);
+  }
+
+  /** True when nothing is waiting here any more: no link, URL, queue, asks or calls. */
+  get idle(): boolean {
+    return (
+      this.#conn === undefined &&
+      this.#standby.size === 0 &&
+      this.url === undefined &&
+      this.#queue.length === 0 &&
+      this.#pendingAsks === 0 &&
+      this.inboundAsks === 0 &&
+      this.#calls.size === 0 &&
+      this.#upWaiters.length === 0
+    );
   }
 
   /** Shutdown: sends what is queued, then closes the link. */

@@ -39,7 +39,8 @@ export class RemoteRef extends BaseRef {
 
   /** Looked up at each use until the node is known, so a ref alone never creates an endpoint. */
   get #endpoint(): Endpoint {
-    if (this.#known !== undefined) return this.#known;
+    if (this.#known !== undefined && !this.#known.removed) return this.#known;
+    this.#known = undefined;
     const endpoint = this.#host.endpointFor(this.node);
     if (!endpoint.transient) this.#known = endpoint;
     return endpoint;

@@ -334,4 +334,41 @@ describe('EndpointManager', () => {
       expect(clock.pending).toBe(before);
     });
   });
+
+  describe('#peers', () => {
+    it('forgets a peer that never came back after bufferMs, and a ref to it works again once it does', async () => {
+      const net = new MemoryNetwork();
+      const clock = new SimulatedClock();
+      const alpha = new ActorSystem({ node: 'alpha', clock });
+      const manager = new EndpointManager(
+        alpha,
+        net.transport(),
+        resolveNetworkOptions({ listen: { port: 0 }, secret: 'k', reconnect: { bufferMs: 1000 } }),
+      );
+      extra.push(alpha);
+      await alpha.ready;
+      const url = `memory://127.0.0.1:${alpha.listenAddress?.port}`;
+      const got: AnyEventObject[] = [];
+      const beta1 = createSystem({ node: 'beta', secret: 'k', clock, transport: net.transport() });
+      await beta1.connect(url);
+      beta1.spawn(recorder(got), { name: 'rec' });
+      const ref = alpha.ref('troupe://beta/rec');
+      ref.send({ type: 'one' });
+      await until(() => got.length === 1, 5000, 'first tell');
+      await beta1.shutdown();
+      await settle();
+      expect(manager.peers().map((p) => p.status)).toEqual(['reconnecting']);
+      clock.advance(1000);
+      expect(manager.peers()).toEqual([]);
+      // the peer comes back under the same id; the ref made before reaches it
+      const beta2 = createSystem({ node: 'beta', secret: 'k', clock, transport: net.transport() });
+      extra.push(beta2);
+      await beta2.connect(url);
+      const got2: AnyEventObject[] = [];
+      beta2.spawn(recorder(got2), { name: 'rec' });
+      ref.send({ type: 'two' });
+      await until(() => got2.length === 1, 5000, 'tell over the new link');
+      expect(manager.peers().map((p) => p.status)).toEqual(['up']);
+    });
+  });
 });

@@ -261,6 +261,7 @@ function endpointOn(self: string, peer: string) {
     _dial: () => Promise.reject(new Error('no dialing here')),
     _linkUp() {},
     _linkDown() {},
+    _unreachable() {},
     _report(status) {
       events.push(status);
     },
