@@ -67,6 +67,8 @@ export class Endpoint implements AskHolder {
   #callSeq = 0;
   #attempt = 0;
   #retryTimer: TimerHandle | undefined;
+  /** Set while the link's send buffer is over `maxBufferedBytes`: the queue waits for it to drain. */
+  #drainTimer: TimerHandle | undefined;
   #bufferTimer: TimerHandle | undefined;
   #upWaiters: ((up: boolean) => void)[] = [];
   /** Open links to the peer that are not the one in use (see {@link Endpoint.attach}). */
@@ -118,6 +120,10 @@ export class Endpoint implements AskHolder {
   enqueue(envelope: Envelope): void {
     const status = this.status;
     if (status === 'up') {
+      if (this.#drainTimer !== undefined && this.#queue.length >= this.#host.options.bufferLimit) {
+        this.#dropBackedUp(envelope);
+        return;
+      }
       this.#queue.push(envelope);
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
@@ -184,6 +190,17 @@ export class Endpoint implements AskHolder {
       conn.close(CloseCode.ABNORMAL, 'the link stopped accepting frames');
       return;
     }
+    if (conn.link.buffered > this.#host.options.maxBufferedBytes) {
+      // The peer reads slower than this node writes: hold the queue (up to bufferLimit) until the
+      // link's send buffer drains, rather than let it grow without bound.
+      const limit = this.#host.options.bufferLimit;
+      if (this.#queue.length > limit) for (const e of this.#queue.splice(limit)) this.#dropBackedUp(e);
+      this.#drainTimer ??= this.#host.system.clock.setTimeout(() => {
+        this.#drainTimer = undefined;
+        this.#flushNow();
+      }, DRAIN_CHECK_MS);
+      return;
+    }
     const queue = this.#queue;
     this.#queue = [];
     const live = coalesce(queue, this.#isStale);
@@ -236,16 +253,25 @@ export class Endpoint implements AskHolder {
     }
   };
 
+  #dropBackedUp(envelope: Envelope): void {
+    const o = this.#host.options;
+    this.#drop(
+      envelope,
+      `the link to node ${this.node} is backed up: over ${o.maxBufferedBytes} bytes unsent and ${o.bufferLimit} messages waiting`,
+      'TROUPE_ERR_TOO_MANY_PENDING',
+    );
+  }
+
   /** An envelope the peer cannot be reached for. */
-  #drop(envelope: Envelope, why: string): void {
+  #drop(envelope: Envelope, why: string, code: ErrorCode = 'TROUPE_ERR_NODE_DOWN'): void {
     const system = this.#host.system;
-    const message = `node ${this.node} is unreachable: ${why}`;
+    const message = code === 'TROUPE_ERR_NODE_DOWN' ? `node ${this.node} is unreachable: ${why}` : why;
     switch (envelope[0]) {
       case Kind.SEND:
         system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'node-down');
         break;
       case Kind.ASK:
-        system._temp(envelope[3])?.fail('TROUPE_ERR_NODE_DOWN', message);
+        system._temp(envelope[3])?.fail(code, message);
         system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'node-down');
         break;
       case Kind.WATCH: {
@@ -254,7 +280,7 @@ export class Endpoint implements AskHolder {
         break;
       }
       case Kind.CALL:
-        this.settleCall(envelope[1], false, 'TROUPE_ERR_NODE_DOWN', message);
+        this.settleCall(envelope[1], false, code, message);
         break;
       default:
         break;
@@ -432,10 +458,15 @@ export class Endpoint implements AskHolder {
     const clock = this.#host.system.clock;
     if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
     if (this.#bufferTimer !== undefined) clock.clearTimeout(this.#bufferTimer);
+    if (this.#drainTimer !== undefined) clock.clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
     this.#retryTimer = undefined;
     this.#bufferTimer = undefined;
   }
 }
+
+/** How often a backed-up link's send buffer is checked, ms. */
+const DRAIN_CHECK_MS = 10;
 
 /** The node id that sorts first: its dial wins when two nodes dial each other. */
 export function lowerNode(a: string, b: string): string {

@@ -17,6 +17,12 @@ export interface TransportOptions {
    * an `Origin` header not listed here is refused (403) before any handshake. Default: none.
    */
   allowOrigins?: readonly string[];
+  /**
+   * Bytes a link may have waiting in its send buffer (a slow peer) before messages to that node
+   * are held instead, up to `reconnect.bufferLimit`; beyond that tells are dead letters
+   * (`node-down`) and asks fail with `TROUPE_ERR_TOO_MANY_PENDING`. Default 64 MiB.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** Network options with every default filled in and every value checked. */
@@ -38,6 +44,7 @@ export interface ResolvedNetworkOptions {
   maxPendingHandshakes: number;
   maxPendingHandshakesPerAddress: number;
   allowOrigins: readonly string[];
+  maxBufferedBytes: number;
 }
 
 function fail(message: string): never {
@@ -129,6 +136,7 @@ export function resolveNetworkOptions(options: NetworkOptions & TransportOptions
     handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000),
     maxPendingHandshakes: wholeAtLeastOne('maxPendingHandshakes', options.maxPendingHandshakes, 128),
     allowOrigins: origins(options.allowOrigins),
+    maxBufferedBytes: wholeAtLeastOne('maxBufferedBytes', options.maxBufferedBytes, 64 * 1024 * 1024),
     maxPendingHandshakesPerAddress: wholeAtLeastOne('maxPendingHandshakesPerAddress', options.maxPendingHandshakesPerAddress, 16),
   };
 }

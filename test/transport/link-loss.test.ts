@@ -187,3 +187,42 @@ describe('a link that stops accepting frames before it closes', () => {
     expect(got.map((e) => e.i)).toEqual([0, 1, 2]);
   });
 });
+
+describe('backpressure', () => {
+  it('holds messages while the link’s send buffer is over maxBufferedBytes, refuses beyond bufferLimit, and resumes when it drains', async () => {
+    const memory = new MemoryNetwork();
+    const inner = memory.transport();
+    let buffered = 0;
+    const transport: Transport = {
+      listen: inner.listen,
+      dial: async (url, o) => {
+        const link = await inner.dial(url, o);
+        Object.defineProperty(link, 'buffered', { get: () => buffered });
+        return link;
+      },
+    };
+    pair = await memoryPair({ net: memory, b: { transport, maxBufferedBytes: 1024, reconnect: { bufferLimit: 5 } } });
+    const { a, b, clock } = pair;
+    const got: AnyEventObject[] = [];
+    a.spawn(recorder(got), { name: 'rec' });
+    const rec = b.ref('troupe://alpha/rec');
+    buffered = 10_000;
+    for (let i = 0; i < 8; i++) rec.send({ type: 't', i });
+    let outcome: string | undefined;
+    rec.ask({ type: 'q' }, { timeoutMs: 60_000 }).then(
+      () => {
+        outcome = 'resolved';
+      },
+      (e: { code: string }) => {
+        outcome = e.code;
+      },
+    );
+    await advanceUntil(clock, () => outcome !== undefined, 10, 'the ask beyond bufferLimit to fail');
+    expect(outcome).toBe('TROUPE_ERR_TOO_MANY_PENDING');
+    expect(b.deadLetters.count).toBe(4); // three tells and the ask beyond the five held
+    expect(got).toEqual([]);
+    buffered = 0;
+    await advanceUntil(clock, () => got.length === 5, 10, 'the held tells once the buffer drained');
+    expect(got.map((e) => e.i)).toEqual([0, 1, 2, 3, 4]);
+  });
+});
