@@ -14,7 +14,10 @@ import { PathRef } from './path-ref.js';
 import { type ActorRef, BaseRef } from './ref.js';
 import { openStream, type StreamOptions } from './stream.js';
 
-const newId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 12);
+const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const newId = customAlphabet(ALPHANUMERIC, 12);
+/** ~95 bits: reply and stream addresses must not be guessable. */
+const newTempId = customAlphabet(ALPHANUMERIC, 16);
 
 /** Options of {@link createSystem}. */
 export interface SystemOptions extends NetworkOptions {
@@ -178,9 +181,7 @@ export class ActorSystem implements CellHost {
   ready: Promise<void> = Promise.resolve();
   readonly #top = new Map<string, Cell>();
   readonly #temps = new Map<string, Temporary>();
-  readonly #tempNonce = newId().slice(0, 6);
   readonly #defaultMailbox: MailboxOptions | undefined;
-  #tempSeq = 0;
   #live = 0;
   #unhandledExits = 0;
   #shutdown: Promise<void> | undefined;
@@ -568,7 +569,9 @@ export class ActorSystem implements CellHost {
 
   /** @internal */
   _registerTemp(temp: Temporary, kind = 'ask'): string {
-    const path = `$${kind}.${this.#tempNonce}.${++this.#tempSeq}`;
+    // Unguessable: a reply or stream address is a capability. Whoever was handed it — on any node,
+    // through any number of forwards — may answer; no peer can forge an answer to an ask it never saw.
+    const path = `$${kind}.${newTempId()}`;
     this.#temps.set(path, temp);
     return `troupe://${this.node}/${path}`;
   }

@@ -80,7 +80,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         malformed(host, endpoint, e, i);
         return;
       }
-      if (foreignTemp(host, endpoint, path, i)) return;
+      if (!isCapability(path) && foreignTemp(host, endpoint, path, i)) return;
       system._deliverLocal(path, event);
       return;
     }
@@ -90,7 +90,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         malformed(host, endpoint, e, i);
         return;
       }
-      if (foreignTemp(host, endpoint, path, i)) return;
+      if (!isCapability(path) && foreignTemp(host, endpoint, path, i)) return;
       deliverBatch(host, endpoint, path, events, i);
       return;
     }
@@ -241,6 +241,15 @@ function foreignTemp(host: InboundHost, endpoint: Endpoint, path: string, i: num
   if (temp === undefined || temp.target.startsWith(`troupe://${endpoint.node}/`)) return false;
   host._report('frame-error', endpoint.node, `envelope ${i} dropped: ${path.slice(0, 80)} does not wait on node ${endpoint.node}`);
   return true;
+}
+
+/**
+ * Reply and stream-consumer addresses are capabilities: unguessable, and meant to be handed on (a
+ * coordinator forwards an ask's `replyTo` to a worker on a third node, which answers directly).
+ * Events to them are accepted from any peer; failures (ASK_FAIL) only from the node asked.
+ */
+function isCapability(path: string): boolean {
+  return path.startsWith('$ask.') || path.startsWith('$stream.');
 }
 
 /** A ref to a local address, or undefined when the path is not a valid one. */
