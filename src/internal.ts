@@ -18,6 +18,8 @@ export type { CreditEvent, StreamOpenEvent, StreamRequestOptions, WireError } fr
 export { fromWireError, isErrorCode, readRequestOptions, toWireError } from './actors/stream-protocol.js';
 export { isSupervisorLogic } from './actors/supervised.js';
 export type { RemoteProvider } from './actors/system.js';
+export type { WatcherMap } from './actors/watchers.js';
+export { addWatcher, downAtOnce, notifyWatchers } from './actors/watchers.js';
 export type { Admission } from './mailbox/mailbox.js';
 export { Mailbox } from './mailbox/mailbox.js';
 export { Queue } from './mailbox/queue.js';

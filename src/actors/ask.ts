@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import type { DeadLetterReason } from './dead-letters.js';
 import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
 import { fromWireError, isErrorCode } from './stream-protocol.js';
+import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
 
 /**
  * A short-lived local ref that waits on a remote or local target: an ask's reply address, a
@@ -48,7 +49,7 @@ export class TempRef extends BaseRef implements Temporary {
   #onAbort: (() => void) | undefined;
   #holder: AskHolder | undefined;
   #settled = false;
-  #watchers: Map<string, BaseRef> | undefined;
+  #watchers: WatcherMap | undefined;
 
   constructor(host: AskHost, target: string, resolve: (value: AnyEventObject) => void, reject: (error: unknown) => void) {
     super();
@@ -104,12 +105,8 @@ export class TempRef extends BaseRef implements Temporary {
   _down(): void {}
   /** A watcher of a pending reply address hears when the ask settles (an asker giving up, say). */
   _watch(watcher: BaseRef): void {
-    if (this.#settled) {
-      watcher._down({ type: 'troupe.down', address: this.address, reason: 'noproc' });
-      return;
-    }
-    if (this.#watchers === undefined) this.#watchers = new Map();
-    this.#watchers.set(watcher.address, watcher);
+    if (this.#settled) downAtOnce(watcher, this.address);
+    else this.#watchers = addWatcher(this.#watchers, watcher);
   }
   _unwatch(watcher: BaseRef): void {
     this.#watchers?.delete(watcher.address);
@@ -133,10 +130,8 @@ export class TempRef extends BaseRef implements Temporary {
     this.#host._unregisterTemp(this);
     this.#holder?._releaseAsk(this);
     this.#holder = undefined;
-    if (this.#watchers !== undefined) {
-      for (const w of this.#watchers.values()) w._down({ type: 'troupe.down', address: this.address, reason: 'normal' });
-      this.#watchers = undefined;
-    }
+    notifyWatchers(this.#watchers, this.address, 'normal');
+    this.#watchers = undefined;
   }
 }
 

@@ -16,6 +16,7 @@ import type { DeadLetterReason } from './dead-letters.js';
 import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
 import type { InspectionBus } from './inspection.js';
 import { type AskOptions, BaseRef, type DownEvent, type ReplyTo } from './ref.js';
+import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
 
 /** Control messages, drained before user messages. @internal */
 export type SystemMessage =
@@ -126,7 +127,7 @@ export class Cell implements Runnable, AskHolder {
   #body: Body | undefined;
   #scheduled = false;
   /** Who watches this actor, by address: one notice per watcher however it was named. */
-  #watchers: Map<string, BaseRef> | undefined;
+  #watchers: WatcherMap | undefined;
   /** What this actor watches, by address, so its watches go when it does. */
   #watching: Map<string, BaseRef> | undefined;
   #suspendedByUser = false;
@@ -479,11 +480,8 @@ export class Cell implements Runnable, AskHolder {
       this.#watching = undefined;
       for (const target of watching.values()) target._unwatch(this.ref);
     }
-    if (this.#watchers !== undefined) {
-      const down: DownEvent = { type: 'troupe.down', address: this.address, reason };
-      for (const w of this.#watchers.values()) w._down(down);
-      this.#watchers = undefined;
-    }
+    notifyWatchers(this.#watchers, this.address, reason);
+    this.#watchers = undefined;
     const waiters = this.#stopWaiters;
     this.#stopWaiters = undefined;
     if (waiters) for (const w of waiters) w();
@@ -513,12 +511,8 @@ export class Cell implements Runnable, AskHolder {
   }
 
   watch(watcher: BaseRef): void {
-    if (this.status === 'stopped') {
-      watcher._down({ type: 'troupe.down', address: this.address, reason: 'noproc' });
-      return;
-    }
-    if (this.#watchers === undefined) this.#watchers = new Map();
-    this.#watchers.set(watcher.address, watcher);
+    if (this.status === 'stopped') downAtOnce(watcher, this.address);
+    else this.#watchers = addWatcher(this.#watchers, watcher);
   }
 
   unwatch(watcher: BaseRef): void {

@@ -15,6 +15,7 @@ import {
   type StreamOpenEvent,
   toWireError,
 } from './stream-protocol.js';
+import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
 
 /** What a {@link fromStream} source is called with, once per request. */
 export interface StreamContext<TInput = unknown, TEvent extends EventObject = AnyEventObject> {
@@ -249,7 +250,7 @@ export class StreamSession extends BaseRef implements Temporary {
   #timer: TimerHandle | undefined;
   #waitingSince = 0;
   /** Who watches this session; told when the stream ends. */
-  #watchers: Set<BaseRef> | undefined;
+  #watchers: WatcherMap | undefined;
 
   constructor(host: CellHost, body: StreamBody, consumer: BaseRef, credit: number, idleTimeoutMs: number) {
     super();
@@ -364,9 +365,8 @@ export class StreamSession extends BaseRef implements Temporary {
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
-    const watchers = this.#watchers;
+    notifyWatchers(this.#watchers, this.address, reason);
     this.#watchers = undefined;
-    if (watchers !== undefined) for (const w of watchers) w._down({ type: 'troupe.down', address: this.address, reason });
   }
 
   ask<TReply>(): Promise<TReply> {
@@ -377,16 +377,12 @@ export class StreamSession extends BaseRef implements Temporary {
 
   /** A live session is watched until its stream ends; an ended one answers 'noproc'. */
   _watch(watcher: BaseRef): void {
-    if (this.#closed) {
-      watcher._down({ type: 'troupe.down', address: this.address, reason: 'noproc' });
-      return;
-    }
-    if (this.#watchers === undefined) this.#watchers = new Set();
-    this.#watchers.add(watcher);
+    if (this.#closed) downAtOnce(watcher, this.address);
+    else this.#watchers = addWatcher(this.#watchers, watcher);
   }
 
   _unwatch(watcher: BaseRef): void {
-    this.#watchers?.delete(watcher);
+    this.#watchers?.delete(watcher.address);
   }
 
   _stop(): Promise<void> {

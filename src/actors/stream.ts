@@ -15,6 +15,7 @@ import {
   isErrorCode,
   MAX_CREDIT,
 } from './stream-protocol.js';
+import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
 
 export type { StreamOptions };
 
@@ -476,7 +477,7 @@ export class ConsumerRef extends BaseRef implements Temporary {
   readonly #stream: ConsumerSink;
   #closed = false;
   /** Who watches this consumer; told when the stream ends. */
-  #watchers: Set<BaseRef> | undefined;
+  #watchers: WatcherMap | undefined;
 
   constructor(host: AskHost, target: string, stream: ConsumerSink) {
     super();
@@ -502,16 +503,12 @@ export class ConsumerRef extends BaseRef implements Temporary {
 
   /** A live consumer is watched until its stream ends ('normal', or `{ error }` when it failed); an ended one answers 'noproc'. */
   _watch(watcher: BaseRef): void {
-    if (this.#closed) {
-      watcher._down({ type: 'troupe.down', address: this.address, reason: 'noproc' });
-      return;
-    }
-    if (this.#watchers === undefined) this.#watchers = new Set();
-    this.#watchers.add(watcher);
+    if (this.#closed) downAtOnce(watcher, this.address);
+    else this.#watchers = addWatcher(this.#watchers, watcher);
   }
 
   _unwatch(watcher: BaseRef): void {
-    this.#watchers?.delete(watcher);
+    this.#watchers?.delete(watcher.address);
   }
 
   _stop(): Promise<void> {
@@ -534,9 +531,8 @@ export class ConsumerRef extends BaseRef implements Temporary {
     if (this.#closed) return;
     this.#closed = true;
     this.#host._unregisterTemp(this);
-    const watchers = this.#watchers;
+    notifyWatchers(this.#watchers, this.address, reason);
     this.#watchers = undefined;
-    if (watchers !== undefined) for (const w of watchers) w._down({ type: 'troupe.down', address: this.address, reason });
   }
 }
 

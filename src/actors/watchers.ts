@@ -1,0 +1,28 @@
+import type { BaseRef, DownEvent } from './ref.js';
+
+/**
+ * Who watches an actor or a temporary, keyed by the watcher's address: one notice per watcher,
+ * however it was named (a `LocalRef`, a `PathRef` or a remote ref to the same actor). Owners keep
+ * the map lazily (`undefined` until the first watch), since most actors are never watched.
+ * @internal
+ */
+export type WatcherMap = Map<string, BaseRef>;
+
+/** Adds `watcher`, creating the map on first use; returns the map to store. */
+export function addWatcher(watchers: WatcherMap | undefined, watcher: BaseRef): WatcherMap {
+  const map = watchers ?? new Map<string, BaseRef>();
+  map.set(watcher.address, watcher);
+  return map;
+}
+
+/** Sends every watcher one `troupe.down` for `address`. The owner then drops the map. */
+export function notifyWatchers(watchers: WatcherMap | undefined, address: string, reason: DownEvent['reason']): void {
+  if (watchers === undefined) return;
+  const down: DownEvent = { type: 'troupe.down', address, reason };
+  for (const w of watchers.values()) w._down(down);
+}
+
+/** A watch on something already gone: the watcher hears `'noproc'` at once. */
+export function downAtOnce(watcher: BaseRef, address: string): void {
+  watcher._down({ type: 'troupe.down', address, reason: 'noproc' });
+}
