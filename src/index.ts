@@ -3,7 +3,6 @@
  * @module
  */
 
-export { refOf } from './actors/cell.js';
 export type { DeadLetter, DeadLetterReason } from './actors/dead-letters.js';
 export { DeadLetters } from './actors/dead-letters.js';
 export type { ExitReason } from './actors/exit-reason.js';
@@ -41,6 +40,7 @@ export type {
   TlsOptions,
 } from './actors/system.js';
 export { ActorSystem } from './actors/system.js';
+export { refOf } from './actors/xstate-body.js';
 export type { CreateSystemOptions } from './create-system.js';
 export { createSystem } from './create-system.js';
 export type { ErrorCode } from './errors.js';

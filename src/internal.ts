@@ -5,11 +5,14 @@
 
 export { formatAddress, parseAddress, SCHEME, validateName, validateNodeId } from './actors/address.js';
 export { codeForDeadLetter, isEvent, startAsk, TempRef } from './actors/ask.js';
-export type { Body, CellHost, CellStatus, ChildPolicy, NativeLogic, SpawnableLogic, SystemMessage } from './actors/cell.js';
-export { Cell, isNativeLogic, kNativeLogic, LocalRef } from './actors/cell.js';
+export type { Body, NativeLogic, SpawnableLogic } from './actors/body.js';
+export { isNativeLogic, kNativeLogic } from './actors/body.js';
+export type { CellHost, CellStatus, ChildPolicy, SystemMessage } from './actors/cell.js';
+export { Cell } from './actors/cell.js';
 export { describeReason, isCrash } from './actors/exit-reason.js';
 export { StreamSession } from './actors/from-stream.js';
 export { InspectionBus } from './actors/inspection.js';
+export { LocalRef } from './actors/local-ref.js';
 export { PathRef } from './actors/path-ref.js';
 export type { StreamHost } from './actors/ref.js';
 export { BaseRef } from './actors/ref.js';
@@ -20,6 +23,7 @@ export { isSupervisorLogic } from './actors/supervised.js';
 export type { RemoteProvider } from './actors/system.js';
 export type { WatcherMap } from './actors/watchers.js';
 export { addWatcher, downAtOnce, notifyWatchers } from './actors/watchers.js';
+export { XStateBody } from './actors/xstate-body.js';
 export type { Admission } from './mailbox/mailbox.js';
 export { Mailbox } from './mailbox/mailbox.js';
 export { Queue } from './mailbox/queue.js';

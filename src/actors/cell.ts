@@ -1,22 +1,17 @@
-import {
-  type AnyActor,
-  type AnyActorLogic,
-  type AnyActorRef,
-  type AnyEventObject,
-  createActor,
-  type Observer,
-  type Snapshot,
-} from 'xstate';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import type { AnyActor, AnyEventObject, Snapshot } from 'xstate';
+import { InvalidArgumentError } from '../errors.js';
 import type { Dispatcher, Runnable } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
-import { type AskHolder, codeForDeadLetter, isEvent, startAsk, type Temporary, type TempRef } from './ask.js';
+import { type AskHolder, codeForDeadLetter, isEvent, type Temporary, type TempRef } from './ask.js';
+import { type Body, isNativeLogic, kNativeLogic, type SpawnableLogic } from './body.js';
 import type { DeadLetterReason } from './dead-letters.js';
 import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
 import type { InspectionBus } from './inspection.js';
-import { type AskOptions, BaseRef, type DownEvent, type ReplyTo } from './ref.js';
+import { LocalRef } from './local-ref.js';
+import type { BaseRef, DownEvent } from './ref.js';
 import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
+import { XStateBody } from './xstate-body.js';
 
 /** Control messages, drained before user messages. @internal */
 export type SystemMessage =
@@ -67,31 +62,6 @@ export interface ChildPolicy {
   childExited(child: Cell, reason: ExitReason): void;
   /** The supervising cell is terminating: stop every child (in the policy's order), synchronously. */
   terminateChildren(): void;
-}
-
-/** The thing inside a cell that handles messages: an XState actor, or troupe-native logic. @internal */
-export interface Body {
-  start(): void;
-  deliver(event: AnyEventObject): void;
-  /** Ends the body without reporting an exit. */
-  stop(): void;
-  snapshot(): Snapshot<unknown> | undefined;
-  readonly xstate?: AnyActor;
-}
-
-/** Marks logic the cell runs itself instead of handing it to XState (supervisors, streams). @internal */
-export const kNativeLogic: unique symbol = Symbol.for('troupe.native-logic');
-
-/** Troupe-native logic: builds a body for a cell. @internal */
-export interface NativeLogic {
-  readonly [kNativeLogic]: (cell: Cell, input: unknown) => Body;
-}
-
-/** Any logic a cell can run. */
-export type SpawnableLogic = AnyActorLogic | NativeLogic;
-
-export function isNativeLogic(logic: unknown): logic is NativeLogic {
-  return typeof logic === 'object' && logic !== null && kNativeLogic in logic;
 }
 
 /** Settings of one cell. @internal */
@@ -550,147 +520,5 @@ export class Cell implements Runnable, AskHolder {
     const body = this.#body;
     this.#body = undefined;
     body?.stop();
-  }
-}
-
-/** A ref to an actor on this node: sends go straight to its cell. @internal */
-export class LocalRef extends BaseRef {
-  readonly #cell: Cell;
-
-  constructor(cell: Cell) {
-    super();
-    this.#cell = cell;
-  }
-
-  get address(): string {
-    return this.#cell.address;
-  }
-
-  override get name(): string {
-    return this.#cell.name;
-  }
-
-  /** @internal */
-  get _cell(): Cell {
-    return this.#cell;
-  }
-
-  /** @internal */
-  override get _streamHost(): CellHost {
-    return this.#cell.host;
-  }
-
-  send(event: AnyEventObject): void {
-    this.#cell.tell(event);
-  }
-
-  ask<TReply = AnyEventObject>(event: AnyEventObject, options?: AskOptions): Promise<TReply> {
-    const cell = this.#cell;
-    if (cell.status === 'stopped') {
-      return startAsk<TReply>(cell.host, cell.address, event, options, (_e, temp) =>
-        temp.fail('TROUPE_ERR_NO_ACTOR', `${cell.address} is not running`),
-      );
-    }
-    return startAsk<TReply>(cell.host, cell.address, event, options, (e, temp) => cell.tellAsk(e, temp));
-  }
-
-  _down(event: DownEvent): void {
-    this.#cell.tellSystem({ kind: 'down', event });
-  }
-
-  _watch(watcher: BaseRef): void {
-    this.#cell.watch(watcher);
-  }
-
-  _unwatch(watcher: BaseRef): void {
-    this.#cell.unwatch(watcher);
-  }
-
-  _stop(reason: ExitReason): Promise<void> {
-    const cell = this.#cell;
-    if (cell.status !== 'running') return Promise.resolve();
-    const exited = cell.whenExited();
-    if (reason === 'killed') cell.exit('killed');
-    else cell.tellSystem({ kind: 'stop', reason });
-    return exited;
-  }
-
-  protected override _xstate(): AnyActor {
-    const actor = this.#cell.xstate;
-    return actor ?? super._xstate();
-  }
-}
-
-const cellOfActor = new WeakMap<AnyActorRef, Cell>();
-
-/**
- * The troupe ref of the actor running `self`. A machine that hands out its own address (to be
- * replied to, watched or streamed to) must hand out this ref, not XState's `self`: sends to `self`
- * would bypass the mailbox and cannot cross the wire. A troupe ref is returned as it is.
- *
- * @example
- * ```ts
- * sendTo(({ event }) => event.to, ({ self }) => ({ type: 'ball', from: refOf(self) }))
- * ```
- */
-export function refOf(self: AnyActorRef): ReplyTo {
-  if (self instanceof BaseRef) return self as unknown as ReplyTo;
-  const cell = cellOfActor.get(self);
-  if (cell === undefined)
-    throw new TroupeError(
-      'TROUPE_ERR_NOT_LOCAL',
-      `actor ${self.id} is not hosted by troupe (an XState child of a machine has no troupe ref)`,
-    );
-  return cell.ref as unknown as ReplyTo;
-}
-
-/** Runs XState logic inside a cell. @internal */
-class XStateBody implements Body {
-  readonly xstate: AnyActor;
-  readonly #cell: Cell;
-  #quiet = false;
-
-  constructor(cell: Cell, logic: AnyActorLogic, input: unknown) {
-    this.#cell = cell;
-    // Only `clock` (and `input` when given): every extra option key gives each XState actor its own
-    // hidden class (~250 B and ~30% slower construction at 100k actors). So XState's `self.id` is
-    // its session id; the actor's name is `refOf(self).name`.
-    this.xstate = createActor(logic, input === undefined ? { clock: cell.host.clock } : { clock: cell.host.clock, input });
-    cellOfActor.set(this.xstate, cell);
-    // XState's subscribe() wraps an observer in three bound functions; the body is an observer
-    // already, so it joins the observer set directly (an XState internal, stable across v5).
-    (this.xstate as unknown as { observers: Set<Observer<Snapshot<unknown>>> }).observers.add(this);
-  }
-
-  start(): void {
-    this.xstate.start();
-  }
-
-  deliver(event: AnyEventObject): void {
-    // `_send` skips XState's relay, which builds an `@xstate.event` inspection object per message;
-    // troupe reports messages itself, and events were validated on the way in.
-    (this.xstate as unknown as { _send(event: AnyEventObject): void })._send(event);
-  }
-
-  stop(): void {
-    this.#quiet = true;
-    this.xstate.stop();
-  }
-
-  snapshot(): Snapshot<unknown> {
-    return this.xstate.getSnapshot();
-  }
-
-  next(snapshot: Snapshot<unknown>): void {
-    this.#cell.onSnapshot(snapshot);
-  }
-
-  /** XState calls `error` detached from its observer (unlike `next` and `complete`), so it is a closure. */
-  readonly error = (error: unknown): void => {
-    if (!this.#quiet) this.#cell.exit({ error });
-  };
-
-  complete(): void {
-    if (!this.#quiet) this.#cell.exit('normal');
   }
 }

@@ -2,7 +2,8 @@ import type { AnyEventObject, EventObject, Snapshot } from 'xstate';
 import { type ErrorCode, InvalidArgumentError, StreamError } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { Temporary } from './ask.js';
-import { type Body, type Cell, type CellHost, kNativeLogic, type NativeLogic } from './cell.js';
+import { type Body, kNativeLogic, type NativeLogic } from './body.js';
+import type { Cell, CellHost } from './cell.js';
 import type { ExitReason } from './exit-reason.js';
 import { type ActorRef, BaseRef } from './ref.js';
 import {

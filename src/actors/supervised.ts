@@ -7,18 +7,11 @@ import type { CallResult, SupervisorAction, SupervisorHost } from '../supervisio
 import { SupervisorCore } from '../supervision/supervisor.js';
 import { type ResolvedFlags, resolveFlags, type SupervisorFlags } from '../supervision/supervisor-flags.js';
 import { validateName } from './address.js';
-import {
-  type Body,
-  type Cell,
-  type ChildPolicy,
-  isNativeLogic,
-  kNativeLogic,
-  LocalRef,
-  type NativeLogic,
-  type SpawnableLogic,
-} from './cell.js';
+import { type Body, isNativeLogic, kNativeLogic, type NativeLogic, type SpawnableLogic } from './body.js';
+import type { Cell, ChildPolicy } from './cell.js';
 import { type ExitReason, isCrash } from './exit-reason.js';
 import type { SupervisorInspectionEvent } from './inspection.js';
+import { LocalRef } from './local-ref.js';
 import type { ActorRef, AskOptions } from './ref.js';
 
 /** Options of {@link supervisor}: OTP's supervisor flags and the child specs. */

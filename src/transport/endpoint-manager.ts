@@ -1,6 +1,6 @@
 import { type ParsedAddress, parseAddress, validateNodeId } from '../actors/address.js';
-import { LocalRef } from '../actors/cell.js';
 import type { NodeInspectionEvent } from '../actors/inspection.js';
+import { LocalRef } from '../actors/local-ref.js';
 import type { BaseRef } from '../actors/ref.js';
 import type { ActorSystem, RemoteProvider, RemoteSpawnOptions } from '../actors/system.js';
 import { TransportError, TroupeError } from '../errors.js';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { SpawnableLogic } from '../actors/cell.js';
+import type { SpawnableLogic } from '../actors/body.js';
 import type { ListenOptions, NetworkOptions, TlsOptions } from '../actors/system.js';
 import { InvalidArgumentError } from '../errors.js';
 import { type BackoffOptions, validateBackoff } from '../util/backoff.js';
