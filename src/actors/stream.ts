@@ -1,10 +1,12 @@
 import type { AnyEventObject } from 'xstate';
-import { type ErrorCode, InvalidArgumentError, StreamError, TroupeError } from '../errors.js';
+import { type ErrorCode, InvalidArgumentError, StreamError } from '../errors.js';
 import { Queue } from '../mailbox/queue.js';
 import type { TimerHandle } from '../util/clock.js';
-import { type AskHost, isEvent, type Temporary } from './ask.js';
+import { type AskHost, isEvent } from './ask.js';
 import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
 import { BaseRef, type DownEvent, type StreamOptions } from './ref.js';
+import { ConsumerRef } from './stream-consumer.js';
+import { CreditWindow } from './stream-credit.js';
 import {
   type CancelEvent,
   DEFAULT_CREDIT,
@@ -15,7 +17,6 @@ import {
   isErrorCode,
   MAX_CREDIT,
 } from './stream-protocol.js';
-import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
 
 export type { StreamOptions };
 
@@ -101,14 +102,10 @@ function readOptions(options: StreamOptions | undefined): Settings {
  * cancels the producer.
  *
  * Credit: the request grants `credit` chunks; a chunk counts as consumed when the consumer asks for
- * the next one, and consumed chunks are granted back in batches of half the window. So a
- * credit-aware producer is never more than `credit` chunks ahead of the consumer. Once the
- * producer has used up its window it waits, at most `idleTimeoutMs`; so that a slow but steady
- * consumer never lets it time out, consumed chunks are also granted back (keep-alive) when the
- * window has been used up for `idleTimeoutMs / 2`: at once if some are owed, else at the next
- * pull. The producer's idle timeout thus fires only when the consumer stopped pulling. A producer
- * that ignores credit (a machine) is buffered up to `maxBuffered`, then the stream fails with
- * `TROUPE_ERR_STREAM_OVERFLOW`.
+ * the next one, and {@link CreditWindow} grants consumed chunks back. So a credit-aware producer is
+ * never more than `credit` chunks ahead of the consumer, and its idle timeout fires only when the
+ * consumer stopped pulling. A producer that ignores credit (a machine) is buffered up to
+ * `maxBuffered`, then the stream fails with `TROUPE_ERR_STREAM_OVERFLOW`.
  * @internal
  */
 export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
@@ -116,7 +113,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   readonly #target: BaseRef;
   readonly #event: AnyEventObject;
   readonly #settings: Settings;
-  readonly #batch: number;
+  readonly #credit: CreditWindow;
   #phase: Phase = 'idle';
   #consumer: ConsumerRef | undefined;
   /** The producer's session, once a credit-aware producer announced it. */
@@ -127,8 +124,6 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   #terminal: StreamError | undefined;
   /** Chunks handed out and not yet counted as consumed. */
   #handed = 0;
-  /** Consumed chunks not yet granted back. */
-  #unacked = 0;
   #timer: TimerHandle | undefined;
   #waitingSince = 0;
   #onAbort: (() => void) | undefined;
@@ -137,22 +132,15 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   #sent = false;
   /** Something came from the producer, so the request was delivered. */
   #heard = false;
-  /** Credit the producer still holds, as seen here: granted minus received. */
-  #window: number;
-  /** When the producer's window was last used up. */
-  #exhaustedAt = 0;
-  /** Fires `idleTimeoutMs / 2` after the window was used up; lazy like `#timer`. */
-  #creditTimer: TimerHandle | undefined;
-  /** The window has been used up for long enough: grant back whatever is consumed, at once. */
-  #overdue = false;
 
   constructor(host: AskHost, target: BaseRef, event: AnyEventObject, settings: Settings) {
     this.#host = host;
     this.#target = target;
     this.#event = event;
     this.#settings = settings;
-    this.#batch = Math.max(1, settings.credit >> 1);
-    this.#window = settings.credit;
+    this.#credit = new CreditWindow(settings.credit, settings.idleTimeoutMs, host.clock, () =>
+      this.#phase === 'open' ? this.#producer : undefined,
+    );
   }
 
   /** Chunks received and not yet handed out. */
@@ -182,7 +170,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.#phase === 'idle') this.#open();
     if (this.#handed > 0) {
-      this.#ack(this.#handed);
+      this.#credit.consumed(this.#handed);
       this.#handed = 0;
     }
     if (this.#buffer.length > 0) {
@@ -246,7 +234,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
         if (!(producer instanceof BaseRef)) return false;
         this.#heard = true;
         this.#producer = producer;
-        this.#flushCredit();
+        this.#credit.flush();
         return true;
       }
       default:
@@ -328,7 +316,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   }
 
   #chunk(value: T): void {
-    if (this.#producer !== undefined && --this.#window === 0) this.#exhausted();
+    if (this.#producer !== undefined) this.#credit.received();
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
       this.#handed++;
@@ -373,44 +361,6 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     }
   }
 
-  #ack(n: number): void {
-    this.#unacked += n;
-    if (this.#unacked >= this.#batch || this.#overdue) this.#flushCredit();
-  }
-
-  #flushCredit(): void {
-    const producer = this.#producer;
-    if (producer === undefined || this.#unacked === 0 || this.#phase !== 'open') return;
-    const n = this.#unacked;
-    this.#unacked = 0;
-    this.#window += n;
-    this.#overdue = false;
-    producer.send({ type: 'troupe.credit', n });
-  }
-
-  /** The producer has used up its window and waits for credit: keep it alive past `idleTimeoutMs / 2`. */
-  #exhausted(): void {
-    this.#exhaustedAt = this.#host.clock.now();
-    this.#overdue = false;
-    if (this.#creditTimer === undefined) {
-      this.#creditTimer = this.#host.clock.setTimeout(this.#onCreditTimer, this.#settings.idleTimeoutMs / 2);
-    }
-  }
-
-  readonly #onCreditTimer = (): void => {
-    this.#creditTimer = undefined;
-    if (this.#phase !== 'open' || this.#window > 0) return;
-    const half = this.#settings.idleTimeoutMs / 2;
-    const waited = this.#host.clock.now() - this.#exhaustedAt;
-    if (waited < half) {
-      this.#creditTimer = this.#host.clock.setTimeout(this.#onCreditTimer, half - waited);
-      return;
-    }
-    // grant back what was consumed now; if nothing was, the next pull grants it at once
-    this.#overdue = true;
-    this.#flushCredit();
-  };
-
   #cancelProducer(code: ErrorCode, message: string): void {
     const consumer = this.#consumer;
     if (consumer === undefined || !this.#sent) return;
@@ -442,10 +392,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
       this.#host.clock.clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#creditTimer !== undefined) {
-      this.#host.clock.clearTimeout(this.#creditTimer);
-      this.#creditTimer = undefined;
-    }
+    this.#credit.stop();
     if (this.#onAbort !== undefined) {
       this.#settings.signal?.removeEventListener('abort', this.#onAbort);
       this.#onAbort = undefined;
@@ -455,84 +402,6 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
       consumer._close(reason);
       this.#target._unwatch(consumer);
     }
-  }
-}
-
-/** What a consumer ref hands its events to. @internal */
-interface ConsumerSink {
-  _receive(event: AnyEventObject): boolean;
-  _down(event: DownEvent): void;
-  _fail(error: StreamError, fromHost: boolean): void;
-}
-
-/**
- * The address a stream's producer sends chunks to: a registered temporary, so chunks from other
- * nodes find it and it fails with `TROUPE_ERR_NODE_DOWN` when the producer's node goes down.
- * @internal
- */
-export class ConsumerRef extends BaseRef implements Temporary {
-  readonly address: string;
-  readonly target: string;
-  readonly #host: AskHost;
-  readonly #stream: ConsumerSink;
-  #closed = false;
-  /** Who watches this consumer; told when the stream ends. */
-  #watchers: WatcherMap | undefined;
-
-  constructor(host: AskHost, target: string, stream: ConsumerSink) {
-    super();
-    this.#host = host;
-    this.target = target;
-    this.#stream = stream;
-    this.address = host._registerTemp(this, 'stream');
-  }
-
-  send(event: AnyEventObject): void {
-    if (this.#closed || !this.#stream._receive(event)) {
-      this.#host._deadLetter(this.address, event, this.#closed ? 'stopped' : 'invalid-event');
-    }
-  }
-
-  ask<TReply>(): Promise<TReply> {
-    return Promise.reject(new TroupeError('TROUPE_ERR_INVALID_EVENT', `${this.address} is a stream consumer; it cannot be asked`));
-  }
-
-  _down(event: DownEvent): void {
-    this.#stream._down(event);
-  }
-
-  /** A live consumer is watched until its stream ends ('normal', or `{ error }` when it failed); an ended one answers 'noproc'. */
-  _watch(watcher: BaseRef): void {
-    if (this.#closed) downAtOnce(watcher, this.address);
-    else this.#watchers = addWatcher(this.#watchers, watcher);
-  }
-
-  _unwatch(watcher: BaseRef): void {
-    this.#watchers?.delete(watcher.address);
-  }
-
-  _stop(): Promise<void> {
-    this.#fail('TROUPE_ERR_ABORTED', `stream consumer ${this.address} was stopped`, undefined, false);
-    return Promise.resolve();
-  }
-
-  /** Called by the system or the transport: the request was not delivered, the node went down, the system stopped. */
-  fail(code: ErrorCode, message: string, cause?: unknown): void {
-    this.#fail(code, message, cause, true);
-  }
-
-  #fail(code: ErrorCode, message: string, cause: unknown, fromHost: boolean): void {
-    if (this.#closed) return;
-    this.#stream._fail(new StreamError(code, message, cause === undefined ? undefined : { cause }), fromHost);
-  }
-
-  /** @internal */
-  _close(reason: ExitReason): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#host._unregisterTemp(this);
-    notifyWatchers(this.#watchers, this.address, reason);
-    this.#watchers = undefined;
   }
 }
 

@@ -1,0 +1,85 @@
+/** A stream's consumer address: the registered temporary its producer sends chunks to. */
+import type { AnyEventObject } from 'xstate';
+import { type ErrorCode, StreamError, TroupeError } from '../errors.js';
+import type { AskHost, Temporary } from './ask.js';
+import type { ExitReason } from './exit-reason.js';
+import { BaseRef, type DownEvent } from './ref.js';
+import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
+
+/** What a consumer ref hands its events to. @internal */
+export interface ConsumerSink {
+  _receive(event: AnyEventObject): boolean;
+  _down(event: DownEvent): void;
+  _fail(error: StreamError, fromHost: boolean): void;
+}
+
+/**
+ * The address a stream's producer sends chunks to: a registered temporary, so chunks from other
+ * nodes find it and it fails with `TROUPE_ERR_NODE_DOWN` when the producer's node goes down.
+ * @internal
+ */
+export class ConsumerRef extends BaseRef implements Temporary {
+  readonly address: string;
+  readonly target: string;
+  readonly #host: AskHost;
+  readonly #stream: ConsumerSink;
+  #closed = false;
+  /** Who watches this consumer; told when the stream ends. */
+  #watchers: WatcherMap | undefined;
+
+  constructor(host: AskHost, target: string, stream: ConsumerSink) {
+    super();
+    this.#host = host;
+    this.target = target;
+    this.#stream = stream;
+    this.address = host._registerTemp(this, 'stream');
+  }
+
+  send(event: AnyEventObject): void {
+    if (this.#closed || !this.#stream._receive(event)) {
+      this.#host._deadLetter(this.address, event, this.#closed ? 'stopped' : 'invalid-event');
+    }
+  }
+
+  ask<TReply>(): Promise<TReply> {
+    return Promise.reject(new TroupeError('TROUPE_ERR_INVALID_EVENT', `${this.address} is a stream consumer; it cannot be asked`));
+  }
+
+  _down(event: DownEvent): void {
+    this.#stream._down(event);
+  }
+
+  /** A live consumer is watched until its stream ends ('normal', or `{ error }` when it failed); an ended one answers 'noproc'. */
+  _watch(watcher: BaseRef): void {
+    if (this.#closed) downAtOnce(watcher, this.address);
+    else this.#watchers = addWatcher(this.#watchers, watcher);
+  }
+
+  _unwatch(watcher: BaseRef): void {
+    this.#watchers?.delete(watcher.address);
+  }
+
+  _stop(): Promise<void> {
+    this.#fail('TROUPE_ERR_ABORTED', `stream consumer ${this.address} was stopped`, undefined, false);
+    return Promise.resolve();
+  }
+
+  /** Called by the system or the transport: the request was not delivered, the node went down, the system stopped. */
+  fail(code: ErrorCode, message: string, cause?: unknown): void {
+    this.#fail(code, message, cause, true);
+  }
+
+  #fail(code: ErrorCode, message: string, cause: unknown, fromHost: boolean): void {
+    if (this.#closed) return;
+    this.#stream._fail(new StreamError(code, message, cause === undefined ? undefined : { cause }), fromHost);
+  }
+
+  /** @internal */
+  _close(reason: ExitReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#host._unregisterTemp(this);
+    notifyWatchers(this.#watchers, this.address, reason);
+    this.#watchers = undefined;
+  }
+}
