@@ -1,4 +1,5 @@
-import { ActorSystem, type SystemOptions } from './actors/system.js';
+import { ActorSystem } from './actors/system.js';
+import type { SystemOptions } from './actors/system-options.js';
 import { EndpointManager } from './transport/endpoint-manager.js';
 import { resolveNetworkOptions, type TransportOptions } from './transport/options.js';
 import type { Transport } from './transport/transport.js';

@@ -25,6 +25,7 @@ export type { ActorRef, AskEvent, AskOptions, DownEvent, ReplyTo, StreamEvent, S
 export type { CancelEvent, ChunkEvent, EndEvent, StreamErrorEvent, StreamTo } from './actors/stream-protocol.js';
 export type { SupervisorChildSpec, SupervisorLogic, SupervisorOptions, SupervisorRef } from './actors/supervised.js';
 export { supervisor, supervisorRef } from './actors/supervised.js';
+export { ActorSystem } from './actors/system.js';
 export type {
   ActorStats,
   EventOf,
@@ -38,8 +39,7 @@ export type {
   SystemOptions,
   SystemStats,
   TlsOptions,
-} from './actors/system.js';
-export { ActorSystem } from './actors/system.js';
+} from './actors/system-options.js';
 export { refOf } from './actors/xstate-body.js';
 export type { CreateSystemOptions } from './create-system.js';
 export { createSystem } from './create-system.js';

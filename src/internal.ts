@@ -21,7 +21,7 @@ export { ConsumerRef } from './actors/stream-consumer.js';
 export type { CreditEvent, StreamOpenEvent, StreamRequestOptions, WireError } from './actors/stream-protocol.js';
 export { fromWireError, isErrorCode, readRequestOptions, toWireError } from './actors/stream-protocol.js';
 export { isSupervisorLogic } from './actors/supervised.js';
-export type { RemoteProvider } from './actors/system.js';
+export type { RemoteProvider } from './actors/system-options.js';
 export type { WatcherMap } from './actors/watchers.js';
 export { addWatcher, downAtOnce, notifyWatchers } from './actors/watchers.js';
 export { XStateBody } from './actors/xstate-body.js';

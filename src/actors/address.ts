@@ -10,6 +10,9 @@ export interface ParsedAddress {
   path: string;
 }
 
+/** Letters and digits: the alphabet of generated names and ids. */
+export const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:@~+-]{0,199}$/;
 const NODE = /^[A-Za-z0-9_][A-Za-z0-9_.:@~+-]{0,99}$/;
 

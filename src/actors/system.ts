@@ -1,10 +1,10 @@
 import { customAlphabet } from 'nanoid';
-import type { AnyActorLogic, AnyEventObject, EventFromLogic, InputFrom } from 'xstate';
+import type { AnyEventObject } from 'xstate';
 import { type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
 import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import { type Clock, realClock } from '../util/clock.js';
-import { formatAddress, type ParsedAddress, parseAddress, validateName, validateNodeId } from './address.js';
+import { ALPHANUMERIC, formatAddress, parseAddress, validateName, validateNodeId } from './address.js';
 import { codeForDeadLetter, isEvent, type Temporary } from './ask.js';
 import { isNativeLogic, type SpawnableLogic } from './body.js';
 import { Cell, type CellHost } from './cell.js';
@@ -15,156 +15,19 @@ import { LocalRef } from './local-ref.js';
 import { PathRef } from './path-ref.js';
 import { type ActorRef, BaseRef } from './ref.js';
 import { openStream, type StreamOptions } from './stream.js';
+import type {
+  ActorStats,
+  EventOf,
+  InputOf,
+  RemoteProvider,
+  RemoteSpawnOptions,
+  SpawnOptions,
+  SystemOptions,
+  SystemStats,
+} from './system-options.js';
+import { Temporaries } from './temporaries.js';
 
-const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const newId = customAlphabet(ALPHANUMERIC, 12);
-/** ~95 bits: reply and stream addresses must not be guessable. */
-const newTempId = customAlphabet(ALPHANUMERIC, 16);
-
-/** Options of {@link createSystem}. */
-export interface SystemOptions extends NetworkOptions {
-  /** This node's id, unique in a cluster. Default: a random id. */
-  node?: string;
-  /** Time source for ask timeouts, XState delays and supervision. Default: the wall clock. */
-  clock?: Clock;
-  /** `'sync'` drains mailboxes inside `send`, for deterministic tests. Default: the event-loop dispatcher. */
-  dispatcher?: Dispatcher | 'sync';
-  /** Messages an actor handles per turn before others run. Default 100. */
-  throughput?: number;
-  /** Default ask timeout, ms. Default 5000. */
-  askTimeoutMs?: number;
-  /** Default mailbox of every actor. Default unbounded. */
-  mailbox?: MailboxOptions;
-}
-
-/** Where a node listens for other nodes. */
-export interface ListenOptions {
-  /** TCP port; `0` picks a free one (read it from `system.listenAddress`). */
-  port: number;
-  /** Interface to bind. Default `'127.0.0.1'`; any other than loopback needs a `secret`. */
-  host?: string;
-}
-
-/** TLS for `wss://`: the listener's key and certificate, and what a dialer trusts. */
-export interface TlsOptions {
-  /** PEM private key of this node's listener. */
-  key?: string | Uint8Array;
-  /** PEM certificate of this node's listener. */
-  cert?: string | Uint8Array;
-  /** PEM certificates a dialer trusts (e.g. a self-signed peer's). Default: Node's root CAs. */
-  ca?: string | Uint8Array | (string | Uint8Array)[];
-  /** Whether a dialer rejects a certificate it cannot verify. Default true. */
-  rejectUnauthorized?: boolean;
-}
-
-/** Failure detection between nodes. */
-export interface HeartbeatOptions {
-  /** Time between pings, ms. Default 1000. */
-  intervalMs?: number;
-  /** Unanswered intervals before the peer is declared down. Default 3. */
-  maxMissed?: number;
-}
-
-/** How a lost link is re-established, and what happens to messages meanwhile. */
-export interface ReconnectOptions {
-  /** First retry delay, ms. Default 100. */
-  minMs?: number;
-  /** Largest retry delay, ms. Default 5000. */
-  maxMs?: number;
-  /** Growth per attempt. Default 2. */
-  factor?: number;
-  /** Fraction of each delay randomised, 0..1. Default 0.2. */
-  jitter?: number;
-  /** Dial attempts after a loss before giving up. Default `Infinity`. */
-  maxAttempts?: number;
-  /** Messages held for a peer while its link is down; more become dead letters. Default 1000. */
-  bufferLimit?: number;
-  /** How long messages are held for a peer whose link is down before they become dead letters, ms. Default 30000. */
-  bufferMs?: number;
-}
-
-/** The transport options of {@link createSystem}; they take effect when the transport is installed. */
-export interface NetworkOptions {
-  /** Accept connections from other nodes here. */
-  listen?: ListenOptions;
-  /** Shared secret of the cluster, for the mutual HMAC-SHA256 handshake. Required to listen beyond loopback. */
-  secret?: string;
-  /** Logic other nodes may start here with `spawnOn`, by name; nothing else can be spawned remotely. */
-  logic?: Record<string, SpawnableLogic>;
-  /** TLS key/certificate to listen with `wss://`, and CAs to trust when dialing one. */
-  tls?: TlsOptions;
-  heartbeat?: HeartbeatOptions;
-  reconnect?: ReconnectOptions;
-  /** How long an actor spawned here by a parent on another node outlives a lost link to that node, ms. Default 10000. */
-  orphanGraceMs?: number;
-  /** Largest frame accepted or sent, bytes. Default 16 MiB. */
-  maxFrameBytes?: number;
-  /** Asks one node may have waiting on another at once; more reject with `TROUPE_ERR_TOO_MANY_PENDING`. Default 10000. */
-  maxPendingAsks?: number;
-  /** How long a connection may take to authenticate, ms. Default 5000. */
-  handshakeTimeoutMs?: number;
-}
-
-/** Options of {@link ActorSystem.spawnOn}. */
-export interface RemoteSpawnOptions {
-  /** Name on the host node; top-level there. Default: a random id. */
-  name?: string;
-  input?: unknown;
-  /** A local actor: the remote actor stops when it exits, or when the link stays down past `orphanGraceMs`. */
-  parent?: ActorRef;
-  /** How long to wait for the host, ms. Default: the system's `askTimeoutMs`. */
-  timeoutMs?: number;
-}
-
-/** Options of {@link ActorSystem.spawn}. */
-export interface SpawnOptions<TInput = unknown> {
-  /** Unique among siblings; becomes the last address segment. Default: a random id. */
-  name?: string;
-  input?: TInput;
-  /** A local actor to spawn under; the child stops when it exits. Default: top level. */
-  parent?: ActorRef;
-  mailbox?: MailboxOptions;
-  /** Messages handled per turn. Default: the system's. */
-  throughput?: number;
-}
-
-/** Per-actor counters. */
-export interface ActorStats {
-  address: string;
-  status: 'running' | 'exited' | 'stopped';
-  /** User messages waiting. */
-  depth: number;
-  processed: number;
-  dropped: number;
-  restarts: number;
-  children: number;
-}
-
-/** System-wide counters, with every live actor's. */
-export interface SystemStats {
-  node: string;
-  actors: number;
-  deadLetters: number;
-  unhandledExits: number;
-  mailboxes: ActorStats[];
-}
-
-/** The events of a logic, or any event for troupe-native logic. */
-export type EventOf<TLogic> = TLogic extends AnyActorLogic ? EventFromLogic<TLogic> : AnyEventObject;
-/** The input of a logic. */
-export type InputOf<TLogic> = TLogic extends AnyActorLogic ? InputFrom<TLogic> : unknown;
-
-/** Where remote addresses go; installed by the transport. @internal */
-export interface RemoteProvider {
-  ref(address: string, parsed: ParsedAddress): BaseRef;
-  close(): Promise<void>;
-  /** Dials a node; resolves with its node id once authenticated. */
-  connect(url: string): Promise<string>;
-  /** Starts allowlisted logic on `node`; resolves with a ref to it. */
-  spawnOn(node: string, logicName: string, options: RemoteSpawnOptions): Promise<BaseRef>;
-  /** Where this node listens, once bound. */
-  readonly listenAddress: { host: string; port: number } | undefined;
-}
 
 /**
  * A set of actor trees on one node: spawns, addresses, stops and observes actors.
@@ -182,7 +45,7 @@ export class ActorSystem implements CellHost {
   /** Resolves once the system is ready to serve (listening, when it listens). */
   ready: Promise<void> = Promise.resolve();
   readonly #top = new Map<string, Cell>();
-  readonly #temps = new Map<string, Temporary>();
+  readonly #temps: Temporaries;
   readonly #defaultMailbox: MailboxOptions | undefined;
   #live = 0;
   #unhandledExits = 0;
@@ -192,6 +55,7 @@ export class ActorSystem implements CellHost {
 
   constructor(options: SystemOptions = {}) {
     this.node = options.node === undefined ? newId() : validateNodeId(options.node);
+    this.#temps = new Temporaries(this.node);
     this.clock = options.clock ?? realClock;
     const throughput = options.throughput ?? 100;
     if (!(Number.isInteger(throughput) && throughput >= 1)) {
@@ -427,7 +291,7 @@ export class ActorSystem implements CellHost {
 
   async #doShutdown(): Promise<void> {
     // Waiters first, so that they learn why: the system is going, not just the actor they wait on.
-    for (const temp of [...this.#temps.values()]) temp.fail('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} shut down`);
+    this.#temps.failAll('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} shut down`);
     for (const cell of [...this.#top.values()].reverse()) cell.terminate('shutdown');
     await this.#remote?.close();
     for (const close of this.#closers) await close();
@@ -547,8 +411,7 @@ export class ActorSystem implements CellHost {
 
   /** Fails every temporary waiting on an actor of `node` (its link went down). @internal */
   _failTempsTo(node: string, code: ErrorCode, message: string): void {
-    const prefix = `troupe://${node}/`;
-    for (const temp of [...this.#temps.values()]) if (temp.target.startsWith(prefix)) temp.fail(code, message);
+    this.#temps.failWaitingOn(node, code, message);
   }
 
   /** @internal */
@@ -556,7 +419,7 @@ export class ActorSystem implements CellHost {
     const fields = typeof event === 'object' && event !== null ? (event as { replyTo?: unknown; stream?: unknown }) : undefined;
     // an undeliverable ask or stream request fails the temporary waiting on it at once
     const replyTo = fields?.replyTo ?? fields?.stream;
-    if (replyTo instanceof BaseRef && this.#temps.get(safePath(replyTo.address, this.node)) === replyTo) {
+    if (replyTo instanceof BaseRef && this.#temps.holds(replyTo)) {
       (replyTo as Temporary).fail(codeForDeadLetter(reason), `message to ${recipient} was not delivered: ${reason}`);
     }
     const letter = sender === undefined ? { recipient, event, reason } : { recipient, event, reason, sender };
@@ -571,16 +434,12 @@ export class ActorSystem implements CellHost {
 
   /** @internal */
   _registerTemp(temp: Temporary, kind = 'ask'): string {
-    // Unguessable: a reply or stream address is a capability. Whoever was handed it — on any node,
-    // through any number of forwards — may answer; no peer can forge an answer to an ask it never saw.
-    const path = `$${kind}.${newTempId()}`;
-    this.#temps.set(path, temp);
-    return `troupe://${this.node}/${path}`;
+    return this.#temps.register(temp, kind);
   }
 
   /** @internal */
   _unregisterTemp(temp: Temporary): void {
-    this.#temps.delete(temp.address.slice(this.node.length + 10));
+    this.#temps.unregister(temp);
   }
 
   /** @internal */
@@ -647,20 +506,4 @@ function cellStats(c: Cell): ActorStats {
     restarts: c.restarts,
     children: c.children?.size ?? 0,
   };
-}
-
-/**
- * Creates an actor system. Returns at once; `await system.ready` before relying on a listener.
- *
- * @example
- * ```ts
- * import { createSystem } from 'troupe';
- * const system = createSystem({ node: 'alpha' });
- * const counter = system.spawn(counterMachine, { name: 'counter' });
- * counter.send({ type: 'inc' });
- * await system.shutdown();
- * ```
- */
-export function createSystem(options: SystemOptions = {}): ActorSystem {
-  return new ActorSystem(options);
 }

@@ -2,7 +2,8 @@ import { type ParsedAddress, parseAddress, validateNodeId } from '../actors/addr
 import type { NodeInspectionEvent } from '../actors/inspection.js';
 import { LocalRef } from '../actors/local-ref.js';
 import type { BaseRef } from '../actors/ref.js';
-import type { ActorSystem, RemoteProvider, RemoteSpawnOptions } from '../actors/system.js';
+import type { ActorSystem } from '../actors/system.js';
+import type { RemoteProvider, RemoteSpawnOptions } from '../actors/system-options.js';
 import { TransportError, TroupeError } from '../errors.js';
 import type { RefResolver } from './codec.js';
 import { Connection } from './connection.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { SpawnableLogic } from '../actors/body.js';
-import type { ListenOptions, NetworkOptions, TlsOptions } from '../actors/system.js';
+import type { ListenOptions, NetworkOptions, TlsOptions } from '../actors/system-options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { type BackoffOptions, validateBackoff } from '../util/backoff.js';
 

@@ -1,0 +1,58 @@
+/**
+ * The live temporaries of one node — ask reply refs, stream ends, orphan guards — by path, so
+ * that events arriving from other nodes find them and a lost node fails the ones waiting on it.
+ */
+import { customAlphabet } from 'nanoid';
+import type { ErrorCode } from '../errors.js';
+import { ALPHANUMERIC } from './address.js';
+import type { Temporary } from './ask.js';
+import type { BaseRef } from './ref.js';
+
+/** ~95 bits: reply and stream addresses must not be guessable. */
+const newTempId = customAlphabet(ALPHANUMERIC, 16);
+
+/** @internal */
+export class Temporaries {
+  readonly #byPath = new Map<string, Temporary>();
+  /** `troupe://<node>/`: every temporary's address starts with it. */
+  readonly #prefix: string;
+
+  constructor(node: string) {
+    this.#prefix = `troupe://${node}/`;
+  }
+
+  /**
+   * Registers `temp` under a fresh `$<kind>.<id>` path and returns its address. The id is
+   * unguessable: a reply or stream address is a capability. Whoever was handed it — on any node,
+   * through any number of forwards — may answer; no peer can forge an answer to an ask it never saw.
+   */
+  register(temp: Temporary, kind: string): string {
+    const path = `$${kind}.${newTempId()}`;
+    this.#byPath.set(path, temp);
+    return this.#prefix + path;
+  }
+
+  unregister(temp: Temporary): void {
+    this.#byPath.delete(temp.address.slice(this.#prefix.length));
+  }
+
+  get(path: string): Temporary | undefined {
+    return this.#byPath.get(path);
+  }
+
+  /** True when `ref` is the live temporary registered at its own address. */
+  holds(ref: BaseRef): boolean {
+    const address = ref.address;
+    return address.startsWith(this.#prefix) && this.#byPath.get(address.slice(this.#prefix.length)) === ref;
+  }
+
+  /** Fails every temporary waiting on an actor of `node`. */
+  failWaitingOn(node: string, code: ErrorCode, message: string): void {
+    const prefix = `troupe://${node}/`;
+    for (const temp of [...this.#byPath.values()]) if (temp.target.startsWith(prefix)) temp.fail(code, message);
+  }
+
+  failAll(code: ErrorCode, message: string): void {
+    for (const temp of [...this.#byPath.values()]) temp.fail(code, message);
+  }
+}
