@@ -7,14 +7,14 @@ import type { RemoteProvider, RemoteSpawnOptions } from '../actors/system-option
 import { TransportError, TroupeError } from '../errors.js';
 import type { RefResolver } from './codec.js';
 import { Connection } from './connection.js';
-import { Endpoint, type EndpointHost, lowerNode, noconnection } from './endpoint.js';
+import { Endpoint, type EndpointHost, lowerNode } from './endpoint.js';
 import { Kind, reasonFromWire } from './envelope.js';
 import { handleFrame, type InboundHost } from './inbound.js';
 import type { ResolvedNetworkOptions } from './options.js';
 import { OrphanGuard, type OrphanGuardHost } from './orphan-guard.js';
 import { RemoteRef, type RemoteRefHost } from './remote-ref.js';
 import { CloseCode, type Link, remoteHost, type Transport, type TransportListener } from './transport.js';
-import { WatchRegistry } from './watch-registry.js';
+import { noconnection, WatchRegistry } from './watch-registry.js';
 import { errorToWire } from './wire-errors.js';
 
 /** Longest shutdown waits for links to close; transports give up on a silent peer sooner. */

@@ -1,18 +1,16 @@
 import type { AnyEventObject } from 'xstate';
-import { formatAddress } from '../actors/address.js';
 import type { AskHolder, TempRef } from '../actors/ask.js';
 import type { NodeInspectionEvent } from '../actors/inspection.js';
-import type { DownEvent } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
-import { type ErrorCode, TransportError, type TroupeError } from '../errors.js';
+import { TransportError, type TroupeError } from '../errors.js';
 import { backoffDelay } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { Connection } from './connection.js';
 import { type Envelope, Kind } from './envelope.js';
-import { coalesce, writeFrames } from './frame-writer.js';
 import type { ResolvedNetworkOptions } from './options.js';
+import { Outbox, type OutboxOwner } from './outbox.js';
 import { CloseCode, isRefused } from './transport.js';
-import type { WatchRegistry } from './watch-registry.js';
+import { noconnection, type WatchRegistry } from './watch-registry.js';
 import { errorFromWire } from './wire-errors.js';
 
 /**
@@ -50,7 +48,7 @@ interface PendingCall {
  * asks and control calls waiting on it, and its reconnect loop. Created once per peer, lazily,
  * and kept for the life of the system (compare protoactor-go `remote/endpoint_manager.go`).
  */
-export class Endpoint implements AskHolder {
+export class Endpoint implements AskHolder, OutboxOwner {
   readonly node: string;
   status: EndpointStatus = 'idle';
   /** Where the peer listens, when this node dialed it. */
@@ -59,21 +57,17 @@ export class Endpoint implements AskHolder {
   inboundAsks = 0;
   readonly #host: EndpointHost;
   #conn: Connection | undefined;
-  #queue: Envelope[] = [];
-  #flushScheduled = false;
+  readonly #outbox: Outbox;
   /** Asks sent to the peer and not settled yet (they fail through `_failTempsTo` when it goes down). */
   #pendingAsks = 0;
   readonly #calls = new Map<number, PendingCall>();
   #callSeq = 0;
   #attempt = 0;
   #retryTimer: TimerHandle | undefined;
-  /** Set while the link's send buffer is over `maxBufferedBytes`: the queue waits for it to drain. */
-  #drainTimer: TimerHandle | undefined;
   #bufferTimer: TimerHandle | undefined;
   #upWaiters: ((up: boolean) => void)[] = [];
   /** Open links to the peer that are not the one in use (see {@link Endpoint.attach}). */
   readonly #standby = new Set<Connection>();
-  readonly #flush = () => this.#flushNow();
 
   /** True for a stand-in of a node this system has no link or URL for; it is not kept. */
   readonly transient: boolean;
@@ -84,6 +78,7 @@ export class Endpoint implements AskHolder {
     this.#host = host;
     this.node = node;
     this.transient = transient;
+    this.#outbox = new Outbox(host, this);
   }
 
   /** The open link, if any. */
@@ -118,22 +113,7 @@ export class Endpoint implements AskHolder {
 
   /** Queues an envelope for the peer: sent this tick when up, held while (re)connecting, dropped otherwise. */
   enqueue(envelope: Envelope): void {
-    const status = this.status;
-    if (status === 'up') {
-      if (this.#drainTimer !== undefined && this.#queue.length >= this.#host.options.bufferLimit) {
-        this.#dropBackedUp(envelope);
-        return;
-      }
-      this.#queue.push(envelope);
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        queueMicrotask(this.#flush);
-      }
-    } else if (status === 'reconnecting' && this.#queue.length < this.#host.options.bufferLimit) {
-      this.#queue.push(envelope);
-    } else {
-      this.#drop(envelope, status === 'reconnecting' ? 'the reconnect buffer is full' : `node ${this.node} is ${status}`);
-    }
+    this.#outbox.enqueue(envelope);
   }
 
   /** Sends an ask; `temp` settles with the reply or a failure. */
@@ -170,6 +150,11 @@ export class Endpoint implements AskHolder {
     });
   }
 
+  /** @internal */
+  _callPending(id: number): boolean {
+    return this.#calls.has(id);
+  }
+
   /** Settles a call with the peer's answer. */
   settleCall(id: number, ok: boolean, value: unknown, message: unknown): void {
     const pending = this.#calls.get(id);
@@ -178,113 +163,6 @@ export class Endpoint implements AskHolder {
     this.#host.system.clock.clearTimeout(pending.timer);
     if (ok) pending.resolve(value);
     else pending.reject(errorFromWire(value, message));
-  }
-
-  #flushNow(): void {
-    this.#flushScheduled = false;
-    const conn = this.#conn;
-    if (conn === undefined || this.status !== 'up' || this.#queue.length === 0) return;
-    if (!conn.writable) {
-      // The link is closing but has not closed yet: the peer is down from here on, and what is
-      // queued is held for the next link like anything sent while reconnecting.
-      conn.close(CloseCode.ABNORMAL, 'the link stopped accepting frames');
-      return;
-    }
-    if (conn.link.buffered > this.#host.options.maxBufferedBytes) {
-      // The peer reads slower than this node writes: hold the queue (up to bufferLimit) until the
-      // link's send buffer drains, rather than let it grow without bound.
-      const limit = this.#host.options.bufferLimit;
-      if (this.#queue.length > limit) for (const e of this.#queue.splice(limit)) this.#dropBackedUp(e);
-      this.#drainTimer ??= this.#host.system.clock.setTimeout(() => {
-        this.#drainTimer = undefined;
-        this.#flushNow();
-      }, DRAIN_CHECK_MS);
-      return;
-    }
-    const queue = this.#queue;
-    this.#queue = [];
-    const live = coalesce(queue, this.#isStale);
-    if (live.length > 0) writeFrames(live, this.#host.options.maxFrameBytes, (frame) => conn.send(frame), this.#reject);
-  }
-
-  /** An ask or call that failed while waiting here (its node went down meanwhile) is not sent again. */
-  readonly #isStale = (e: Envelope): boolean =>
-    (e[0] === Kind.ASK && this.#host.system._temp(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#calls.has(e[1]));
-
-  /**
-   * An envelope that cannot be sent at all: its asker learns why — here, or on the peer when it
-   * waits there for this reply, result or notice — and the event is a dead letter.
-   */
-  readonly #reject = (envelope: Envelope, code: ErrorCode, detail: string): void => {
-    this.#host._report('frame-error', this.node, detail);
-    const system = this.#host.system;
-    const short = detail.slice(0, 500);
-    switch (envelope[0]) {
-      case Kind.ASK:
-        system._temp(envelope[3])?.fail(code, detail);
-        system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'invalid-event');
-        break;
-      case Kind.CALL:
-        this.settleCall(envelope[1], false, code, detail);
-        break;
-      case Kind.SEND:
-        // a reply the peer's asker (or stream consumer) waits for: it fails there now, not at its timeout
-        if (envelope[1].charCodeAt(0) === 36 /* $ */) this.enqueue([Kind.ASK_FAIL, envelope[1], code, `the reply ${short}`]);
-        system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'invalid-event');
-        break;
-      case Kind.ASK_FAIL:
-        if (envelope[3].length > 1000) this.enqueue([Kind.ASK_FAIL, envelope[1], envelope[2], envelope[3].slice(0, 1000)]);
-        break;
-      case Kind.RESULT:
-        if (envelope[2]) this.enqueue([Kind.RESULT, envelope[1], false, code, `the result ${short}`]);
-        else if (envelope[4].length > 1000) this.enqueue([Kind.RESULT, envelope[1], false, envelope[3], envelope[4].slice(0, 1000)]);
-        break;
-      case Kind.DOWN: {
-        const reason = envelope[3];
-        const replaced = typeof reason === 'object' && reason !== null && (reason as { truncated?: unknown }).truncated === true;
-        if (!replaced) {
-          const error = new Error(`the exit reason could not be sent: ${short}`);
-          this.enqueue([Kind.DOWN, envelope[1], envelope[2], { error, truncated: true }]);
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  };
-
-  #dropBackedUp(envelope: Envelope): void {
-    const o = this.#host.options;
-    this.#drop(
-      envelope,
-      `the link to node ${this.node} is backed up: over ${o.maxBufferedBytes} bytes unsent and ${o.bufferLimit} messages waiting`,
-      'TROUPE_ERR_TOO_MANY_PENDING',
-    );
-  }
-
-  /** An envelope the peer cannot be reached for. */
-  #drop(envelope: Envelope, why: string, code: ErrorCode = 'TROUPE_ERR_NODE_DOWN'): void {
-    const system = this.#host.system;
-    const message = code === 'TROUPE_ERR_NODE_DOWN' ? `node ${this.node} is unreachable: ${why}` : why;
-    switch (envelope[0]) {
-      case Kind.SEND:
-        system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'node-down');
-        break;
-      case Kind.ASK:
-        system._temp(envelope[3])?.fail(code, message);
-        system._deadLetter(formatAddress(this.node, envelope[1]), envelope[2], 'node-down');
-        break;
-      case Kind.WATCH: {
-        const target = formatAddress(this.node, envelope[1]);
-        this.#host.watches.removeOut(this.node, target, envelope[2])?.watcher._down(noconnection(target));
-        break;
-      }
-      case Kind.CALL:
-        this.settleCall(envelope[1], false, code, message);
-        break;
-      default:
-        break;
-    }
   }
 
   // ---- link lifecycle ----
@@ -322,10 +200,7 @@ export class Endpoint implements AskHolder {
     }
     if (wasUp) return;
     this.#host._report('up', this.node, conn.link.remote);
-    if (this.#queue.length > 0 && !this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(this.#flush);
-    }
+    this.#outbox.wake();
     this.#host._linkUp(this);
     const waiters = this.#upWaiters;
     this.#upWaiters = [];
@@ -346,10 +221,7 @@ export class Endpoint implements AskHolder {
     if (spare !== undefined) {
       this.#standby.delete(spare);
       this.#conn = spare;
-      if (this.#queue.length > 0 && !this.#flushScheduled) {
-        this.#flushScheduled = true;
-        queueMicrotask(this.#flush);
-      }
+      this.#outbox.wake();
       return;
     }
     this.status = 'reconnecting';
@@ -358,8 +230,7 @@ export class Endpoint implements AskHolder {
     const message = `node ${this.node} went down: ${why}`;
     this.#host.system._failTempsTo(this.node, 'TROUPE_ERR_NODE_DOWN', message);
     for (const id of [...this.#calls.keys()]) this.settleCall(id, false, 'TROUPE_ERR_NODE_DOWN', message);
-    const limit = this.#host.options.bufferLimit;
-    if (this.#queue.length > limit) for (const e of this.#queue.splice(limit)) this.#drop(e, 'the reconnect buffer is full');
+    this.#outbox.trim('the reconnect buffer is full');
     this.#host._linkDown(this);
     this.#bufferTimer = this.#host.system.clock.setTimeout(() => this.#giveUp(), this.#host.options.bufferMs);
     this.#host._report('reconnecting', this.node, this.url === undefined ? 'waiting for the peer to dial again' : `re-dialing ${this.url}`);
@@ -387,24 +258,10 @@ export class Endpoint implements AskHolder {
       (err: TroupeError) => {
         if (this.status === 'up' || this.status === 'closed') return;
         this.#host._report(err.code === 'TROUPE_ERR_AUTH_FAILED' ? 'auth-failed' : 'connecting', this.node, `dial failed: ${err.message}`);
-        if (isRefused(err)) this.#failHeldRequests(`nothing listens at ${url} (connection refused)`);
+        if (isRefused(err)) this.#outbox.failRequests(`nothing listens at ${url} (connection refused)`);
         this.#scheduleDial();
       },
     );
-  }
-
-  /**
-   * The peer's process is gone (its address refuses connections): asks and calls held for it fail
-   * now rather than at their timeouts. Tells stay held for a while, in case it comes back.
-   */
-  #failHeldRequests(why: string): void {
-    if (!this.#queue.some((e) => e[0] === Kind.ASK || e[0] === Kind.CALL)) return;
-    const held = this.#queue;
-    this.#queue = [];
-    for (const e of held) {
-      if (e[0] === Kind.ASK || e[0] === Kind.CALL) this.#drop(e, why);
-      else this.#queue.push(e);
-    }
   }
 
   #giveUp(): void {
@@ -412,9 +269,7 @@ export class Endpoint implements AskHolder {
     if (this.status === 'up' || this.status === 'closed') return;
     this.status = 'unreachable';
     this.#host._report('unreachable', this.node, `no link for ${this.#host.options.bufferMs} ms`);
-    const queue = this.#queue;
-    this.#queue = [];
-    for (const e of queue) this.#drop(e, 'gave up waiting for the link');
+    this.#outbox.dropAll('gave up waiting for the link');
     // Watches made while waiting never reached the peer.
     for (const w of this.#host.watches.takeAll('out', this.node)) w.watcher._down(noconnection(w.target));
     this.#host._unreachable(this);
@@ -426,7 +281,7 @@ export class Endpoint implements AskHolder {
       this.#conn === undefined &&
       this.#standby.size === 0 &&
       this.url === undefined &&
-      this.#queue.length === 0 &&
+      this.#outbox.length === 0 &&
       this.#pendingAsks === 0 &&
       this.inboundAsks === 0 &&
       this.#calls.size === 0 &&
@@ -437,16 +292,14 @@ export class Endpoint implements AskHolder {
   /** Shutdown: sends what is queued, then closes the link. */
   close(): void {
     if (this.status === 'closed') return;
-    if (this.#flushScheduled || this.#queue.length > 0) this.#flushNow();
+    this.#outbox.flush();
     this.status = 'closed';
     this.#clearTimers();
     const waiters = this.#upWaiters;
     this.#upWaiters = [];
     for (const w of waiters) w(false);
     for (const id of [...this.#calls.keys()]) this.settleCall(id, false, 'TROUPE_ERR_SYSTEM_STOPPED', 'this node shut down');
-    const queue = this.#queue;
-    this.#queue = [];
-    for (const e of queue) this.#drop(e, 'this node shut down');
+    this.#outbox.dropAll('this node shut down');
     const conn = this.#conn;
     this.#conn = undefined;
     conn?.close(1001, 'node shutting down');
@@ -458,22 +311,13 @@ export class Endpoint implements AskHolder {
     const clock = this.#host.system.clock;
     if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
     if (this.#bufferTimer !== undefined) clock.clearTimeout(this.#bufferTimer);
-    if (this.#drainTimer !== undefined) clock.clearTimeout(this.#drainTimer);
-    this.#drainTimer = undefined;
+    this.#outbox.stopDrainCheck();
     this.#retryTimer = undefined;
     this.#bufferTimer = undefined;
   }
 }
 
-/** How often a backed-up link's send buffer is checked, ms. */
-const DRAIN_CHECK_MS = 10;
-
 /** The node id that sorts first: its dial wins when two nodes dial each other. */
 export function lowerNode(a: string, b: string): string {
   return [a, b].sort()[0];
-}
-
-/** The notice a watcher gets for a target whose node is unreachable. */
-export function noconnection(target: string): DownEvent {
-  return { type: 'troupe.down', address: target, reason: 'noconnection' };
 }

@@ -1,4 +1,4 @@
-import type { BaseRef } from '../actors/ref.js';
+import type { BaseRef, DownEvent } from '../actors/ref.js';
 
 /** One watch that crosses a link. */
 export interface RemoteWatch {
@@ -75,4 +75,9 @@ function remove(map: Map<string, Map<string, RemoteWatch>>, node: string, target
   watches.delete(k);
   if (watches.size === 0) map.delete(node);
   return watch;
+}
+
+/** The notice a watcher gets for a target whose node is unreachable. */
+export function noconnection(target: string): DownEvent {
+  return { type: 'troupe.down', address: target, reason: 'noconnection' };
 }

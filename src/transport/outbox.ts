@@ -1,0 +1,220 @@
+/** An endpoint's outgoing queue: per-tick flushes, backpressure on a slow link, and the fate of envelopes that cannot go. */
+import { formatAddress } from '../actors/address.js';
+import type { ErrorCode } from '../errors.js';
+import type { TimerHandle } from '../util/clock.js';
+import type { Connection } from './connection.js';
+import type { EndpointHost, EndpointStatus } from './endpoint.js';
+import { type Envelope, Kind } from './envelope.js';
+import { coalesce, writeFrames } from './frame-writer.js';
+import { CloseCode } from './transport.js';
+import { noconnection } from './watch-registry.js';
+
+/** What an outbox needs from the endpoint it belongs to. */
+export interface OutboxOwner {
+  readonly node: string;
+  readonly status: EndpointStatus;
+  readonly connection: Connection | undefined;
+  /** True while control call `id` waits for the peer's answer. @internal */
+  _callPending(id: number): boolean;
+  settleCall(id: number, ok: boolean, value: unknown, message: unknown): void;
+}
+
+/**
+ * The envelopes waiting for one peer. While the link is up they leave in one batch per tick; while
+ * the link's send buffer is over `maxBufferedBytes` they wait for it to drain, up to `bufferLimit`.
+ * An envelope that cannot be sent, or whose peer cannot be reached, fails its asker or caller and
+ * becomes a dead letter.
+ */
+export class Outbox {
+  readonly #host: Pick<EndpointHost, 'system' | 'options' | 'watches' | '_report'>;
+  readonly #owner: OutboxOwner;
+  #queue: Envelope[] = [];
+  #flushScheduled = false;
+  /** Set while the link's send buffer is over `maxBufferedBytes`: the queue waits for it to drain. */
+  #drainTimer: TimerHandle | undefined;
+  readonly #flush = () => this.flush();
+
+  constructor(host: Pick<EndpointHost, 'system' | 'options' | 'watches' | '_report'>, owner: OutboxOwner) {
+    this.#host = host;
+    this.#owner = owner;
+  }
+
+  /** Envelopes waiting. */
+  get length(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues an envelope for the peer: sent this tick when up, held while (re)connecting, dropped otherwise. */
+  enqueue(envelope: Envelope): void {
+    const status = this.#owner.status;
+    if (status === 'up') {
+      if (this.#drainTimer !== undefined && this.#queue.length >= this.#host.options.bufferLimit) {
+        this.#dropBackedUp(envelope);
+        return;
+      }
+      this.#queue.push(envelope);
+      this.#scheduleFlush();
+    } else if (status === 'reconnecting' && this.#queue.length < this.#host.options.bufferLimit) {
+      this.#queue.push(envelope);
+    } else {
+      this.#drop(envelope, status === 'reconnecting' ? 'the reconnect buffer is full' : `node ${this.#owner.node} is ${status}`);
+    }
+  }
+
+  /** A link is there to take what is held: send it this tick. */
+  wake(): void {
+    if (this.#queue.length > 0) this.#scheduleFlush();
+  }
+
+  /** Sends what is queued now, if the link is up and can take it. */
+  flush(): void {
+    this.#flushScheduled = false;
+    const conn = this.#owner.connection;
+    if (conn === undefined || this.#owner.status !== 'up' || this.#queue.length === 0) return;
+    if (!conn.writable) {
+      // The link is closing but has not closed yet: the peer is down from here on, and what is
+      // queued is held for the next link like anything sent while reconnecting.
+      conn.close(CloseCode.ABNORMAL, 'the link stopped accepting frames');
+      return;
+    }
+    if (conn.link.buffered > this.#host.options.maxBufferedBytes) {
+      // The peer reads slower than this node writes: hold the queue (up to bufferLimit) until the
+      // link's send buffer drains, rather than let it grow without bound.
+      const limit = this.#host.options.bufferLimit;
+      if (this.#queue.length > limit) for (const e of this.#queue.splice(limit)) this.#dropBackedUp(e);
+      this.#drainTimer ??= this.#host.system.clock.setTimeout(() => {
+        this.#drainTimer = undefined;
+        this.flush();
+      }, DRAIN_CHECK_MS);
+      return;
+    }
+    const queue = this.#queue;
+    this.#queue = [];
+    const live = coalesce(queue, this.#isStale);
+    if (live.length > 0) writeFrames(live, this.#host.options.maxFrameBytes, (frame) => conn.send(frame), this.#reject);
+  }
+
+  /** Stops waiting for a backed-up link's send buffer to drain. */
+  stopDrainCheck(): void {
+    if (this.#drainTimer !== undefined) this.#host.system.clock.clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
+  }
+
+  /** Keeps the first `bufferLimit` envelopes; the rest are dropped, `why` says why. */
+  trim(why: string): void {
+    const limit = this.#host.options.bufferLimit;
+    if (this.#queue.length > limit) for (const e of this.#queue.splice(limit)) this.#drop(e, why);
+  }
+
+  /**
+   * The peer's process is gone (its address refuses connections): asks and calls held for it fail
+   * now rather than at their timeouts. Tells stay held for a while, in case it comes back.
+   */
+  failRequests(why: string): void {
+    if (!this.#queue.some((e) => e[0] === Kind.ASK || e[0] === Kind.CALL)) return;
+    const held = this.#queue;
+    this.#queue = [];
+    for (const e of held) {
+      if (e[0] === Kind.ASK || e[0] === Kind.CALL) this.#drop(e, why);
+      else this.#queue.push(e);
+    }
+  }
+
+  /** Drops everything queued: the peer cannot be reached, `why` says why. */
+  dropAll(why: string): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const e of queue) this.#drop(e, why);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(this.#flush);
+  }
+
+  /** An ask or call that failed while waiting here (its node went down meanwhile) is not sent again. */
+  readonly #isStale = (e: Envelope): boolean =>
+    (e[0] === Kind.ASK && this.#host.system._temp(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#owner._callPending(e[1]));
+
+  /**
+   * An envelope that cannot be sent at all: its asker learns why — here, or on the peer when it
+   * waits there for this reply, result or notice — and the event is a dead letter.
+   */
+  readonly #reject = (envelope: Envelope, code: ErrorCode, detail: string): void => {
+    const node = this.#owner.node;
+    this.#host._report('frame-error', node, detail);
+    const system = this.#host.system;
+    const short = detail.slice(0, 500);
+    switch (envelope[0]) {
+      case Kind.ASK:
+        system._temp(envelope[3])?.fail(code, detail);
+        system._deadLetter(formatAddress(node, envelope[1]), envelope[2], 'invalid-event');
+        break;
+      case Kind.CALL:
+        this.#owner.settleCall(envelope[1], false, code, detail);
+        break;
+      case Kind.SEND:
+        // a reply the peer's asker (or stream consumer) waits for: it fails there now, not at its timeout
+        if (envelope[1].charCodeAt(0) === 36 /* $ */) this.enqueue([Kind.ASK_FAIL, envelope[1], code, `the reply ${short}`]);
+        system._deadLetter(formatAddress(node, envelope[1]), envelope[2], 'invalid-event');
+        break;
+      case Kind.ASK_FAIL:
+        if (envelope[3].length > 1000) this.enqueue([Kind.ASK_FAIL, envelope[1], envelope[2], envelope[3].slice(0, 1000)]);
+        break;
+      case Kind.RESULT:
+        if (envelope[2]) this.enqueue([Kind.RESULT, envelope[1], false, code, `the result ${short}`]);
+        else if (envelope[4].length > 1000) this.enqueue([Kind.RESULT, envelope[1], false, envelope[3], envelope[4].slice(0, 1000)]);
+        break;
+      case Kind.DOWN: {
+        const reason = envelope[3];
+        const replaced = typeof reason === 'object' && reason !== null && (reason as { truncated?: unknown }).truncated === true;
+        if (!replaced) {
+          const error = new Error(`the exit reason could not be sent: ${short}`);
+          this.enqueue([Kind.DOWN, envelope[1], envelope[2], { error, truncated: true }]);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  };
+
+  #dropBackedUp(envelope: Envelope): void {
+    const o = this.#host.options;
+    this.#drop(
+      envelope,
+      `the link to node ${this.#owner.node} is backed up: over ${o.maxBufferedBytes} bytes unsent and ${o.bufferLimit} messages waiting`,
+      'TROUPE_ERR_TOO_MANY_PENDING',
+    );
+  }
+
+  /** An envelope the peer cannot be reached for. */
+  #drop(envelope: Envelope, why: string, code: ErrorCode = 'TROUPE_ERR_NODE_DOWN'): void {
+    const system = this.#host.system;
+    const node = this.#owner.node;
+    const message = code === 'TROUPE_ERR_NODE_DOWN' ? `node ${node} is unreachable: ${why}` : why;
+    switch (envelope[0]) {
+      case Kind.SEND:
+        system._deadLetter(formatAddress(node, envelope[1]), envelope[2], 'node-down');
+        break;
+      case Kind.ASK:
+        system._temp(envelope[3])?.fail(code, message);
+        system._deadLetter(formatAddress(node, envelope[1]), envelope[2], 'node-down');
+        break;
+      case Kind.WATCH: {
+        const target = formatAddress(node, envelope[1]);
+        this.#host.watches.removeOut(node, target, envelope[2])?.watcher._down(noconnection(target));
+        break;
+      }
+      case Kind.CALL:
+        this.#owner.settleCall(envelope[1], false, code, message);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** How often a backed-up link's send buffer is checked, ms. */
+const DRAIN_CHECK_MS = 10;
