@@ -20,3 +20,8 @@ export function describeExit(reason: ChildExitReason): string {
   const e = reason.error;
   return `error: ${e instanceof Error ? e.message : String(e)}`;
 }
+
+/** The `{ cause }` option for an error that a crash led to. */
+export function causeOf(reason: ChildExitReason): { cause: unknown } | undefined {
+  return isCrashReason(reason) ? { cause: reason.error } : undefined;
+}
