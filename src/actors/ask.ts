@@ -2,9 +2,9 @@ import type { AnyEventObject } from 'xstate';
 import { AskError, type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { DeadLetterReason } from './dead-letters.js';
-import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
+import type { AskOptions, BaseRef, DownEvent } from './ref.js';
 import { fromWireError, isErrorCode } from './stream-protocol.js';
-import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
+import { WatchableEnd } from './watchers.js';
 
 /**
  * A short-lived local ref that waits on a remote or local target: an ask's reply address, a
@@ -38,7 +38,7 @@ export interface AskHolder {
  * Later events to it are dead letters.
  * @internal
  */
-export class TempRef extends BaseRef implements Temporary {
+export class TempRef extends WatchableEnd implements Temporary {
   readonly address: string;
   readonly target: string;
   #host: AskHost;
@@ -49,7 +49,6 @@ export class TempRef extends BaseRef implements Temporary {
   #onAbort: (() => void) | undefined;
   #holder: AskHolder | undefined;
   #settled = false;
-  #watchers: WatcherMap | undefined;
 
   constructor(host: AskHost, target: string, resolve: (value: AnyEventObject) => void, reject: (error: unknown) => void) {
     super();
@@ -104,12 +103,8 @@ export class TempRef extends BaseRef implements Temporary {
 
   _down(): void {}
   /** A watcher of a pending reply address hears when the ask settles (an asker giving up, say). */
-  _watch(watcher: BaseRef): void {
-    if (this.#settled) downAtOnce(watcher, this.address);
-    else this.#watchers = addWatcher(this.#watchers, watcher);
-  }
-  _unwatch(watcher: BaseRef): void {
-    this.#watchers?.delete(watcher.address);
+  protected get _ended(): boolean {
+    return this.#settled;
   }
   _stop(): Promise<void> {
     this.fail('TROUPE_ERR_ABORTED', `ask to ${this.target} was stopped`);
@@ -130,8 +125,7 @@ export class TempRef extends BaseRef implements Temporary {
     this.#host._unregisterTemp(this);
     this.#holder?._releaseAsk(this);
     this.#holder = undefined;
-    notifyWatchers(this.#watchers, this.address, 'normal');
-    this.#watchers = undefined;
+    this._notifyEnded('normal');
   }
 }
 

@@ -16,7 +16,7 @@ import {
   type StreamOpenEvent,
   toWireError,
 } from './stream-protocol.js';
-import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
+import { WatchableEnd } from './watchers.js';
 
 /** What a {@link fromStream} source is called with, once per request. */
 export interface StreamContext<TInput = unknown, TEvent extends EventObject = AnyEventObject> {
@@ -237,7 +237,7 @@ function isIterable(value: unknown): value is AsyncIterable<unknown> | Iterable<
  * when the consumer's node goes down. Its `target` is the consumer's address.
  * @internal
  */
-export class StreamSession extends BaseRef implements Temporary {
+export class StreamSession extends WatchableEnd implements Temporary {
   readonly address: string;
   readonly target: string;
   readonly #host: CellHost;
@@ -251,7 +251,6 @@ export class StreamSession extends BaseRef implements Temporary {
   #timer: TimerHandle | undefined;
   #waitingSince = 0;
   /** Who watches this session; told when the stream ends. */
-  #watchers: WatcherMap | undefined;
 
   constructor(host: CellHost, body: StreamBody, consumer: BaseRef, credit: number, idleTimeoutMs: number) {
     super();
@@ -366,8 +365,7 @@ export class StreamSession extends BaseRef implements Temporary {
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
-    notifyWatchers(this.#watchers, this.address, reason);
-    this.#watchers = undefined;
+    this._notifyEnded(reason);
   }
 
   ask<TReply>(): Promise<TReply> {
@@ -376,14 +374,9 @@ export class StreamSession extends BaseRef implements Temporary {
 
   _down(): void {}
 
-  /** A live session is watched until its stream ends; an ended one answers 'noproc'. */
-  _watch(watcher: BaseRef): void {
-    if (this.#closed) downAtOnce(watcher, this.address);
-    else this.#watchers = addWatcher(this.#watchers, watcher);
-  }
-
-  _unwatch(watcher: BaseRef): void {
-    this.#watchers?.delete(watcher.address);
+  /** Watched until its stream ends. */
+  protected get _ended(): boolean {
+    return this.#closed;
   }
 
   _stop(): Promise<void> {

@@ -3,8 +3,8 @@ import type { AnyEventObject } from 'xstate';
 import { type ErrorCode, StreamError, TroupeError } from '../errors.js';
 import type { AskHost, Temporary } from './ask.js';
 import type { ExitReason } from './exit-reason.js';
-import { BaseRef, type DownEvent } from './ref.js';
-import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
+import type { DownEvent } from './ref.js';
+import { WatchableEnd } from './watchers.js';
 
 /** What a consumer ref hands its events to. @internal */
 export interface ConsumerSink {
@@ -18,14 +18,13 @@ export interface ConsumerSink {
  * nodes find it and it fails with `TROUPE_ERR_NODE_DOWN` when the producer's node goes down.
  * @internal
  */
-export class ConsumerRef extends BaseRef implements Temporary {
+export class ConsumerRef extends WatchableEnd implements Temporary {
   readonly address: string;
   readonly target: string;
   readonly #host: AskHost;
   readonly #stream: ConsumerSink;
   #closed = false;
   /** Who watches this consumer; told when the stream ends. */
-  #watchers: WatcherMap | undefined;
 
   constructor(host: AskHost, target: string, stream: ConsumerSink) {
     super();
@@ -49,14 +48,9 @@ export class ConsumerRef extends BaseRef implements Temporary {
     this.#stream._down(event);
   }
 
-  /** A live consumer is watched until its stream ends ('normal', or `{ error }` when it failed); an ended one answers 'noproc'. */
-  _watch(watcher: BaseRef): void {
-    if (this.#closed) downAtOnce(watcher, this.address);
-    else this.#watchers = addWatcher(this.#watchers, watcher);
-  }
-
-  _unwatch(watcher: BaseRef): void {
-    this.#watchers?.delete(watcher.address);
+  /** Watched until its stream ends ('normal', or `{ error }` when it failed). */
+  protected get _ended(): boolean {
+    return this.#closed;
   }
 
   _stop(): Promise<void> {
@@ -79,7 +73,6 @@ export class ConsumerRef extends BaseRef implements Temporary {
     if (this.#closed) return;
     this.#closed = true;
     this.#host._unregisterTemp(this);
-    notifyWatchers(this.#watchers, this.address, reason);
-    this.#watchers = undefined;
+    this._notifyEnded(reason);
   }
 }

@@ -1,4 +1,4 @@
-import type { BaseRef, DownEvent } from './ref.js';
+import { BaseRef, type DownEvent } from './ref.js';
 
 /**
  * Who watches an actor or a temporary, keyed by the watcher's address: one notice per watcher,
@@ -25,4 +25,32 @@ export function notifyWatchers(watchers: WatcherMap | undefined, address: string
 /** A watch on something already gone: the watcher hears `'noproc'` at once. */
 export function downAtOnce(watcher: BaseRef, address: string): void {
   watcher._down({ type: 'troupe.down', address, reason: 'noproc' });
+}
+
+/**
+ * Base of the short-lived refs that can be watched until they end — an ask's reply ref, a stream's
+ * consumer and producer ends. A watcher hears when it ends (the subclass says why), or `'noproc'`
+ * at once if it already has.
+ * @internal
+ */
+export abstract class WatchableEnd extends BaseRef {
+  #watchers: WatcherMap | undefined;
+
+  /** True once this end has ended. */
+  protected abstract get _ended(): boolean;
+
+  _watch(watcher: BaseRef): void {
+    if (this._ended) downAtOnce(watcher, this.address);
+    else this.#watchers = addWatcher(this.#watchers, watcher);
+  }
+
+  _unwatch(watcher: BaseRef): void {
+    this.#watchers?.delete(watcher.address);
+  }
+
+  /** Tells every watcher why this end ended, once. */
+  protected _notifyEnded(reason: DownEvent['reason']): void {
+    notifyWatchers(this.#watchers, this.address, reason);
+    this.#watchers = undefined;
+  }
 }
