@@ -60,5 +60,3 @@ export { RemoteRef } from './transport/remote-ref.js';
 export { CloseCode } from './transport/transport.js';
 export type { BackoffOptions } from './util/backoff.js';
 export { backoffDelay, validateBackoff } from './util/backoff.js';
-export type { Deferred } from './util/deferred.js';
-export { createDeferred } from './util/deferred.js';

@@ -152,8 +152,10 @@ export function isEvent(event: unknown): event is AnyEventObject {
 }
 
 /**
- * Starts an ask: validates, creates the reply ref, arms timeout and abort, and hands the event
- * with `replyTo` to `deliver`. Every path ends in a settled promise.
+ * Starts an ask: validates, creates the reply ref, arms timeout and abort, and hands the caller's
+ * event, the reply ref and the timeout to `deliver`, which sends it (locally with
+ * {@link withReplyTo}; a remote ref sends the reply ref's address beside the event). Every path
+ * ends in a settled promise.
  * @internal
  */
 export function startAsk<TReply>(
@@ -161,7 +163,7 @@ export function startAsk<TReply>(
   target: string,
   event: unknown,
   options: AskOptions | undefined,
-  deliver: (event: AnyEventObject, temp: TempRef) => void,
+  deliver: (event: AnyEventObject, temp: TempRef, timeoutMs: number) => void,
 ): Promise<TReply> {
   if (!isEvent(event)) {
     return Promise.reject(
@@ -181,8 +183,13 @@ export function startAsk<TReply>(
   return new Promise<TReply>((resolve, reject) => {
     const temp = new TempRef(host, target, resolve as (value: AnyEventObject) => void, reject);
     temp._arm(timeoutMs, signal);
-    deliver({ ...event, replyTo: temp }, temp);
+    deliver(event, temp, timeoutMs);
   });
+}
+
+/** The asked event as the target's body sees it: the caller's event with `replyTo` added. */
+export function withReplyTo(event: AnyEventObject, temp: TempRef): AnyEventObject {
+  return { ...event, replyTo: temp };
 }
 
 function describe(value: unknown): string {

@@ -138,10 +138,6 @@ export class Cell implements Runnable, AskHolder {
     return this.#body?.xstate;
   }
 
-  get snapshot(): Snapshot<unknown> | undefined {
-    return this.#body?.snapshot();
-  }
-
   /** Creates and starts a fresh body. A crash during start is reported like any other. */
   start(): void {
     const body = isNativeLogic(this.logic) ? this.logic[kNativeLogic](this, this.input) : new XStateBody(this, this.logic, this.input);
@@ -464,20 +460,6 @@ export class Cell implements Runnable, AskHolder {
       if (this.#stopWaiters === undefined) this.#stopWaiters = [];
       this.#stopWaiters.push(resolve);
     });
-  }
-
-  /** Resolves once the cell is finalized. */
-  whenStopped(): Promise<void> {
-    if (this.status === 'stopped') return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = () => (this.status === 'stopped' ? resolve() : this.#addWaiter(check));
-      this.#addWaiter(check);
-    });
-  }
-
-  #addWaiter(fn: () => void): void {
-    if (this.#stopWaiters === undefined) this.#stopWaiters = [];
-    this.#stopWaiters.push(fn);
   }
 
   watch(watcher: BaseRef): void {

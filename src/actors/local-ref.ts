@@ -1,5 +1,5 @@
 import type { AnyActor, AnyEventObject } from 'xstate';
-import { startAsk } from './ask.js';
+import { startAsk, withReplyTo } from './ask.js';
 import type { Cell, CellHost } from './cell.js';
 import type { ExitReason } from './exit-reason.js';
 import { type AskOptions, BaseRef, type DownEvent } from './ref.js';
@@ -42,7 +42,7 @@ export class LocalRef extends BaseRef {
         temp.fail('TROUPE_ERR_NO_ACTOR', `${cell.address} is not running`),
       );
     }
-    return startAsk<TReply>(cell.host, cell.address, event, options, (e, temp) => cell.tellAsk(e, temp));
+    return startAsk<TReply>(cell.host, cell.address, event, options, (e, temp) => cell.tellAsk(withReplyTo(e, temp), temp));
   }
 
   _down(event: DownEvent): void {

@@ -7,7 +7,7 @@ import { type Clock, realClock } from '../util/clock.js';
 import { ALPHANUMERIC, formatAddress, parseAddress, validateName, validateNodeId } from './address.js';
 import { codeForDeadLetter, isEvent, type Temporary } from './ask.js';
 import { isNativeLogic, type SpawnableLogic } from './body.js';
-import { Cell, type CellHost } from './cell.js';
+import { Cell, type CellHost, type CellSettings } from './cell.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import { describeReason, type ExitReason } from './exit-reason.js';
 import { InspectionBus, type InspectionObserver } from './inspection.js';
@@ -51,7 +51,6 @@ export class ActorSystem implements CellHost {
   #unhandledExits = 0;
   #shutdown: Promise<void> | undefined;
   #remote: RemoteProvider | undefined;
-  readonly #closers: (() => Promise<void>)[] = [];
 
   constructor(options: SystemOptions = {}) {
     this.node = options.node === undefined ? newId() : validateNodeId(options.node);
@@ -82,7 +81,6 @@ export class ActorSystem implements CellHost {
    * ```
    */
   spawn<TLogic extends SpawnableLogic>(logic: TLogic, options: SpawnOptions<InputOf<TLogic>> = {}): ActorRef<EventOf<TLogic>> {
-    if (this.#shutdown !== undefined) throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
     if (!isLogic(logic))
       throw new InvalidArgumentError(
         'TROUPE_ERR_INVALID_OPTION',
@@ -98,30 +96,9 @@ export class ActorSystem implements CellHost {
         );
       }
       parent = p._cell;
-      if (parent.status !== 'running') {
-        throw new TroupeError(
-          'TROUPE_ERR_ACTOR_STOPPED',
-          `parent ${parent.address} is not running (${parent.status === 'stopped' ? 'stopped' : 'exited, waiting for its supervisor'})`,
-        );
-      }
     }
     const name = options.name === undefined ? newId() : validateName(options.name);
-    const siblings = parent === undefined ? this.#top : parent.children;
-    if (siblings?.has(name)) {
-      throw new InvalidArgumentError(
-        'TROUPE_ERR_NAME_TAKEN',
-        `an actor named ${name} already exists under ${parent?.address ?? formatAddress(this.node, '')}`,
-      );
-    }
-    const cell = new Cell(this, parent, name, logic, {
-      input: options.input,
-      mailbox: options.mailbox ?? this.#defaultMailbox,
-      throughput: options.throughput,
-    });
-    if (parent === undefined) this.#top.set(name, cell);
-    else parent.addChild(cell);
-    this.#live++;
-    cell.start();
+    const cell = this.#startCell(parent, name, logic, { input: options.input, mailbox: options.mailbox, throughput: options.throughput });
     return cell.ref as unknown as ActorRef<EventOf<TLogic>>;
   }
 
@@ -261,7 +238,7 @@ export class ActorSystem implements CellHost {
   stats(): SystemStats;
   stats(ref?: ActorRef): ActorStats | SystemStats | undefined {
     if (ref !== undefined) {
-      const cell = ref instanceof LocalRef ? ref._cell : this._resolvePath(safePath(ref.address, this.node));
+      const cell = ref instanceof BaseRef ? this.#localCell(ref) : undefined;
       return cell === undefined ? undefined : cellStats(cell);
     }
     const mailboxes: ActorStats[] = [];
@@ -294,7 +271,6 @@ export class ActorSystem implements CellHost {
     this.#temps.failAll('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} shut down`);
     for (const cell of [...this.#top.values()].reverse()) cell.terminate('shutdown');
     await this.#remote?.close();
-    for (const close of this.#closers) await close();
   }
 
   /**
@@ -362,11 +338,6 @@ export class ActorSystem implements CellHost {
   /** @internal */
   _installRemote(provider: RemoteProvider): void {
     this.#remote = provider;
-  }
-
-  /** @internal */
-  _onShutdown(close: () => Promise<void>): void {
-    this.#closers.push(close);
   }
 
   /** @internal */
@@ -460,19 +431,32 @@ export class ActorSystem implements CellHost {
   }
 
   /** @internal */
-  _spawnChild(parent: Cell, name: string, logic: SpawnableLogic, settings: ConstructorParameters<typeof Cell>[4]): Cell {
+  _spawnChild(parent: Cell, name: string, logic: SpawnableLogic, settings: CellSettings): Cell {
+    return this.#startCell(parent, name, logic, settings);
+  }
+
+  /**
+   * The one way a cell comes to life: the system must be up, the parent running and the name free
+   * among its siblings; then the cell joins the tree and its body starts.
+   */
+  #startCell(parent: Cell | undefined, name: string, logic: SpawnableLogic, settings: CellSettings): Cell {
     if (this.#shutdown !== undefined) throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
-    if (parent.status !== 'running') {
+    if (parent !== undefined && parent.status !== 'running') {
       throw new TroupeError(
         'TROUPE_ERR_ACTOR_STOPPED',
         `parent ${parent.address} is not running (${parent.status === 'stopped' ? 'stopped' : 'exited, waiting for its supervisor'})`,
       );
     }
-    if (parent.children?.has(name)) {
-      throw new InvalidArgumentError('TROUPE_ERR_NAME_TAKEN', `an actor named ${name} already exists under ${parent.address}`);
+    const siblings = parent === undefined ? this.#top : parent.children;
+    if (siblings?.has(name)) {
+      throw new InvalidArgumentError(
+        'TROUPE_ERR_NAME_TAKEN',
+        `an actor named ${name} already exists under ${parent?.address ?? formatAddress(this.node, '')}`,
+      );
     }
     const cell = new Cell(this, parent, name, logic, { ...settings, mailbox: settings.mailbox ?? this.#defaultMailbox });
-    parent.addChild(cell);
+    if (parent === undefined) this.#top.set(name, cell);
+    else parent.addChild(cell);
     this.#live++;
     cell.start();
     return cell;

@@ -60,10 +60,8 @@ export class RemoteRef extends BaseRef {
   }
 
   ask<TReply = AnyEventObject>(event: AnyEventObject, options?: AskOptions): Promise<TReply> {
-    const system = this.#host.system;
-    const timeoutMs = options?.timeoutMs ?? system.askTimeoutMs;
-    return startAsk<TReply>(system, this.address, event, options, (_withReplyTo, temp) =>
-      this.#endpoint.ask(this.path, event, temp, timeoutMs),
+    return startAsk<TReply>(this.#host.system, this.address, event, options, (e, temp, timeoutMs) =>
+      this.#endpoint.ask(this.path, e, temp, timeoutMs),
     );
   }
 
