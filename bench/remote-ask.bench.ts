@@ -13,12 +13,11 @@
  * warm-up of each. Result: p50 and p99 of per-request latency in µs, ratio = troupe p50 ÷ raw p50.
  * Target: ≤ 1.3.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { pack, unpack } from 'msgpackr';
 import WebSocket, { WebSocketServer } from 'ws';
 import { sendTo, setup } from 'xstate';
 import { createSystem, type ReplyTo } from '../src/index.js';
+import { forkPeer } from './peer.js';
 import { median, percentile, report } from './report.js';
 
 const ROUNDS = 7;
@@ -59,13 +58,7 @@ async function peer(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), ['--peer'], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/net/prof'] : [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ports = await new Promise<{ troupePort: number; rawPort: number }>((resolve) =>
-    child.once('message', resolve as (m: unknown) => void),
-  );
+  const { child, ports } = await forkPeer(import.meta.url, '--peer');
 
   const system = createSystem({ node: 'bench', secret: SECRET });
   await system.connect(`ws://127.0.0.1:${ports.troupePort}`);

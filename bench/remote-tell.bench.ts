@@ -14,12 +14,11 @@
  * Rounds alternate which side goes first, after a warm-up of each. Result: messages/s, troupe ÷
  * raw (the median of per-round ratios). Target: ≥ 0.6.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { pack, unpack } from 'msgpackr';
 import WebSocket, { WebSocketServer } from 'ws';
 import { type AnyEventObject, fromCallback } from 'xstate';
 import { createSystem, type ReplyTo } from '../src/index.js';
+import { forkPeer } from './peer.js';
 import { median, report } from './report.js';
 
 const N = 500_000;
@@ -73,13 +72,7 @@ async function peer(): Promise<void> {
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function main(): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), ['--peer'], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/net/prof'] : [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ports = await new Promise<{ troupePort: number; rawPort: number }>((resolve) =>
-    child.once('message', resolve as (m: unknown) => void),
-  );
+  const { child, ports } = await forkPeer(import.meta.url, '--peer');
 
   const system = createSystem({ node: 'bench', secret: SECRET, heartbeat: { intervalMs: 5000 } });
   await system.connect(`ws://127.0.0.1:${ports.troupePort}`);

@@ -10,11 +10,10 @@
  * during the troupe and raw phases (MB over the heap before the phase, sampled every 1000 chunks),
  * and this process's peak RSS.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createSystem, fromStream } from '../src/index.js';
+import { forkPeer } from './peer.js';
 import { gc, median, report, versus } from './report.js';
 
 const N = 100_000;
@@ -60,14 +59,7 @@ async function producer(): Promise<void> {
 }
 
 async function consumer(): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), ['producer'], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const ports = await new Promise<{ troupePort: number; rawPort: number }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { troupePort: number; rawPort: number }));
-    child.once('exit', (code) => reject(new Error(`producer exited with ${code}`)));
-  });
+  const { child, ports } = await forkPeer(import.meta.url, 'producer', { execArgv: ['--expose-gc'], stdout: 'ignore' });
   const beta = createSystem({ node: 'beta', secret: SECRET });
   await beta.connect(`ws://127.0.0.1:${ports.troupePort}`);
   const ref = beta.ref('troupe://alpha/chunks');
