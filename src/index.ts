@@ -6,10 +6,6 @@
 export type { DeadLetter, DeadLetterReason } from './actors/dead-letters.js';
 export { DeadLetters } from './actors/dead-letters.js';
 export type { ExitReason } from './actors/exit-reason.js';
-export type { FromStreamOptions, StreamContext, StreamLogic, StreamResult, StreamSource } from './actors/from-stream.js';
-export { fromStream } from './actors/from-stream.js';
-export type { GatherOptions, GatherResult } from './actors/gather.js';
-export { gather } from './actors/gather.js';
 export type {
   ActorInspectionEvent,
   DeadLetterInspectionEvent,
@@ -22,7 +18,6 @@ export type {
   SupervisorInspectionEvent,
 } from './actors/inspection.js';
 export type { ActorRef, AskEvent, AskOptions, DownEvent, ReplyTo, StreamEvent, StreamOptions } from './actors/ref.js';
-export type { CancelEvent, ChunkEvent, EndEvent, StreamErrorEvent, StreamTo } from './actors/stream-protocol.js';
 export type { SupervisorChildSpec, SupervisorLogic, SupervisorOptions, SupervisorRef } from './actors/supervised.js';
 export { supervisor, supervisorRef } from './actors/supervised.js';
 export { ActorSystem } from './actors/system.js';
@@ -57,6 +52,11 @@ export {
 export type { Dispatcher, DispatcherOptions, Runnable } from './mailbox/dispatcher.js';
 export { createDispatcher, createSyncDispatcher } from './mailbox/dispatcher.js';
 export type { MailboxOptions, OverflowPolicy } from './mailbox/mailbox.js';
+export type { GatherOptions, GatherResult } from './patterns/gather.js';
+export { gather } from './patterns/gather.js';
+export type { FromStreamOptions, StreamContext, StreamLogic, StreamResult, StreamSource } from './streams/from-stream.js';
+export { fromStream } from './streams/from-stream.js';
+export type { CancelEvent, ChunkEvent, EndEvent, StreamErrorEvent, StreamTo } from './streams/stream-protocol.js';
 export type { ChildCounts, ChildInfo, ChildStatus } from './supervision/child-record.js';
 export type { ChildSpec, ChildType, ShutdownSetting } from './supervision/child-spec.js';
 export type { RestartType } from './supervision/restart-decider.js';

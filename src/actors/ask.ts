@@ -1,9 +1,9 @@
 import type { AnyEventObject } from 'xstate';
 import { AskError, type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
+import { fromWireError, isErrorCode } from '../streams/stream-protocol.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { DeadLetterReason } from './dead-letters.js';
 import type { AskOptions, BaseRef, DownEvent } from './ref.js';
-import { fromWireError, isErrorCode } from './stream-protocol.js';
 import { WatchableEnd } from './watchers.js';
 
 /**

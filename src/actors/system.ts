@@ -3,6 +3,7 @@ import type { AnyEventObject } from 'xstate';
 import { type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
 import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
+import { openStream, type StreamOptions } from '../streams/stream.js';
 import { type Clock, realClock } from '../util/clock.js';
 import { ALPHANUMERIC, formatAddress, parseAddress, validateName, validateNodeId } from './address.js';
 import { codeForDeadLetter, isEvent, type Temporary } from './ask.js';
@@ -14,7 +15,6 @@ import { InspectionBus, type InspectionObserver } from './inspection.js';
 import { LocalRef } from './local-ref.js';
 import { PathRef } from './path-ref.js';
 import { type ActorRef, BaseRef } from './ref.js';
-import { openStream, type StreamOptions } from './stream.js';
 import type {
   ActorStats,
   EventOf,

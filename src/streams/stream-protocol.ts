@@ -13,8 +13,8 @@
  * ```
  */
 import type { AnyEventObject } from 'xstate';
+import type { ActorRef, ReplyTo } from '../actors/ref.js';
 import { type ErrorCode, ErrorCodes } from '../errors.js';
-import type { ActorRef, ReplyTo } from './ref.js';
 
 /** A chunk sent to a stream consumer. */
 export interface ChunkEvent<TChunk = unknown> {

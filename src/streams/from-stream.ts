@@ -1,11 +1,12 @@
 import type { AnyEventObject, EventObject, Snapshot } from 'xstate';
+import type { Temporary } from '../actors/ask.js';
+import { type Body, kNativeLogic, type NativeLogic } from '../actors/body.js';
+import type { Cell, CellHost } from '../actors/cell.js';
+import type { ExitReason } from '../actors/exit-reason.js';
+import { type ActorRef, BaseRef } from '../actors/ref.js';
+import { WatchableEnd } from '../actors/watchers.js';
 import { type ErrorCode, InvalidArgumentError, StreamError } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
-import type { Temporary } from './ask.js';
-import { type Body, kNativeLogic, type NativeLogic } from './body.js';
-import type { Cell, CellHost } from './cell.js';
-import type { ExitReason } from './exit-reason.js';
-import { type ActorRef, BaseRef } from './ref.js';
 import {
   type ChunkEvent,
   type EndEvent,
@@ -16,7 +17,6 @@ import {
   type StreamOpenEvent,
   toWireError,
 } from './stream-protocol.js';
-import { WatchableEnd } from './watchers.js';
 
 /** What a {@link fromStream} source is called with, once per request. */
 export interface StreamContext<TInput = unknown, TEvent extends EventObject = AnyEventObject> {

@@ -1,10 +1,10 @@
 import type { AnyEventObject } from 'xstate';
+import { type AskHost, isEvent } from '../actors/ask.js';
+import { describeReason, type ExitReason, isCrash } from '../actors/exit-reason.js';
+import { BaseRef, type DownEvent, type StreamOptions } from '../actors/ref.js';
 import { type ErrorCode, InvalidArgumentError, StreamError } from '../errors.js';
 import { Queue } from '../mailbox/queue.js';
 import type { TimerHandle } from '../util/clock.js';
-import { type AskHost, isEvent } from './ask.js';
-import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
-import { BaseRef, type DownEvent, type StreamOptions } from './ref.js';
 import { ConsumerRef } from './stream-consumer.js';
 import { CreditWindow } from './stream-credit.js';
 import {

@@ -1,6 +1,7 @@
 /** A stream consumer's credit bookkeeping: what its producer may still send, and when consumed chunks are granted back. */
+
+import type { BaseRef } from '../actors/ref.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
-import type { BaseRef } from './ref.js';
 
 /**
  * The consumer's view of a credit-aware producer's window. Consumed chunks are granted back in

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { AnyEventObject } from 'xstate';
+import { isEvent } from '../actors/ask.js';
+import type { ActorRef } from '../actors/ref.js';
 import { AskError, InvalidArgumentError, QuorumError, TroupeError } from '../errors.js';
-import { isEvent } from './ask.js';
-import type { ActorRef } from './ref.js';
 
 /** Options of {@link gather}. */
 export interface GatherOptions {

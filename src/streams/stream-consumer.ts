@@ -1,10 +1,10 @@
 /** A stream's consumer address: the registered temporary its producer sends chunks to. */
 import type { AnyEventObject } from 'xstate';
+import type { AskHost, Temporary } from '../actors/ask.js';
+import type { ExitReason } from '../actors/exit-reason.js';
+import type { DownEvent } from '../actors/ref.js';
+import { WatchableEnd } from '../actors/watchers.js';
 import { type ErrorCode, StreamError, TroupeError } from '../errors.js';
-import type { AskHost, Temporary } from './ask.js';
-import type { ExitReason } from './exit-reason.js';
-import type { DownEvent } from './ref.js';
-import { WatchableEnd } from './watchers.js';
 
 /** What a consumer ref hands its events to. @internal */
 export interface ConsumerSink {
