@@ -9,11 +9,14 @@ export type { ExitReason } from './actors/exit-reason.js';
 export type {
   ActorInspectionEvent,
   DeadLetterInspectionEvent,
+  DecisionInspectionEvent,
   InspectionEvent,
   InspectionObserver,
+  LlmInspectionEvent,
   MessageInspectionEvent,
   NodeInspectionEvent,
   OverflowInspectionEvent,
+  PatternInspectionEvent,
   StateInspectionEvent,
   SupervisorInspectionEvent,
 } from './actors/inspection.js';

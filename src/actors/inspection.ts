@@ -80,8 +80,70 @@ export interface NodeInspectionEvent {
   code?: number;
 }
 
+/**
+ * An LLM request finished or failed (emitted by coordinators and LLM workers). Token counts are
+ * the server's; `latencyMs` is measured with the system's clock.
+ */
+export interface LlmInspectionEvent {
+  type: '@troupe.llm';
+  node: string;
+  /** Address of the agent that made the request. */
+  actor: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+  /** Correlates with the agent's task (`invoke_agent` span) when known. */
+  taskId?: string;
+  /** Tool calls the model made. */
+  toolCalls?: number;
+  /** The error code when the request failed. */
+  error?: string;
+}
+
+/** A coordinator's decision record for one turn (see `docs/agents.md`). */
+export interface DecisionInspectionEvent {
+  type: '@troupe.decision';
+  node: string;
+  /** Address of the coordinator. */
+  actor: string;
+  taskId?: string;
+  /** The decision record: `{ iteration, at, thought, calls, results, usage, limit? }`. */
+  decision: {
+    iteration: number;
+    at: number;
+    thought: string | null;
+    calls: { id: string; worker: string; input: unknown }[];
+    results: { id: string; ok: boolean; summary: string; error?: string }[];
+    usage: { inputTokens: number; outputTokens: number; calls: number };
+    limit?: string;
+  };
+  /** Set on the last record of a run: why it stopped. */
+  stopReason?: string;
+}
+
+/**
+ * A step of a coordination pattern or an agent's task: started, finished, failed, retried,
+ * re-queued, cancelled. `pattern` names it (`'fan-out'`, `'work-queue'`, `'worker'`, …).
+ */
+export interface PatternInspectionEvent {
+  type: '@troupe.pattern';
+  node: string;
+  pattern: string;
+  /** The run, queue or task this step belongs to. */
+  run: string;
+  step: 'start' | 'task-start' | 'task-done' | 'task-failed' | 'task-retry' | 'task-requeued' | 'cancelled' | 'done' | 'failed';
+  taskId?: string;
+  /** The worker's address, when one ran the step. */
+  worker?: string;
+  detail?: string;
+}
+
 /** One event of a system's inspection stream. */
 export type InspectionEvent =
+  | LlmInspectionEvent
+  | DecisionInspectionEvent
+  | PatternInspectionEvent
   | ActorInspectionEvent
   | MessageInspectionEvent
   | StateInspectionEvent
