@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { TroupeError } from '../errors.js';
 import { runDemo } from './commands/demo.js';
+import { CliError, runNode } from './commands/node.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,14 +21,51 @@ export function createProgram(): Command {
     .action(async () => {
       await runDemo();
     });
+  program
+    .command('node')
+    .description('start a node that hosts the actor logic a module exports, for other nodes to spawnOn')
+    .requiredOption('--logic <module>', 'module whose named exports are hosted (e.g. ./workers.ts)')
+    .option('--port <port>', 'port to listen on (0: any free port); omit to only dial out', parsePort)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--secret <secret>', 'shared secret of the cluster (or TROUPE_SECRET)', process.env.TROUPE_SECRET)
+    .option('--name <id>', 'node id (default: random)')
+    .option('--export <names>', 'host only these exports (comma-separated)', splitList)
+    .option('--connect <urls>', 'nodes to dial once started (comma-separated ws:// URLs)', splitList)
+    .action(
+      async (o: { logic: string; port?: number; host: string; secret?: string; name?: string; export?: string[]; connect?: string[] }) => {
+        await runNode({
+          logic: o.logic,
+          host: o.host,
+          ...(o.port !== undefined ? { port: o.port } : {}),
+          ...(o.secret !== undefined ? { secret: o.secret } : {}),
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.export !== undefined ? { exports: o.export } : {}),
+          ...(o.connect !== undefined ? { connect: o.connect } : {}),
+        });
+      },
+    );
   return program;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer 0–65535, got ${value}`);
+  return port;
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   createProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
+      // a CLI or troupe error is one line for a person; anything else is a bug worth its stack
+      console.error(err instanceof CliError || err instanceof TroupeError ? `troupe: ${err.message}` : err);
       process.exitCode = 1;
     });
 }
