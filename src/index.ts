@@ -57,6 +57,11 @@ export { createDispatcher, createSyncDispatcher } from './mailbox/dispatcher.js'
 export type { MailboxOptions, OverflowPolicy } from './mailbox/mailbox.js';
 export type { GatherOptions, GatherResult } from './patterns/gather.js';
 export { gather } from './patterns/gather.js';
+export type { Lease, LeaseOptions } from './store/lease.js';
+export { lease } from './store/lease.js';
+export type { MemoryStoreOptions } from './store/memory.js';
+export { memoryStore } from './store/memory.js';
+export type { Fence, JsonValue, LeaseRecord, PutOptions, Store, StoreEntry, Versioned } from './store/store.js';
 export type { FromStreamOptions, StreamContext, StreamLogic, StreamResult, StreamSource } from './streams/from-stream.js';
 export { fromStream } from './streams/from-stream.js';
 export type { CancelEvent, ChunkEvent, EndEvent, StreamErrorEvent, StreamTo } from './streams/stream-protocol.js';

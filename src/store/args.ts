@@ -1,0 +1,85 @@
+/**
+ * Argument checks shared by every store, so each backend rejects the same mistakes the same way.
+ * @module
+ */
+
+import { InvalidArgumentError, TroupeError } from '../errors.js';
+import type { PutOptions } from './store.js';
+
+/** Longest key or lease name, in UTF-16 code units. */
+export const MAX_KEY_LENGTH = 1024;
+
+function checkText(what: string, text: unknown, allowEmpty: boolean): asserts text is string {
+  if (typeof text !== 'string') throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a string, got ${typeof text}`);
+  if (!allowEmpty && text.length === 0) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must not be empty`);
+  if (text.length > MAX_KEY_LENGTH) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} is longer than ${MAX_KEY_LENGTH} characters`);
+  }
+  // Postgres text cannot hold NUL; refuse it everywhere so every backend accepts the same keys.
+  if (text.includes('\u0000')) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must not contain NUL`);
+}
+
+/** A key: a non-empty string of at most {@link MAX_KEY_LENGTH} characters, without NUL. */
+export function checkKey(key: unknown): asserts key is string {
+  checkText('store key', key, false);
+}
+
+/** A `list` prefix: like a key, but may be empty (lists everything). */
+export function checkPrefix(prefix: unknown): asserts prefix is string {
+  checkText('store prefix', prefix, true);
+}
+
+/** A lease name or holder. */
+export function checkLeaseText(what: 'lease name' | 'lease holder', text: unknown): asserts text is string {
+  checkText(what, text, false);
+}
+
+/** A positive whole number of milliseconds. */
+export function checkTtl(ttlMs: unknown): asserts ttlMs is number {
+  if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `lease ttlMs must be a positive whole number, got ${String(ttlMs)}`);
+  }
+}
+
+/** A token: a non-negative safe integer. */
+export function checkToken(token: unknown): asserts token is number {
+  if (typeof token !== 'number' || !Number.isSafeInteger(token) || token < 0) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `lease token must be a non-negative whole number, got ${String(token)}`);
+  }
+}
+
+/** An expected version for `cas`: `null` or a positive whole number. */
+export function checkExpectedVersion(version: unknown): asserts version is number | null {
+  if (version === null) return;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version <= 0) {
+    throw new InvalidArgumentError(
+      'TROUPE_ERR_INVALID_OPTION',
+      `expected version must be null or a positive whole number, got ${String(version)}`,
+    );
+  }
+}
+
+/** Checks write options; returns the fence, if any. */
+export function checkPutOptions(options: PutOptions | undefined): PutOptions['fence'] {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'store write options must be an object');
+  const fence = options.fence;
+  if (fence === undefined) return undefined;
+  if (typeof fence !== 'object' || fence === null)
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'fence must be { lease, token }');
+  checkLeaseText('lease name', fence.lease);
+  checkToken(fence.token);
+  return fence;
+}
+
+/** The error a closed store rejects with. */
+export function closedError(): TroupeError {
+  return new TroupeError('TROUPE_ERR_STORE_FAILED', 'the store is closed');
+}
+
+/** The error a write with a stale fence rejects with. */
+export function fencedError(lease: string, token: number, current: number | undefined): TroupeError {
+  const now = current === undefined ? 'the lease was never taken' : `its current token is ${current}`;
+  return new TroupeError('TROUPE_ERR_FENCED', `write fenced: token ${token} of lease '${lease}' is stale (${now})`);
+}
