@@ -33,6 +33,8 @@ export interface TaskEvent<TInput = unknown> {
   input: TInput;
   taskId?: string;
   depth?: number;
+  /** The deepest `depth` the caller's hierarchy allows; a coordinator deeper than this refuses with `TROUPE_ERR_MAX_DEPTH`. */
+  maxDepth?: number;
 }
 
 /** A worker's answer to a task. */
@@ -134,6 +136,8 @@ export interface RunTaskOptions {
   /** Default: a fresh nanoid. Cancellation names the task by it. */
   taskId?: string;
   depth?: number;
+  /** Travels in the task event: the deepest depth the caller's hierarchy allows. */
+  maxDepth?: number;
 }
 
 /** What {@link runTask} resolves to. */
@@ -162,6 +166,7 @@ export async function runTask<TOutput = unknown>(
   const taskId = options.taskId ?? nanoid();
   const event: AnyEventObject = { type: 'task', input, taskId };
   if (options.depth !== undefined) event.depth = options.depth;
+  if (options.maxDepth !== undefined) event.maxDepth = options.maxDepth;
   let reply: AnyEventObject;
   try {
     reply = await worker.ask<AnyEventObject>(event, { timeoutMs: options.timeoutMs, signal: options.signal });
