@@ -1,0 +1,97 @@
+/**
+ * Makes inspection events safe to send, store and show: refs become their addresses, functions
+ * and symbols disappear, errors become `{ name, message, code? }`, and big or deep payloads are cut.
+ */
+import type { InspectionEvent } from '../actors/inspection.js';
+
+/** Limits of {@link toWireValue}. */
+export interface WireLimits {
+  /** Longest string kept, characters; longer ones end in `…`. Default 500. */
+  maxString: number;
+  /** Deepest nesting kept; deeper values become `'[…]'`. Default 6. */
+  maxDepth: number;
+  /** Most array items / object keys kept per level. Default 50. */
+  maxItems: number;
+}
+
+const defaultLimits: WireLimits = { maxString: 500, maxDepth: 6, maxItems: 50 };
+
+/**
+ * An inspection event made wire-safe, stamped with the time (`at`, ms since the epoch on the
+ * node that saw it) and, for actors spawned while a chart catalog watches, the id of its chart.
+ */
+export type WireEvent = InspectionEvent & { at: number; chart?: string };
+
+/** A JSON-safe copy of `value` within `limits`. */
+export function toWireValue(value: unknown, limits: WireLimits = defaultLimits, depth = 0): unknown {
+  switch (typeof value) {
+    case 'string':
+      return value.length > limits.maxString ? `${value.slice(0, limits.maxString)}…` : value;
+    case 'number':
+      return Number.isFinite(value) ? value : String(value);
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return `${value}n`;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (value === null) return null;
+  const obj = value as Record<string, unknown>;
+  if (isRef(obj)) return obj.address;
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return {
+      name: toWireValue(value.name, limits, depth + 1),
+      message: toWireValue(value.message, limits, depth + 1),
+      ...(typeof code === 'string' ? { code } : {}),
+    };
+  }
+  if (depth >= limits.maxDepth) return '[…]';
+  if (Array.isArray(value)) {
+    const n = Math.min(value.length, limits.maxItems);
+    const out: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = toWireValue(value[i], limits, depth + 1) ?? null;
+    if (value.length > n) out.push(`[… ${value.length - n} more]`);
+    return out;
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Map || value instanceof Set) return `[${value.constructor.name} of ${value.size}]`;
+  if (ArrayBuffer.isView(value)) return `[${value.constructor.name} of ${value.byteLength} bytes]`;
+  const out: Record<string, unknown> = {};
+  let kept = 0;
+  let skipped = 0;
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    if (kept === limits.maxItems) {
+      skipped++;
+      continue;
+    }
+    const v = toWireValue(obj[key], limits, depth + 1);
+    if (v === undefined) continue;
+    out[key] = v;
+    kept++;
+  }
+  if (skipped > 0) out['…'] = `${skipped} more keys`;
+  return out;
+}
+
+/** The wire-safe form of one inspection event. */
+export function toWireEvent(event: InspectionEvent, at: number, limits: WireLimits = defaultLimits): WireEvent {
+  const wire = toWireValue(event, limits) as WireEvent;
+  wire.at = at;
+  return wire;
+}
+
+function isRef(value: Record<string, unknown>): value is { address: string } {
+  return typeof value.address === 'string' && typeof value.send === 'function';
+}
+
+/** True when `value` looks like a wire event: an object with a string `type` starting `@troupe.`. */
+export function isWireEvent(value: unknown): value is WireEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const { type, node } = value as { type?: unknown; node?: unknown };
+  return typeof type === 'string' && type.startsWith('@troupe.') && typeof node === 'string';
+}

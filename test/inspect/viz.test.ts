@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { createMachine } from 'xstate';
+import { activeStates, chartOf } from '../../src/inspect/chart.js';
+import { toDot, toMermaid, toSvg } from '../../src/inspect/viz.js';
+import { playerMachine } from '../fixtures/viz-machine.js';
+
+const playing = { ready: { playback: 'playing', volume: 'muted' } };
+
+describe('viz', () => {
+  describe('#toMermaid', () => {
+    it('draws nested, parallel, final and history states (golden)', async () => {
+      await expect(toMermaid(playerMachine)).toMatchFileSnapshot('./golden/player.mmd');
+    });
+
+    it('escapes labels so names cannot break the diagram', () => {
+      const m = createMachine({ id: 'x', initial: 'a', states: { a: { on: { 'go"}\n--> evil': 'b' } }, b: {} } });
+      const text = toMermaid(m);
+      expect(text).not.toContain('}\n-->');
+      expect(text).toContain('#34;');
+    });
+  });
+
+  describe('#toDot', () => {
+    it('draws compound states as clusters (golden)', async () => {
+      await expect(toDot(playerMachine)).toMatchFileSnapshot('./golden/player.dot');
+    });
+
+    it('escapes quotes and backslashes in labels', () => {
+      const m = createMachine({ id: 'q"\\', initial: 'a', states: { a: {} } });
+      expect(toDot(m).split('\n')[0]).toBe('digraph "q\\"\\\\" {');
+    });
+  });
+
+  describe('#toSvg', () => {
+    it('lays the chart out with elkjs and marks the current atomic states (golden)', async () => {
+      const svg = await toSvg(playerMachine, { value: playing });
+      await expect(svg).toMatchFileSnapshot('./golden/player.svg');
+      const current = [...svg.matchAll(/data-state="([^"]+)" aria-current="true"/g)].map((m) => m[1]);
+      expect(current.sort()).toEqual(['ready.playback.playing', 'ready.volume.muted']);
+    });
+
+    it('escapes text', async () => {
+      const m = createMachine({ id: 'x', initial: 'a', states: { a: { on: { '<img src=x onerror=alert(1)>': 'b' } }, b: {} } });
+      const svg = await toSvg(m);
+      expect(svg).not.toContain('<img');
+      expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    });
+
+    it('refuses what is not a machine', async () => {
+      await expect(toSvg({} as never)).rejects.toMatchObject({ code: 'TROUPE_ERR_INVALID_OPTION' });
+    });
+  });
+});
+
+describe('chart', () => {
+  it('reads ids, types, initial states, guards and delays', () => {
+    const chart = chartOf(playerMachine);
+    expect(chart.root.initial).toBe('idle');
+    const loading = chart.root.states.find((s) => s.id === 'loading');
+    expect(loading?.transitions).toEqual([
+      { event: 'loaded', targets: ['ready'], guard: 'hasMedia' },
+      { event: 'failed', targets: ['broken'] },
+      { event: 'after 5000ms', targets: ['broken'] },
+    ]);
+    expect(chart.root.states.find((s) => s.id === 'ready')?.type).toBe('parallel');
+  });
+
+  it('lists active states from a state value', () => {
+    expect(activeStates(playing)).toEqual(['ready', 'ready.playback', 'ready.playback.playing', 'ready.volume', 'ready.volume.muted']);
+    expect(activeStates('idle')).toEqual(['idle']);
+  });
+});
