@@ -130,3 +130,84 @@ export class QuorumError extends TroupeError {
     this.results = results;
   }
 }
+
+const codes = new Set<string>(Object.values(ErrorCodes));
+
+/**
+ * True for one of troupe's stable error codes.
+ *
+ * @example
+ * ```ts
+ * isErrorCode('TROUPE_ERR_TIMEOUT'); // true
+ * isErrorCode('ECONNRESET'); // false
+ * ```
+ */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && codes.has(value);
+}
+
+type ErrorClass = new (code: ErrorCode, message: string, options?: { cause?: unknown }) => TroupeError;
+
+/** The one table from code to class: an error with a given code has the same class wherever it is raised. */
+const classOf = new Map<ErrorCode, ErrorClass>();
+const family = (cls: ErrorClass, list: ErrorCode[]) => {
+  for (const code of list) classOf.set(code, cls);
+};
+family(InvalidArgumentError, [
+  'TROUPE_ERR_NAME_TAKEN',
+  'TROUPE_ERR_INVALID_NAME',
+  'TROUPE_ERR_INVALID_ADDRESS',
+  'TROUPE_ERR_INVALID_EVENT',
+  'TROUPE_ERR_INVALID_OPTION',
+  'TROUPE_ERR_INVALID_SPEC',
+  'TROUPE_ERR_NOT_LOCAL',
+  'TROUPE_ERR_NOT_SUPERVISOR',
+]);
+family(AskError, ['TROUPE_ERR_TIMEOUT', 'TROUPE_ERR_ABORTED']);
+family(DeliveryError, [
+  'TROUPE_ERR_NO_ACTOR',
+  'TROUPE_ERR_ACTOR_STOPPED',
+  'TROUPE_ERR_MAILBOX_FULL',
+  'TROUPE_ERR_NODE_DOWN',
+  'TROUPE_ERR_SYSTEM_STOPPED',
+]);
+family(TransportError, [
+  'TROUPE_ERR_AUTH_FAILED',
+  'TROUPE_ERR_PROTOCOL',
+  'TROUPE_ERR_FRAME_TOO_LARGE',
+  'TROUPE_ERR_TOO_MANY_PENDING',
+  'TROUPE_ERR_INSECURE',
+  'TROUPE_ERR_EVENT_TOO_DEEP',
+]);
+family(StreamError, ['TROUPE_ERR_STREAM_FAILED', 'TROUPE_ERR_STREAM_OVERFLOW']);
+
+/**
+ * The class an error with `code` has: `InvalidArgumentError` for caller mistakes, `AskError` for
+ * waits that timed out or were aborted, `DeliveryError` for messages that could not reach their
+ * actor, `TransportError` for link failures, `StreamError` for failed streams, `QuorumError` for
+ * `TROUPE_ERR_QUORUM_NOT_MET`, and `TroupeError` itself for every other code.
+ *
+ * @example
+ * ```ts
+ * errorClassOf('TROUPE_ERR_NO_ACTOR') === DeliveryError; // true
+ * ```
+ */
+export function errorClassOf(code: ErrorCode): typeof TroupeError {
+  if (code === 'TROUPE_ERR_QUORUM_NOT_MET') return QuorumError as unknown as typeof TroupeError;
+  return (classOf.get(code) ?? TroupeError) as typeof TroupeError;
+}
+
+/**
+ * Builds the error for `code`, of the class {@link errorClassOf} names: the one way troupe turns a
+ * code into an error, so a missing actor is a `DeliveryError` whether an ask, a stream or `spawnOn`
+ * found it missing.
+ *
+ * @example
+ * ```ts
+ * throw createError('TROUPE_ERR_NO_ACTOR', 'no actor at troupe://alpha/w1');
+ * ```
+ */
+export function createError(code: ErrorCode, message: string, options?: { cause?: unknown }): TroupeError {
+  if (code === 'TROUPE_ERR_QUORUM_NOT_MET') return new QuorumError(message, [], options);
+  return new (classOf.get(code) ?? TroupeError)(code, message, options);
+}

@@ -1,6 +1,6 @@
 import type { AnyEventObject } from 'xstate';
-import { AskError, type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
-import { fromWireError, isErrorCode } from '../streams/stream-protocol.js';
+import { fromWireError } from '../error-wire.js';
+import { AskError, createError, type ErrorCode, InvalidArgumentError, isErrorCode } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { DeadLetterReason } from './dead-letters.js';
 import type { AskOptions, BaseRef, DownEvent } from './ref.js';
@@ -98,7 +98,7 @@ export class TempRef extends WatchableEnd implements Temporary {
   }
 
   ask<TReply>(): Promise<TReply> {
-    return Promise.reject(new TroupeError('TROUPE_ERR_INVALID_EVENT', `${this.address} is a reply address; it cannot be asked`));
+    return Promise.reject(createError('TROUPE_ERR_INVALID_EVENT', `${this.address} is a reply address; it cannot be asked`));
   }
 
   _down(): void {}
@@ -115,7 +115,7 @@ export class TempRef extends WatchableEnd implements Temporary {
   fail(code: ErrorCode, message: string, cause?: unknown): void {
     if (this.#settled) return;
     this.#settle();
-    this.#reject(new AskError(code, message, cause === undefined ? undefined : { cause }));
+    this.#reject(createError(code, message, cause === undefined ? undefined : { cause }));
   }
 
   #settle(): void {

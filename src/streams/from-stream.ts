@@ -5,17 +5,16 @@ import type { Cell, CellHost } from '../actors/cell.js';
 import type { ExitReason } from '../actors/exit-reason.js';
 import { type ActorRef, BaseRef } from '../actors/ref.js';
 import { WatchableEnd } from '../actors/watchers.js';
-import { type ErrorCode, InvalidArgumentError, StreamError } from '../errors.js';
+import { toWireError } from '../error-wire.js';
+import { createError, type ErrorCode, InvalidArgumentError, isErrorCode } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
 import {
   type ChunkEvent,
   type EndEvent,
   isCount,
-  isErrorCode,
   readRequestOptions,
   type StreamErrorEvent,
   type StreamOpenEvent,
-  toWireError,
 } from './stream-protocol.js';
 
 /** What a {@link fromStream} source is called with, once per request. */
@@ -26,7 +25,7 @@ export interface StreamContext<TInput = unknown, TEvent extends EventObject = An
   input: TInput;
   /**
    * Aborted when this request ends early: the consumer cancelled (`break`, its signal, its idle
-   * timeout), went away, or the actor stopped. `signal.reason` is a `StreamError` saying which.
+   * timeout), went away, or the actor stopped. `signal.reason` is a `TroupeError` saying which.
    */
   signal: AbortSignal;
   /** The streaming actor's ref. */
@@ -148,7 +147,7 @@ class StreamBody implements Body {
     const collectors = [...this.#collectors];
     this.#collectors.clear();
     for (const [controller, replyTo] of collectors) {
-      const stopped = new StreamError('TROUPE_ERR_ACTOR_STOPPED', why);
+      const stopped = createError('TROUPE_ERR_ACTOR_STOPPED', why);
       controller.abort(stopped);
       // answer now: the cell fails its held asks right after, and a later reply would be a dead letter
       replyTo.send(errorEvent(stopped.code, stopped));
@@ -188,12 +187,12 @@ class StreamBody implements Body {
       for await (const value of this.#iterate(event, controller.signal)) {
         if (controller.signal.aborted) break;
         if ((replyTo as { settled?: unknown }).settled === true) {
-          controller.abort(new StreamError('TROUPE_ERR_ABORTED', `the ask to ${this.#cell.address} ended before the stream`));
+          controller.abort(createError('TROUPE_ERR_ABORTED', `the ask to ${this.#cell.address} ended before the stream`));
           break;
         }
         values.push(value);
         if (values.length > this.#maxCollect) {
-          const overflow = new StreamError(
+          const overflow = createError(
             'TROUPE_ERR_STREAM_OVERFLOW',
             `ask to ${this.#cell.address} yielded more than ${this.#maxCollect} chunks; use stream()`,
           );
@@ -347,7 +346,7 @@ export class StreamSession extends WatchableEnd implements Temporary {
   /** Ends the stream early: aborts the source's signal and, if asked, tells the consumer why. */
   close(code: ErrorCode, message: string, notifyConsumer: boolean): void {
     if (this.#closed) return;
-    const error = new StreamError(code, message);
+    const error = createError(code, message);
     this.#finish(notifyConsumer ? errorEvent(code, error) : undefined, { error });
     this.#controller.abort(error);
   }
@@ -369,7 +368,7 @@ export class StreamSession extends WatchableEnd implements Temporary {
   }
 
   ask<TReply>(): Promise<TReply> {
-    return Promise.reject(new StreamError('TROUPE_ERR_INVALID_EVENT', `${this.address} is a stream producer; it cannot be asked`));
+    return Promise.reject(createError('TROUPE_ERR_INVALID_EVENT', `${this.address} is a stream producer; it cannot be asked`));
   }
 
   _down(): void {}

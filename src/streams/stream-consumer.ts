@@ -4,13 +4,13 @@ import type { AskHost, Temporary } from '../actors/ask.js';
 import type { ExitReason } from '../actors/exit-reason.js';
 import type { DownEvent } from '../actors/ref.js';
 import { WatchableEnd } from '../actors/watchers.js';
-import { type ErrorCode, StreamError, TroupeError } from '../errors.js';
+import { createError, type ErrorCode, type TroupeError } from '../errors.js';
 
 /** What a consumer ref hands its events to. @internal */
 export interface ConsumerSink {
   _receive(event: AnyEventObject): boolean;
   _down(event: DownEvent): void;
-  _fail(error: StreamError, fromHost: boolean): void;
+  _fail(error: TroupeError, fromHost: boolean): void;
 }
 
 /**
@@ -41,7 +41,7 @@ export class ConsumerRef extends WatchableEnd implements Temporary {
   }
 
   ask<TReply>(): Promise<TReply> {
-    return Promise.reject(new TroupeError('TROUPE_ERR_INVALID_EVENT', `${this.address} is a stream consumer; it cannot be asked`));
+    return Promise.reject(createError('TROUPE_ERR_INVALID_EVENT', `${this.address} is a stream consumer; it cannot be asked`));
   }
 
   _down(event: DownEvent): void {
@@ -65,7 +65,7 @@ export class ConsumerRef extends WatchableEnd implements Temporary {
 
   #fail(code: ErrorCode, message: string, cause: unknown, fromHost: boolean): void {
     if (this.#closed) return;
-    this.#stream._fail(new StreamError(code, message, cause === undefined ? undefined : { cause }), fromHost);
+    this.#stream._fail(createError(code, message, cause === undefined ? undefined : { cause }), fromHost);
   }
 
   /** @internal */

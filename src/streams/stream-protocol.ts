@@ -14,7 +14,7 @@
  */
 import type { AnyEventObject } from 'xstate';
 import type { ActorRef, ReplyTo } from '../actors/ref.js';
-import { type ErrorCode, ErrorCodes } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 
 /** A chunk sent to a stream consumer. */
 export interface ChunkEvent<TChunk = unknown> {
@@ -69,47 +69,11 @@ export interface StreamRequestOptions {
   idleTimeoutMs: number;
 }
 
-/** An error as it crosses the wire: no prototype, no stack. */
-export interface WireError {
-  name: string;
-  message: string;
-  code?: string;
-}
-
 export const DEFAULT_CREDIT = 64;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_BUFFERED = 10_000;
 /** Largest credit window or single grant accepted from the wire. */
 export const MAX_CREDIT = 1 << 20;
-
-const codes = new Set<string>(Object.values(ErrorCodes));
-
-/** True for one of troupe's stable error codes. */
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && codes.has(value);
-}
-
-/** `err` in a form every codec carries: errors are not guaranteed to survive msgpack. */
-export function toWireError(err: unknown): WireError {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? { name: err.name, message: err.message, code } : { name: err.name, message: err.message };
-  }
-  return { name: 'Error', message: typeof err === 'string' ? err : safeString(err) };
-}
-
-/** Rebuilds an Error from what a producer sent, to chain as a cause. */
-export function fromWireError(value: unknown): Error {
-  if (value instanceof Error) return value;
-  if (typeof value === 'object' && value !== null && typeof (value as WireError).message === 'string') {
-    const w = value as WireError;
-    const e = new Error(w.message);
-    if (typeof w.name === 'string') e.name = w.name;
-    if (typeof w.code === 'string') (e as Error & { code: string }).code = w.code;
-    return e;
-  }
-  return new Error(typeof value === 'string' ? value : safeString(value));
-}
 
 /** Reads the stream options of a request from the wire, falling back to defaults on anything odd. */
 export function readRequestOptions(event: AnyEventObject): StreamRequestOptions {
@@ -125,14 +89,6 @@ export function readRequestOptions(event: AnyEventObject): StreamRequestOptions 
 /** A whole number in 1..MAX_CREDIT. */
 export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_CREDIT;
-}
-
-function safeString(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
 
 /**

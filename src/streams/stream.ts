@@ -2,21 +2,13 @@ import type { AnyEventObject } from 'xstate';
 import { type AskHost, isEvent } from '../actors/ask.js';
 import { describeReason, type ExitReason, isCrash } from '../actors/exit-reason.js';
 import { BaseRef, type DownEvent, type StreamOptions } from '../actors/ref.js';
-import { type ErrorCode, InvalidArgumentError, StreamError } from '../errors.js';
+import { fromWireError } from '../error-wire.js';
+import { createError, type ErrorCode, InvalidArgumentError, isErrorCode, type TroupeError } from '../errors.js';
 import { Queue } from '../mailbox/queue.js';
 import type { TimerHandle } from '../util/clock.js';
 import { ConsumerRef } from './stream-consumer.js';
 import { CreditWindow } from './stream-credit.js';
-import {
-  type CancelEvent,
-  DEFAULT_CREDIT,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_BUFFERED,
-  fromWireError,
-  isCount,
-  isErrorCode,
-  MAX_CREDIT,
-} from './stream-protocol.js';
+import { type CancelEvent, DEFAULT_CREDIT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, isCount, MAX_CREDIT } from './stream-protocol.js';
 
 export type { StreamOptions };
 
@@ -121,7 +113,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   #buffer = new Queue<T>();
   #waiters = new Queue<Waiter<T>>();
   /** The error to report once the buffer is drained (or at the next `next()` after an immediate failure). */
-  #terminal: StreamError | undefined;
+  #terminal: TroupeError | undefined;
   /** Chunks handed out and not yet counted as consumed. */
   #handed = 0;
   #timer: TimerHandle | undefined;
@@ -219,7 +211,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
         const code = (event as { code?: unknown }).code;
         const cause = fromWireError((event as { error?: unknown }).error);
         this.#endWith(
-          new StreamError(
+          createError(
             isErrorCode(code) ? code : 'TROUPE_ERR_STREAM_FAILED',
             `stream from ${this.#target.address} failed: ${cause.message}`,
             {
@@ -248,13 +240,13 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     const reason = event.reason;
     const address = this.#target.address;
     if (reason === 'noproc') {
-      this.#endWith(new StreamError('TROUPE_ERR_NO_ACTOR', `no actor at ${address}`));
+      this.#endWith(createError('TROUPE_ERR_NO_ACTOR', `no actor at ${address}`));
       return;
     }
     const code: ErrorCode =
       reason === 'noconnection' ? 'TROUPE_ERR_NODE_DOWN' : isCrash(reason) ? 'TROUPE_ERR_ACTOR_FAILED' : 'TROUPE_ERR_ACTOR_STOPPED';
     this.#endWith(
-      new StreamError(
+      createError(
         code,
         `${address} exited (${describeReason(reason)}) before ending the stream`,
         isCrash(reason) ? { cause: reason.error } : undefined,
@@ -267,7 +259,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
    * failure came from outside (the system, the transport); then no cancel goes out when it says the
    * request itself was not delivered (or the producer's node is unreachable). @internal
    */
-  _fail(error: StreamError, fromHost = false): void {
+  _fail(error: TroupeError, fromHost = false): void {
     if (this.#phase === 'closed' || this.#phase === 'idle') {
       if (this.#phase === 'idle') this.#phase = 'closed';
       return;
@@ -311,8 +303,8 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     this._fail(this.#aborted(signal));
   }
 
-  #aborted(signal: AbortSignal): StreamError {
-    return new StreamError('TROUPE_ERR_ABORTED', `stream from ${this.#target.address} was aborted`, { cause: signal.reason });
+  #aborted(signal: AbortSignal): TroupeError {
+    return createError('TROUPE_ERR_ABORTED', `stream from ${this.#target.address} was aborted`, { cause: signal.reason });
   }
 
   #chunk(value: T): void {
@@ -329,7 +321,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
     if (buffer.length > this.#highWater) this.#highWater = buffer.length;
     if (buffer.length > this.#settings.maxBuffered) {
       this._fail(
-        new StreamError(
+        createError(
           'TROUPE_ERR_STREAM_OVERFLOW',
           `stream from ${this.#target.address} overflowed: more than ${this.#settings.maxBuffered} chunks buffered (a producer that ignores credit?)`,
         ),
@@ -338,7 +330,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   }
 
   /** The producer is done: stop accepting, keep what is buffered, report `error` (or the end) after it. */
-  #endWith(error: StreamError | undefined): void {
+  #endWith(error: TroupeError | undefined): void {
     this.#release(error === undefined ? 'normal' : { error });
     this.#phase = 'ending';
     this.#terminal = error;
@@ -350,7 +342,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
   }
 
   /** The first waiter gets `error` (or the end); any others, the end. */
-  #settleWaiters(error: StreamError | undefined): void {
+  #settleWaiters(error: TroupeError | undefined): void {
     const waiters = this.#waiters;
     this.#waiters = new Queue<Waiter<T>>();
     let first = true;
@@ -383,7 +375,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
       this.#timer = this.#host.clock.setTimeout(this.#onTimer, idle - waited);
       return;
     }
-    this._fail(new StreamError('TROUPE_ERR_TIMEOUT', `no chunk from ${this.#target.address} for ${idle} ms`));
+    this._fail(createError('TROUPE_ERR_TIMEOUT', `no chunk from ${this.#target.address} for ${idle} ms`));
   };
 
   /** Frees what the open stream holds: the registered consumer (its watchers learn `reason`), the watch, the timers, the abort listener. */

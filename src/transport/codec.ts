@@ -1,6 +1,7 @@
 import { addExtension, Packr, Unpackr } from 'msgpackr';
 import { BaseRef } from '../actors/ref.js';
-import { type ErrorCode, ErrorCodes, TroupeError } from '../errors.js';
+import { reviveError } from '../error-wire.js';
+import { TroupeError } from '../errors.js';
 
 /** msgpack extension type of a ref: its address travels, and the receiver rebuilds a usable ref. */
 export const REF_EXTENSION = 0x10;
@@ -15,8 +16,6 @@ export type RefResolver = (address: string) => BaseRef;
  * synchronous, so the receiving system is handed over through this slot for one `unpack` call.
  */
 let resolving: RefResolver | undefined;
-
-const knownCodes = new Set<string>(Object.values(ErrorCodes));
 
 addExtension({
   Class: BaseRef,
@@ -43,10 +42,7 @@ addExtension({
       throw new TroupeError('TROUPE_ERR_PROTOCOL', 'an error on the wire must carry a name and a message');
     }
     const [name, message, code] = data as [string, string, unknown];
-    const error = typeof code === 'string' && knownCodes.has(code) ? new TroupeError(code as ErrorCode, message) : new Error(message);
-    error.name = name.slice(0, 100);
-    if (typeof code === 'string' && !(error instanceof TroupeError)) (error as Error & { code?: string }).code = code;
-    return error;
+    return reviveError(name, message, code);
   },
 });
 

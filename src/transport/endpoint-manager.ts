@@ -15,7 +15,7 @@ import { OrphanGuard, type OrphanGuardHost } from './orphan-guard.js';
 import { RemoteRef, type RemoteRefHost } from './remote-ref.js';
 import { CloseCode, type Link, remoteHost, type Transport, type TransportListener } from './transport.js';
 import { noconnection, WatchRegistry } from './watch-registry.js';
-import { errorToWire } from './wire-errors.js';
+import { errorToWire } from '../error-wire.js';
 
 /** Longest shutdown waits for links to close; transports give up on a silent peer sooner. */
 const SHUTDOWN_LINK_WAIT_MS = 5000;

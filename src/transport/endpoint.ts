@@ -11,7 +11,7 @@ import type { ResolvedNetworkOptions } from './options.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import { CloseCode, isRefused } from './transport.js';
 import { noconnection, type WatchRegistry } from './watch-registry.js';
-import { errorFromWire } from './wire-errors.js';
+import { errorFromWire } from '../error-wire.js';
 
 /**
  * - `idle`: never linked: messages become dead letters.

@@ -9,7 +9,7 @@ import type { Endpoint } from './endpoint.js';
 import { Kind, reasonFromWire } from './envelope.js';
 import type { ResolvedNetworkOptions } from './options.js';
 import type { WatchRegistry } from './watch-registry.js';
-import { codeFromWire, errorToWire } from './wire-errors.js';
+import { codeFromWire, errorToWire } from '../error-wire.js';
 
 /** What inbound handling needs from its node. */
 export interface InboundHost {
