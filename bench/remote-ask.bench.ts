@@ -18,7 +18,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { sendTo, setup } from 'xstate';
 import { createSystem, type ReplyTo } from '../src/index.js';
 import { forkPeer } from './peer.js';
-import { median, percentile, report } from './report.js';
+import { median, percentile, rangeFields, report, round, spread } from './report.js';
 
 const ROUNDS = 7;
 const ASKS_PER_ROUND = 4000;
@@ -100,6 +100,8 @@ async function main(): Promise<void> {
   await rawRound(WARMUP);
   const troupeSamples: number[] = [];
   const rawSamples: number[] = [];
+  const troupeMedians: number[] = [];
+  const rawMedians: number[] = [];
   const ratios: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     globalThis.gc?.();
@@ -114,6 +116,8 @@ async function main(): Promise<void> {
     }
     troupeSamples.push(...t);
     rawSamples.push(...b);
+    troupeMedians.push(median(t));
+    rawMedians.push(median(b));
     ratios.push(median(t) / median(b));
   }
 
@@ -133,18 +137,15 @@ async function main(): Promise<void> {
     ratio: round(ratio, 3),
     target: `≤ ${TARGET}`,
     met: ratio <= TARGET,
+    stat: 'p50 of all samples (min-max of round p50s beside); ratio: p50 ÷ p50 (min-max of per-round ratios)',
+    ...rangeFields('troupe', spread(troupeMedians), 1),
+    ...rangeFields('baseline', spread(rawMedians), 1),
+    ...rangeFields('ratio', spread(ratios), 3),
     troupeP99: round(percentile(troupeSamples, 99)),
     baselineP99: round(percentile(rawSamples, 99)),
-    ratioRoundMin: round(Math.min(...ratios), 3),
-    ratioRoundMax: round(Math.max(...ratios), 3),
     rounds: ROUNDS,
     asksPerRound: ASKS_PER_ROUND,
   });
-}
-
-function round(n: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }
 
 if (process.argv.includes('--peer')) await peer();

@@ -19,7 +19,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { type AnyEventObject, fromCallback } from 'xstate';
 import { createSystem, type ReplyTo } from '../src/index.js';
 import { forkPeer } from './peer.js';
-import { median, report } from './report.js';
+import { median, rangeFields, report, spread } from './report.js';
 
 const N = 500_000;
 const PER_FRAME = 100;
@@ -147,11 +147,10 @@ async function main(): Promise<void> {
     ratio: Math.round(ratio * 1000) / 1000,
     target: `≥ ${TARGET}`,
     met: ratio >= TARGET,
-    stat: 'median of rounds; ratio = median of per-round ratios',
-    troupeBest: Math.round(Math.max(...troupeRates)),
-    baselineBest: Math.round(Math.max(...rawRates)),
-    ratioMin: Math.round(Math.min(...ratios) * 1000) / 1000,
-    ratioMax: Math.round(Math.max(...ratios) * 1000) / 1000,
+    stat: 'median of rounds (min-max beside); ratio: median of per-round paired ratios',
+    ...rangeFields('troupe', spread(troupeRates)),
+    ...rangeFields('baseline', spread(rawRates)),
+    ...rangeFields('ratio', spread(ratios), 3),
     rounds: ROUNDS,
     messagesPerRound: N,
     messagesPerFrame: PER_FRAME,

@@ -1,20 +1,23 @@
 /**
  * Spawns 100k idle actors of a small machine under one parent actor, and reports:
- * - `troupe`: ms to spawn 100k (target < 2000 ms), best of several rounds;
- * - `heapPerActorBytes`: heap growth per idle actor after `gc()` (target ≤ 3.5 KB = 3584 B);
- * - `scaling`: time(100k) ÷ time(10k) (target ≤ 12; 10 is linear).
- * Baseline: raw XState `createActor(machine).start()` of the same machine 100k times (kept in an
- * array so they stay alive), same figures. `ratio` is troupe time ÷ XState time (lower is better).
+ * - `troupe`: ms to spawn 100k; `baseline`: ms to `createActor(machine).start()` 100k root XState
+ *   actors (kept in an array so they stay alive); `ratio` = troupe ÷ XState (target ≤ 1.0);
+ * - `heapPerActorBytes`: heap growth per idle actor after `gc()` (target ≤ 3.0 KB = 3072 B), beside
+ *   `baselineHeapPerActorBytes`, XState's;
+ * - `scaling`: time(100k) ÷ time(10k) (target ≤ 12; 10 is linear), beside XState's.
+ * Each round runs both sides at 10k and at 100k, alternating which side goes first; figures are
+ * medians of the rounds with min–max beside, and the ratio is the median of per-round ratios.
+ * (`spawn-1m` measures the heap at a million actors, and stopping them.)
  */
 import { createActor, setup } from 'xstate';
 import { type ActorRef, createSystem } from '../src/index.js';
-import { median, report } from './report.js';
+import { alternate, median, paired, rangeFields, reportPaired, round, spread } from './report.js';
 
 const BIG = 100_000;
 const SMALL = 10_000;
 const ROUNDS = 5;
-const TIME_TARGET_MS = 2000;
-const HEAP_TARGET_BYTES = 3.5 * 1024;
+const TIME_TARGET_RATIO = 1.0;
+const HEAP_TARGET_BYTES = 3.0 * 1024;
 const SCALING_TARGET = 12;
 
 /** A small idle machine: two states, a context, one event. */
@@ -81,55 +84,52 @@ function xstateSpawn(n: number, heap: boolean): Sample {
   return { ms, heapPerActor };
 }
 
-// Warm-up (JIT), not timed.
-await troupeSpawn(SMALL, false);
-xstateSpawn(SMALL, false);
-
-const t100: Sample[] = [];
-const x100: Sample[] = [];
-const t10: number[] = [];
-const x10: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  gc();
-  t10.push((await troupeSpawn(SMALL, false)).ms);
-  gc();
-  x10.push(xstateSpawn(SMALL, false).ms);
-  gc();
-  t100.push(await troupeSpawn(BIG, true));
-  gc();
-  x100.push(xstateSpawn(BIG, true));
+interface Round {
+  small: number;
+  big: Sample;
 }
 
-const tBig = Math.min(...t100.map((s) => s.ms));
-const xBig = Math.min(...x100.map((s) => s.ms));
-const tSmall = Math.min(...t10);
-const xSmall = Math.min(...x10);
-const heap = median(t100.map((s) => s.heapPerActor));
-const xHeap = median(x100.map((s) => s.heapPerActor));
-const scaling = tBig / tSmall;
-const timeMet = tBig < TIME_TARGET_MS;
-const heapMet = heap <= HEAP_TARGET_BYTES;
-const scalingMet = scaling <= SCALING_TARGET;
-report({
-  bench: 'spawn-100k',
-  unit: 'ms per 100k spawns',
-  troupe: Number(tBig.toFixed(1)),
-  baseline: Number(xBig.toFixed(1)),
-  baselineName: 'xstate createActor().start() ×100k',
-  ratio: Number((tBig / xBig).toFixed(3)),
-  target: `time < ${TIME_TARGET_MS} ms, heap/actor <= ${HEAP_TARGET_BYTES} B, time(100k)/time(10k) <= ${SCALING_TARGET}`,
-  met: timeMet && heapMet && scalingMet,
-  timeMet,
-  heapPerActorBytes: Math.round(heap),
-  baselineHeapPerActorBytes: Math.round(xHeap),
-  heapMet,
-  scaling: Number(scaling.toFixed(2)),
-  baselineScaling: Number((xBig / xSmall).toFixed(2)),
-  scalingMet,
-  ms10k: Number(tSmall.toFixed(1)),
-  baselineMs10k: Number(xSmall.toFixed(1)),
-  troupeMedianMs: Number(median(t100.map((s) => s.ms)).toFixed(1)),
-  baselineMedianMs: Number(median(x100.map((s) => s.ms)).toFixed(1)),
+const rounds = await alternate<Round>({
   rounds: ROUNDS,
-  stat: 'time: best; heap: median',
+  warmup: 1,
+  troupe: async () => ({ small: (await troupeSpawn(SMALL, false)).ms, big: await troupeSpawn(BIG, true) }),
+  baseline: () => ({ small: xstateSpawn(SMALL, false).ms, big: xstateSpawn(BIG, true) }),
 });
+const result = paired(
+  ROUNDS,
+  rounds.troupe.map((r) => r.big.ms),
+  rounds.baseline.map((r) => r.big.ms),
+);
+const heap = spread(rounds.troupe.map((r) => r.big.heapPerActor));
+const xHeap = spread(rounds.baseline.map((r) => r.big.heapPerActor));
+const scaling = spread(rounds.troupe.map((r) => r.big.ms / r.small));
+const xScaling = spread(rounds.baseline.map((r) => r.big.ms / r.small));
+const timeMet = result.ratio <= TIME_TARGET_RATIO;
+const heapMet = heap.median <= HEAP_TARGET_BYTES;
+const scalingMet = scaling.median <= SCALING_TARGET;
+reportPaired(
+  {
+    bench: 'spawn-100k',
+    unit: 'ms per 100k spawns',
+    baselineName: 'xstate createActor().start() ×100k',
+    target: TIME_TARGET_RATIO,
+    lowerIsBetter: true,
+  },
+  result,
+  {
+    target: `ratio <= ${TIME_TARGET_RATIO}, heap/actor <= ${HEAP_TARGET_BYTES} B, time(100k)/time(10k) <= ${SCALING_TARGET}`,
+    met: timeMet && heapMet && scalingMet,
+    timeMet,
+    heapPerActorBytes: Math.round(heap.median),
+    ...rangeFields('heapPerActorBytes', heap),
+    baselineHeapPerActorBytes: Math.round(xHeap.median),
+    ...rangeFields('baselineHeapPerActorBytes', xHeap),
+    heapMet,
+    scaling: round(scaling.median, 2),
+    ...rangeFields('scaling', scaling, 2),
+    baselineScaling: round(xScaling.median, 2),
+    scalingMet,
+    ms10k: round(median(rounds.troupe.map((r) => r.small))),
+    baselineMs10k: round(median(rounds.baseline.map((r) => r.small))),
+  },
+);

@@ -6,15 +6,16 @@
  * Baseline: the same producer process also runs a raw `ws` server that, per connection, sends the
  * same N chunks msgpackr-encoded, one per message, as fast as the socket takes them (no protocol,
  * no flow control); a raw `ws` client here decodes and sums them.
- * Result: chunks/s, troupe ÷ raw. Target: ratio ≥ 0.2. Extras: the consumer's peak heap growth
- * during the troupe and raw phases (MB over the heap before the phase, sampled every 1000 chunks),
- * and this process's peak RSS.
+ * Result: chunks/s, troupe ÷ raw. Target: ratio ≥ 0.2. Rounds alternate which side goes first
+ * (after one warm-up round of each); each round starts from a collected heap. Extras: the
+ * consumer's largest heap growth in one round of each side (MB over the heap before the round,
+ * sampled every 1000 chunks), and this process's peak RSS.
  */
 import { Packr, Unpackr } from 'msgpackr';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createSystem, fromStream } from '../src/index.js';
 import { forkPeer } from './peer.js';
-import { gc, median, report, versus } from './report.js';
+import { alternate, gc, paired, reportPaired, round } from './report.js';
 
 const N = 100_000;
 const ROUNDS = 5;
@@ -108,40 +109,40 @@ async function consumer(): Promise<void> {
     return (N / ms) * 1000;
   }
 
-  const phase = async (round: () => Promise<number>, rounds: number): Promise<{ rates: number[]; heapPeakMb: number }> => {
-    const rates: number[] = [];
+  /** One round of one side: collects garbage first, so the heap peak is this round's growth alone. */
+  const measured = (round: () => Promise<number>) => async (): Promise<{ rate: number; heapPeakMb: number }> => {
     gc();
     heapStart = process.memoryUsage().heapUsed;
     heapPeak = 0;
-    for (let r = 0; r < rounds; r++) rates.push(await round());
-    return { rates, heapPeakMb: heapPeak / 2 ** 20 };
+    const rate = await round();
+    return { rate, heapPeakMb: heapPeak / 2 ** 20 };
   };
 
-  await phase(troupeRound, 1);
-  await phase(rawRound, 1);
-  // Phases, not alternating rounds: a raw round's unbounded buffering would show up in the heap
-  // peak of the troupe round after it.
-  const troupe = await phase(troupeRound, ROUNDS);
-  const raw = await phase(rawRound, ROUNDS);
+  // Alternating rounds; each round starts from a collected heap, so a raw round's unbounded
+  // buffering is freed before the troupe round after it measures its own peak.
+  const { troupe, baseline } = await alternate({ rounds: ROUNDS, warmup: 1, troupe: measured(troupeRound), baseline: measured(rawRound) });
+  const result = paired(
+    ROUNDS,
+    troupe.map((s) => s.rate),
+    baseline.map((s) => s.rate),
+  );
 
   child.send('exit');
   await beta.shutdown();
-  report({
-    ...versus({
+  reportPaired(
+    {
       bench: 'stream-remote',
       unit: 'chunks/s',
-      troupe: median(troupe.rates),
-      baseline: median(raw.rates),
       baselineName: 'raw ws + msgpackr, one chunk per message, no flow control',
-      ratio: median(troupe.rates) / median(raw.rates),
       target: TARGET,
-      rounds: ROUNDS,
-    }),
-    chunks: N,
-    credit: 64,
-    stat: 'median of rounds (troupe rounds, then raw rounds)',
-    troupeHeapPeakMb: Number(troupe.heapPeakMb.toFixed(1)),
-    baselineHeapPeakMb: Number(raw.heapPeakMb.toFixed(1)),
-    consumerPeakRssMb: Number((peakRss / 2 ** 20).toFixed(1)),
-  });
+    },
+    result,
+    {
+      chunks: N,
+      credit: 64,
+      troupeHeapPeakMb: round(Math.max(...troupe.map((s) => s.heapPeakMb))),
+      baselineHeapPeakMb: round(Math.max(...baseline.map((s) => s.heapPeakMb))),
+      consumerPeakRssMb: round(peakRss / 2 ** 20),
+    },
+  );
 }

@@ -4,13 +4,17 @@
  * → the queued ask handled). Reports the median (`troupe`) and p99 in µs; target median ≤ 1000 µs.
  * Baseline: raw XState `createActor(machine).start()` of the same machine, same run (the part of a
  * restart that XState itself costs). `ratio` is troupe median ÷ baseline median.
+ * Rounds of SAMPLES each alternate troupe and XState (which goes first alternates), after a warm-up
+ * round of each; `troupe`/`baseline` are medians over every sample, with the range of the round
+ * medians beside, and the ratio is the median of the per-round ratios of medians.
  */
 import { createActor, sendTo, setup } from 'xstate';
 import { createSystem, type ReplyTo, supervisor } from '../src/index.js';
-import { median, percentile, report } from './report.js';
+import { alternate, median, percentile, rangeFields, report, round, spread } from './report.js';
 
 const WARMUP = 500;
-const SAMPLES = 5000;
+const SAMPLES = 1000;
+const ROUNDS = 7;
 const TARGET_US = 1000;
 
 const worker = setup({
@@ -66,19 +70,28 @@ function xstateLatencies(): number[] {
   return out;
 }
 
-const baseline = xstateLatencies();
-const troupe = await troupeLatencies();
+const rounds = await alternate({ rounds: ROUNDS, warmup: 1, troupe: troupeLatencies, baseline: xstateLatencies });
+const troupe = rounds.troupe.flat();
+const baseline = rounds.baseline.flat();
+const troupeRounds = spread(rounds.troupe.map(median));
+const baselineRounds = spread(rounds.baseline.map(median));
+const ratios = spread(rounds.troupe.map((t, i) => median(t) / median(rounds.baseline[i])));
 const med = median(troupe);
-const base = median(baseline);
 report({
   bench: 'supervisor-restart',
   unit: 'µs (median, crash → restarted child replied)',
-  troupe: Number(med.toFixed(1)),
-  p99: Number(percentile(troupe, 99).toFixed(1)),
-  baseline: Number(base.toFixed(1)),
+  troupe: round(med),
+  baseline: round(median(baseline)),
   baselineName: 'xstate createActor+start (median µs)',
-  ratio: Number((med / base).toFixed(2)),
-  samples: SAMPLES,
+  ratio: round(ratios.median, 2),
   target: `median ≤ ${TARGET_US} µs`,
   met: med <= TARGET_US,
+  rounds: ROUNDS,
+  samplesPerRound: SAMPLES,
+  stat: 'median of all samples (min-max of round medians beside); ratio: median of per-round ratios of medians',
+  ...rangeFields('troupe', troupeRounds, 1),
+  ...rangeFields('baseline', baselineRounds, 1),
+  ...rangeFields('ratio', ratios, 2),
+  p99: round(percentile(troupe, 99)),
+  baselineP99: round(percentile(baseline, 99)),
 });

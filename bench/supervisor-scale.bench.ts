@@ -1,21 +1,24 @@
 /**
- * One supervisor with many children:
- * - `troupe`: time(100k) ÷ time(10k) to start a supervisor with n children and stop it (target ≤ 12;
- *   10 is linear), best of several rounds;
+ * One supervisor with many children, against raw XState doing the same amount of work:
+ * - `troupe`: ms to start a supervisor with 100k children and stop it; `baseline`: ms to
+ *   `createActor(machine).start()` 100k root XState actors and `stop()` them; `ratio` = troupe ÷
+ *   XState (both are ms for 100k start+stop — like units).
+ * - `scaling`: troupe's time(100k) ÷ time(10k) (target ≤ 12; 10 is linear), beside
+ *   `baselineScaling`, XState's.
  * - `terminateScaling`: time to `terminateChild` every one of 10k children ÷ the same for 1k
- *   (target ≤ 15; 10 is linear).
- * Baseline: raw XState `createActor(machine).start()` then `stop()` of 100k actors, same run;
- * `ratio` is troupe's 100k start+stop time ÷ XState's.
+ *   (target ≤ 15; 10 is linear). XState has no supervisor, so it has no baseline.
+ * Each round runs troupe and XState back to back (alternating which goes first) at both sizes;
+ * figures are medians of the rounds, with min–max beside.
  */
 import { createActor, setup } from 'xstate';
 import { createSystem, type SupervisorChildSpec, supervisor, supervisorRef } from '../src/index.js';
-import { report } from './report.js';
+import { alternate, gc, paired, rangeFields, reportPaired, round, spread } from './report.js';
 
 const BIG = 100_000;
 const SMALL = 10_000;
 const TERM_BIG = 10_000;
 const TERM_SMALL = 1_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 const idle = setup({ types: { context: {} as { n: number }, events: {} as { type: 'toggle' } } }).createMachine({
   id: 'idle',
@@ -26,10 +29,6 @@ const idle = setup({ types: { context: {} as { n: number }, events: {} as { type
 
 function specs(n: number): SupervisorChildSpec[] {
   return Array.from({ length: n }, (_, i) => ({ id: `w${i}`, logic: idle }));
-}
-
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** ms to start a supervisor with `n` children and stop it again. */
@@ -73,34 +72,46 @@ function xstateStartStop(n: number): number {
   return performance.now() - t0;
 }
 
-async function bestOf(fn: () => Promise<number> | number): Promise<number> {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < ROUNDS; i++) best = Math.min(best, await fn());
-  return best;
-}
+const sizes = async (troupeSide: boolean) => {
+  if (troupeSide) return { big: await startStop(BIG), small: await startStop(SMALL) };
+  return { big: xstateStartStop(BIG), small: xstateStartStop(SMALL) };
+};
 
-await startStop(SMALL); // warm up
-const small = await bestOf(() => startStop(SMALL));
-const big = await bestOf(() => startStop(BIG));
+const startStops = await alternate({ rounds: ROUNDS, warmup: 1, troupe: () => sizes(true), baseline: () => sizes(false) });
 await terminateEach(TERM_SMALL); // warm up
-const termSmall = await bestOf(() => terminateEach(TERM_SMALL));
-const termBig = await bestOf(() => terminateEach(TERM_BIG));
-const xstateBig = await bestOf(() => xstateStartStop(BIG));
-
-const scaling = big / small;
-const terminateScaling = termBig / termSmall;
-report({
-  bench: 'supervisor-scale',
-  unit: 'time(100k) ÷ time(10k), start+stop of one supervisor',
-  troupe: Number(scaling.toFixed(2)),
-  ms100k: Math.round(big),
-  ms10k: Math.round(small),
-  terminateScaling: Number(terminateScaling.toFixed(2)),
-  terminateMs10k: Math.round(termBig),
-  terminateMs1k: Math.round(termSmall),
-  baseline: Math.round(xstateBig),
-  baselineName: 'xstate createActor+start+stop ×100k (ms)',
-  ratio: Number((big / xstateBig).toFixed(2)),
-  target: 'scaling ≤ 12, terminateScaling ≤ 15',
-  met: scaling <= 12 && terminateScaling <= 15,
-});
+const terminations: { big: number; small: number }[] = [];
+for (let r = 0; r < ROUNDS; r++) terminations.push({ big: await terminateEach(TERM_BIG), small: await terminateEach(TERM_SMALL) });
+const result = paired(
+  ROUNDS,
+  startStops.troupe.map((s) => s.big),
+  startStops.baseline.map((s) => s.big),
+);
+const scaling = spread(startStops.troupe.map((s) => s.big / s.small));
+const baselineScaling = spread(startStops.baseline.map((s) => s.big / s.small));
+const terminateScaling = spread(terminations.map((s) => s.big / s.small));
+const small = spread(startStops.troupe.map((s) => s.small));
+const termBig = spread(terminations.map((s) => s.big));
+const termSmall = spread(terminations.map((s) => s.small));
+reportPaired(
+  {
+    bench: 'supervisor-scale',
+    unit: 'ms to start and stop 100k children (troupe: one supervisor; xstate: 100k root actors)',
+    baselineName: 'xstate createActor+start+stop ×100k',
+    target: 2,
+    lowerIsBetter: true,
+  },
+  result,
+  {
+    target: 'scaling <= 12, terminateScaling <= 15 (ratio informational)',
+    met: scaling.median <= 12 && terminateScaling.median <= 15,
+    scaling: round(scaling.median, 2),
+    ...rangeFields('scaling', scaling, 2),
+    baselineScaling: round(baselineScaling.median, 2),
+    ...rangeFields('baselineScaling', baselineScaling, 2),
+    ms10k: round(small.median),
+    terminateScaling: round(terminateScaling.median, 2),
+    ...rangeFields('terminateScaling', terminateScaling, 2),
+    terminateMs10k: round(termBig.median),
+    terminateMs1k: round(termSmall.median),
+  },
+);
