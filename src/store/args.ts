@@ -3,7 +3,7 @@
  * @module
  */
 
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { PutOptions } from './store.js';
 
 /** Longest key or lease name, in UTF-16 code units. */
@@ -17,9 +17,13 @@ function checkText(what: string, text: unknown, allowEmpty: boolean): asserts te
   }
   // Postgres text cannot hold NUL; refuse it everywhere so every backend accepts the same keys.
   if (text.includes('\u0000')) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must not contain NUL`);
+  // A lone surrogate cannot be stored as UTF-8: SQLite and Postgres would keep a different key.
+  if (LONE_SURROGATE.test(text)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be well-formed Unicode`);
 }
 
-/** A key: a non-empty string of at most {@link MAX_KEY_LENGTH} characters, without NUL. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A key: a non-empty, well-formed string of at most {@link MAX_KEY_LENGTH} characters, without NUL. */
 export function checkKey(key: unknown): asserts key is string {
   checkText('store key', key, false);
 }
@@ -71,15 +75,4 @@ export function checkPutOptions(options: PutOptions | undefined): PutOptions['fe
   checkLeaseText('lease name', fence.lease);
   checkToken(fence.token);
   return fence;
-}
-
-/** The error a closed store rejects with. */
-export function closedError(): TroupeError {
-  return new TroupeError('TROUPE_ERR_STORE_FAILED', 'the store is closed');
-}
-
-/** The error a write with a stale fence rejects with. */
-export function fencedError(lease: string, token: number, current: number | undefined): TroupeError {
-  const now = current === undefined ? 'the lease was never taken' : `its current token is ${current}`;
-  return new TroupeError('TROUPE_ERR_FENCED', `write fenced: token ${token} of lease '${lease}' is stale (${now})`);
 }

@@ -4,17 +4,8 @@
  * @module
  */
 
-import {
-  checkExpectedVersion,
-  checkKey,
-  checkLeaseText,
-  checkPrefix,
-  checkPutOptions,
-  checkToken,
-  checkTtl,
-  closedError,
-  fencedError,
-} from './args.js';
+import { checkExpectedVersion, checkKey, checkLeaseText, checkPrefix, checkPutOptions, checkToken, checkTtl } from './args.js';
+import { closedError, fencedError } from './failures.js';
 import { decodeValue, encodeValue } from './json.js';
 import { acquireOutcome, fenceHolds, holds, RELEASED, type StoredLease } from './lease-rules.js';
 import { compareKeys } from './order.js';
