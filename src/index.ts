@@ -5,7 +5,6 @@
 
 export type { DeadLetter, DeadLetterReason } from './actors/dead-letters.js';
 export { DeadLetters } from './actors/dead-letters.js';
-export type { ExitReason } from './actors/exit-reason.js';
 export type {
   ActorInspectionEvent,
   DeadLetterInspectionEvent,
@@ -39,6 +38,9 @@ export type {
   TlsOptions,
 } from './actors/system-options.js';
 export { refOf } from './actors/xstate-body.js';
+export type { LlmClient, LlmMessage, LlmRequest, LlmResponse, LlmTool, LlmToolCall, LlmToolChoice, LlmUsage } from './agents/llm/llm.js';
+export type { OpenAIClientOptions } from './agents/llm/openai.js';
+export { openaiClient } from './agents/llm/openai.js';
 export type { CreateSystemOptions } from './create-system.js';
 export { createSystem } from './create-system.js';
 export type { ErrorCode } from './errors.js';
@@ -74,3 +76,4 @@ export type { Link, Transport, TransportDialOptions, TransportListener, Transpor
 export { WsTransport } from './transport/ws-transport.js';
 export type { Clock } from './util/clock.js';
 export { realClock, SimulatedClock } from './util/clock.js';
+export type { ExitReason } from './util/exit-reason.js';
