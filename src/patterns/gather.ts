@@ -4,6 +4,13 @@ import { isEvent } from '../actors/ask.js';
 import type { ActorRef } from '../actors/ref.js';
 import { AskError, InvalidArgumentError, QuorumError, TroupeError } from '../errors.js';
 
+/**
+ * The asks of one gather share a cancel signal in groups of this many. Node's EventTarget scans a
+ * signal's listeners on every add and remove, so one signal for all K asks made a gather O(K²)
+ * (10k asks: 194 ms in addEventListener alone); groups keep each scan short and the gather linear.
+ */
+const ASKS_PER_SIGNAL = 64;
+
 /** Options of {@link gather}. */
 export interface GatherOptions {
   /** How long each ref has to answer, ms. Default: the ask timeout of each ref's system (5000). */
@@ -55,8 +62,7 @@ export function gather<TReply = AnyEventObject>(
 
   return new Promise((resolve, reject) => {
     const results: GatherResult<TReply>[] = new Array(n);
-    const cancel = new AbortController();
-    setMaxListeners(n + 1, cancel.signal);
+    const cancels: AbortController[] = [];
     let answered = 0;
     let oks = 0;
     let failures = 0;
@@ -66,7 +72,7 @@ export function gather<TReply = AnyEventObject>(
       done = true;
       if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
       for (let i = 0; i < n; i++) results[i] ??= { status: 'cancelled', ref: refs[i] };
-      cancel.abort();
+      for (const cancel of cancels) cancel.abort();
       if (error === undefined) resolve(results);
       else reject(error);
     };
@@ -86,11 +92,18 @@ export function gather<TReply = AnyEventObject>(
       } else if (answered === n) finish();
     };
 
+    let shared: AbortSignal | undefined;
     for (let i = 0; i < n; i++) {
+      if (i % ASKS_PER_SIGNAL === 0) {
+        const cancel = new AbortController();
+        setMaxListeners(ASKS_PER_SIGNAL + 1, cancel.signal);
+        cancels.push(cancel);
+        shared = cancel.signal;
+      }
       const ref = refs[i];
       let reply: Promise<TReply>;
       try {
-        reply = ref.ask<TReply>(event, { timeoutMs, signal: cancel.signal });
+        reply = ref.ask<TReply>(event, { timeoutMs, signal: shared });
       } catch (err) {
         reply = Promise.reject(err);
       }
