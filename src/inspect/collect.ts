@@ -1,0 +1,125 @@
+/**
+ * The observing side of forwarding: a collector actor that receives forwarders' batches, and the
+ * agent a node runs to let observers subscribe to its inspection.
+ */
+import { type AnyEventObject, fromCallback } from 'xstate';
+import { formatAddress } from '../actors/address.js';
+import type { ActorRef } from '../actors/ref.js';
+import type { ActorSystem } from '../actors/system.js';
+import { InvalidArgumentError } from '../errors.js';
+import { INSPECT_PREFIX } from './capture.js';
+import { type Forwarding, type ForwardOptions, forwardInspection } from './forward.js';
+import type { InspectionFeed, RecordListener, TraceRecord } from './records.js';
+
+/** The name of the agent {@link allowInspection} starts. */
+export const INSPECT_AGENT = INSPECT_PREFIX;
+
+/** Asks a node's inspection agent to forward to `collector`. */
+export interface SubscribeEvent {
+  type: 'troupe.inspect.subscribe';
+  collector: ActorRef;
+  maxBuffer?: number;
+  batchMs?: number;
+}
+
+/** A running collector. */
+export interface Collector {
+  readonly ref: ActorRef;
+  /** Records received from every node, in arrival order. */
+  readonly feed: InspectionFeed;
+  /** Asks `node` (which runs {@link allowInspection}) to forward its inspection here. */
+  subscribeTo(node: string): void;
+  stop(): Promise<void>;
+}
+
+let collectors = 0;
+
+/** True for a record of a plausible shape; anything else from the wire is ignored. */
+export function isTraceRecord(value: unknown): value is TraceRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as { type?: unknown; node?: unknown; at?: unknown };
+  return typeof r.type === 'string' && r.type.startsWith('@troupe.') && typeof r.node === 'string' && typeof r.at === 'number';
+}
+
+/**
+ * Starts a collector on the observing node. Forwarders send to `collector.ref`; its `feed` hands
+ * their records (untrusted input: checked for shape, shown as text) to listeners.
+ *
+ * @example
+ * ```ts
+ * const collector = collectInspection(observer);
+ * collector.feed.subscribe((r) => console.log(r.node, r.type));
+ * collector.subscribeTo('alpha');
+ * ```
+ */
+export function collectInspection(system: ActorSystem): Collector {
+  const listeners = new Set<RecordListener>();
+  const logic = fromCallback<AnyEventObject>(({ receive }) => {
+    receive((event) => {
+      if (event.type !== 'troupe.inspect.batch' || !Array.isArray(event.records)) return;
+      for (const r of event.records as unknown[]) {
+        if (!isTraceRecord(r)) continue;
+        for (const l of listeners) l(r);
+      }
+    });
+  });
+  const ref = system.spawn(logic, { name: `${INSPECT_PREFIX}-collector-${++collectors}` });
+  return {
+    ref,
+    feed: {
+      subscribe(listener) {
+        listeners.add(listener);
+        return { unsubscribe: () => listeners.delete(listener) };
+      },
+    },
+    subscribeTo(node) {
+      system.ref(formatAddress(node, INSPECT_AGENT)).send({ type: 'troupe.inspect.subscribe', collector: ref });
+    },
+    stop: () => system.stop(ref),
+  };
+}
+
+/** Options of {@link allowInspection}: limits every forwarder it starts. */
+export type AllowInspectionOptions = Omit<ForwardOptions, 'to'>;
+
+/**
+ * Lets observers on other nodes (authenticated cluster members) inspect `system`: starts the
+ * `troupe-inspect` agent, which starts a forwarder for each collector that subscribes and stops
+ * it when the collector goes down. Until someone subscribes, nothing is observed.
+ *
+ * @example
+ * ```ts
+ * const worker = createSystem({ node: 'worker', listen: { port: 7400 }, secret });
+ * allowInspection(worker);
+ * ```
+ */
+export function allowInspection(system: ActorSystem, options: AllowInspectionOptions = {}): ActorRef {
+  if (system.lookup(INSPECT_AGENT) !== undefined) {
+    throw new InvalidArgumentError('TROUPE_ERR_NAME_TAKEN', `inspection is already allowed on ${system.node}`);
+  }
+  const logic = fromCallback<AnyEventObject>(({ receive }) => {
+    const running = new Map<string, Forwarding>();
+    receive((event) => {
+      if (event.type === 'troupe.down') {
+        for (const [key, f] of running) if (f.ref.address === event.address) running.delete(key);
+        return;
+      }
+      const collector = (event as { collector?: unknown }).collector as ActorRef | undefined;
+      if (typeof collector?.send !== 'function' || typeof collector.address !== 'string') return;
+      const current = running.get(collector.address);
+      if (event.type === 'troupe.inspect.unsubscribe') {
+        running.delete(collector.address);
+        void current?.stop();
+      } else if (event.type === 'troupe.inspect.subscribe' && current === undefined) {
+        const forwarding = forwardInspection(system, { ...options, to: collector });
+        running.set(collector.address, forwarding);
+        system.watch(agent, forwarding.ref);
+      }
+    });
+    return () => {
+      for (const f of running.values()) void f.stop();
+    };
+  });
+  const agent = system.spawn(logic, { name: INSPECT_AGENT });
+  return agent;
+}
