@@ -1,0 +1,136 @@
+/**
+ * Trace files: one JSON record per line, a `@troupe.trace` `start` line first and an `end` (or
+ * `full`, when the size limit was reached) line last.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { ActorSystem } from '../actors/system.js';
+import { InvalidArgumentError } from '../errors.js';
+import { ChartCatalog, captureInspection, stampOf, treeSnapshot } from './capture.js';
+import { isTraceRecord } from './collect.js';
+import type { InspectionFeed, MetaRecord, TraceRecord } from './records.js';
+
+/** Options of {@link recordTrace}. */
+export interface RecordTraceOptions {
+  /** Largest file, bytes; when the next record would not fit, a `full` line ends the file. Default 64 MiB. */
+  maxBytes?: number;
+}
+
+/** A trace being written. */
+export interface TraceRecording {
+  /** Records written so far. */
+  readonly events: number;
+  /** Bytes written so far. */
+  readonly bytes: number;
+  /** True once the size limit was reached (nothing more is written). */
+  readonly full: boolean;
+  /** Stops recording, writes the last line and closes the file. */
+  close(): Promise<void>;
+}
+
+const TRACE_VERSION = 1;
+/** Room kept for the last line. */
+const RESERVE = 256;
+
+/**
+ * Records the inspection of a system (its own actors; with a collector's feed, every node's) to
+ * `file` as JSON lines, starting with a snapshot of the live tree. Stops at `maxBytes` with a
+ * final line saying the file is full. Replay it with `troupe inspect --trace FILE`.
+ *
+ * @example
+ * ```ts
+ * const trace = recordTrace(system, 'run.trace.jsonl', { maxBytes: 10_000_000 });
+ * // … run …
+ * await trace.close();
+ * ```
+ */
+export function recordTrace(source: ActorSystem | InspectionFeed, file: string, options: RecordTraceOptions = {}): TraceRecording {
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  if (!(typeof maxBytes === 'number' && maxBytes > RESERVE * 2 && Number.isFinite(maxBytes))) {
+    throw new InvalidArgumentError(
+      'TROUPE_ERR_INVALID_OPTION',
+      `recordTrace: maxBytes must be a finite number > ${RESERVE * 2}, got ${String(maxBytes)}`,
+    );
+  }
+  if (typeof file !== 'string' || file === '') throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'recordTrace needs a file path');
+  const node = source instanceof ActorSystem ? source.node : 'observer';
+  const now = () => (source instanceof ActorSystem ? stampOf(source) : Date.now());
+  const out = createWriteStream(file, { flags: 'w' });
+  let failure: Error | undefined;
+  out.on('error', (err) => {
+    failure = err;
+  });
+  let bytes = 0;
+  let events = 0;
+  let full = false;
+  let closed: Promise<void> | undefined;
+  let sub: { unsubscribe(): void } | undefined;
+  const write = (record: TraceRecord) => {
+    const line = `${JSON.stringify(record)}\n`;
+    bytes += Buffer.byteLength(line);
+    out.write(line);
+  };
+  const meta = (phase: MetaRecord['phase']): MetaRecord => ({ type: '@troupe.trace', node, at: now(), phase, events, bytes });
+  const take = (record: TraceRecord) => {
+    if (full || closed) return;
+    const line = JSON.stringify(record);
+    if (bytes + Buffer.byteLength(line) + 1 > maxBytes - RESERVE) {
+      full = true;
+      write(meta('full'));
+      sub?.unsubscribe();
+      return;
+    }
+    bytes += Buffer.byteLength(line) + 1;
+    events++;
+    out.write(`${line}\n`);
+  };
+  write({ type: '@troupe.trace', node, at: now(), phase: 'start', version: TRACE_VERSION });
+  let feed: InspectionFeed;
+  if (source instanceof ActorSystem) {
+    const catalog = new ChartCatalog();
+    for (const r of treeSnapshot(source, catalog)) take(r);
+    feed = captureInspection(source, catalog);
+  } else feed = source;
+  if (!full) sub = feed.subscribe(take);
+  return {
+    get events() {
+      return events;
+    },
+    get bytes() {
+      return bytes;
+    },
+    get full() {
+      return full;
+    },
+    close() {
+      closed ??= new Promise<void>((resolve, reject) => {
+        sub?.unsubscribe();
+        if (!full) write(meta('end'));
+        out.end(() => (failure ? reject(failure) : resolve()));
+      });
+      return closed;
+    },
+  };
+}
+
+/**
+ * Reads a trace file record by record; lines that are not trace records (or not JSON) are skipped.
+ *
+ * @example
+ * ```ts
+ * for await (const record of readTrace('run.trace.jsonl')) console.log(record.type);
+ * ```
+ */
+export async function* readTrace(file: string): AsyncGenerator<TraceRecord> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (isTraceRecord(value)) yield value;
+  }
+}
