@@ -2,6 +2,9 @@ import { addExtension, Packr, Unpackr } from 'msgpackr';
 import { BaseRef } from '../actors/ref.js';
 import { reviveError } from '../error-wire.js';
 import { TroupeError } from '../errors.js';
+import { type FrameScan, type Refusal, type ScanLimits, scanFrame } from './frame-scan.js';
+
+export { FrameRefused } from './frame-scan.js';
 
 /** msgpack extension type of a ref: its address travels, and the receiver rebuilds a usable ref. */
 export const REF_EXTENSION = 0x10;
@@ -12,45 +15,91 @@ export const ERROR_EXTENSION = 0x11;
 export type RefResolver = (address: string) => BaseRef;
 
 /**
- * The resolver of the decode in progress. msgpackr extensions are process-wide, and decoding is
- * synchronous, so the receiving system is handed over through this slot for one `unpack` call.
+ * The resolver of the decode in progress, and whether troupe is decoding at all. msgpackr's
+ * extension table is process-wide and decoding is synchronous, so troupe's decode marks itself
+ * here for one `unpack` call; any other msgpackr user decoding meanwhile is not troupe.
  */
 let resolving: RefResolver | undefined;
+let decoding = false;
 
+const options = { useRecords: false, moreTypes: false, structuredClone: false, bundleStrings: false } as const;
+const packr = new Packr(options);
+const unpackr = new Unpackr(options);
+
+/** msgpackr's "unknown extension" error, for decodes that are not troupe's. */
+function unknownExtension(type: number): Error {
+  return new Error(`Unknown extension ${type}`);
+}
+
+type Extension = Parameters<typeof addExtension>[0];
+type Allocate = (size: number) => { target: Uint8Array; position: number };
+type PackValue = (value: unknown) => void;
+
+/** Writes msgpackr's fixext-1 tag for `type`, followed by `inner` packed as its own value. */
+function wrap(allocate: Allocate, pack: PackValue, type: number, inner: unknown): void {
+  const { target, position } = allocate(3);
+  target[position] = 0xd4;
+  target[position + 1] = type;
+  target[position + 2] = 0;
+  pack(inner);
+}
+
+// msgpackr looks extensions up in one process-wide table, and calls them with the Packr that is
+// packing as `this`. troupe's extensions only act for troupe's own Packr; for every other Packr
+// they write what msgpackr writes without troupe loaded, and for every other decode they fail as
+// an unknown extension does. So importing troupe changes nothing for other msgpackr users.
 addExtension({
   Class: BaseRef,
   type: REF_EXTENSION,
-  write(ref: BaseRef): string {
-    return ref.address;
+  pack(this: unknown, ref: BaseRef, allocate: Allocate, pack: PackValue): undefined {
+    if (this === packr) wrap(allocate, pack, REF_EXTENSION, ref.address);
+    else {
+      allocate(0);
+      pack(ref.toJSON());
+    }
+    return undefined;
   },
   read(address: unknown): BaseRef {
+    if (!decoding) throw unknownExtension(REF_EXTENSION);
     if (typeof address !== 'string') throw new TroupeError('TROUPE_ERR_PROTOCOL', 'a ref on the wire must carry an address string');
     if (resolving === undefined) throw new TroupeError('TROUPE_ERR_PROTOCOL', 'refs are not allowed here');
     return resolving(address);
   },
-});
+} as unknown as Extension);
 
 addExtension({
   Class: Error,
   type: ERROR_EXTENSION,
-  write(error: Error): unknown[] {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? [error.name, error.message, code] : [error.name, error.message];
+  pack(this: { moreTypes?: boolean; useToJSON?: boolean }, error: Error, allocate: Allocate, pack: PackValue): undefined {
+    if (this === packr) {
+      const code = (error as { code?: unknown }).code;
+      wrap(allocate, pack, ERROR_EXTENSION, typeof code === 'string' ? [error.name, error.message, code] : [error.name, error.message]);
+      return undefined;
+    }
+    // msgpackr's own handling: a subclass's toJSON wins, else the name, message and cause
+    const json = (error as { toJSON?: () => unknown }).toJSON;
+    if (error.constructor !== Error && this.useToJSON !== false && typeof json === 'function') {
+      allocate(0);
+      const value = json.call(error);
+      pack(value === error ? { ...error } : value);
+      return undefined;
+    }
+    if (this.moreTypes) wrap(allocate, pack, 0x65, [error.name, error.message, error.cause]);
+    else {
+      allocate(0);
+      pack([error.name, error.message, error.cause]);
+    }
+    return undefined;
   },
   read(data: unknown): Error {
+    if (!decoding) throw unknownExtension(ERROR_EXTENSION);
     if (!Array.isArray(data) || typeof data[0] !== 'string' || typeof data[1] !== 'string') {
       throw new TroupeError('TROUPE_ERR_PROTOCOL', 'an error on the wire must carry a name and a message');
     }
     const [name, message, code] = data as [string, string, unknown];
     return reviveError(name, message, code);
   },
-});
-
-const options = { useRecords: false, moreTypes: false, structuredClone: false, bundleStrings: false } as const;
-const packr = new Packr(options);
-const unpackr = new Unpackr(options);
-/** Decodes maps as `Map`s, so that a `__proto__` key is seen as sent (msgpackr renames it in objects). */
-const strictUnpackr = new Unpackr({ ...options, mapsAsObjects: false });
+} as unknown as Extension);
 
 /** Counters for tests and diagnostics: how many frames were decoded in this process. */
 export const codecStats = { decodes: 0 };
@@ -67,62 +116,82 @@ export function encode(value: unknown): Uint8Array {
 export function decode(frame: Uint8Array, resolve?: RefResolver): unknown {
   codecStats.decodes++;
   resolving = resolve;
+  decoding = true;
   try {
     return unpackr.unpack(frame);
   } finally {
     resolving = undefined;
+    decoding = false;
   }
 }
 
-/** Common to `__proto__` and `prototype`: one scan finds frames that may carry either. */
-const PROTO = Buffer.from('proto');
+/** The extension types that wrap one value (see {@link scanFrame}). */
+const WRAPPERS = [REF_EXTENSION, ERROR_EXTENSION] as const;
 
-/** Cheap pre-check: can this frame contain a key that tries prototype pollution? */
-export function mayPollute(frame: Uint8Array): boolean {
-  const bytes = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  return bytes.indexOf(PROTO) >= 0;
+/** Largest item of a refused envelope that {@link RefusedEnvelope.item} still decodes. */
+const REFUSED_ITEM_BYTES = 1024;
+
+/** An envelope refused unread, with just enough of it to tell its sender why. */
+export interface RefusedEnvelope extends Refusal {
+  /** Item `j` of the envelope (its kind, path, reply path, call id…) when small; else undefined. */
+  item(j: number): unknown;
+}
+
+/** A frame read by {@link readFrame}. */
+export interface DecodedFrame {
+  /** The envelopes, in order; a refused one is `undefined` here and listed in `refused`. */
+  envelopes: unknown[];
+  refused: Map<number, RefusedEnvelope> | undefined;
 }
 
 /**
- * Finds the top-level items of a frame (an array) that carry a `__proto__` key or a
- * `constructor.prototype` path anywhere inside. msgpackr already renames `__proto__` keys, so
- * nothing is polluted either way; troupe rejects such envelopes so that the sender learns.
+ * Reads a frame from an authenticated peer. It is scanned first ({@link scanFrame}): a frame with
+ * too many values or broken msgpack throws {@link FrameRefused} before anything is decoded; an
+ * envelope nested too deep or carrying a prototype-pollution key is left undecoded and listed in
+ * `refused`, and the others are decoded alone.
  */
-export function pollutedItems(frame: Uint8Array, resolve: RefResolver): Map<number, string> {
-  const found = new Map<number, string>();
-  resolving = resolve;
-  let decoded: unknown;
-  try {
-    decoded = strictUnpackr.unpack(frame);
-  } finally {
-    resolving = undefined;
-  }
-  if (!Array.isArray(decoded)) return found;
-  decoded.forEach((item, index) => {
-    const why = findPollution(item);
-    if (why !== undefined) found.set(index, why);
-  });
-  return found;
-}
-
-/** Most values one envelope may hold when it has to be scanned; past it, it is rejected unscanned. */
-export const POLLUTION_SCAN_BUDGET = 1_000_000;
-
-function findPollution(root: unknown): string | undefined {
-  const stack: unknown[] = [root];
-  let budget = POLLUTION_SCAN_BUDGET;
-  while (stack.length > 0) {
-    if (budget-- <= 0) return `more than ${POLLUTION_SCAN_BUDGET} values to check for prototype-pollution keys`;
-    const value = stack.pop();
-    if (value instanceof Map) {
-      for (const [key, inner] of value) {
-        if (key === '__proto__') return 'a __proto__ key';
-        if (key === 'constructor' && inner instanceof Map && inner.has('prototype')) return 'a constructor.prototype key';
-        stack.push(inner);
+export function readFrame(frame: Uint8Array, resolve: RefResolver, limits?: Omit<ScanLimits, 'wrapperTypes'>): DecodedFrame {
+  const scan = scanFrame(frame, { ...limits, wrapperTypes: WRAPPERS });
+  if (scan.refused === undefined) return { envelopes: decode(frame, resolve) as unknown[], refused: undefined };
+  const { offsets } = scan;
+  const refused = new Map<number, RefusedEnvelope>();
+  const envelopes: unknown[] = new Array(offsets.length - 1);
+  for (let i = 0; i < envelopes.length; i++) {
+    const why = scan.refused.get(i);
+    if (why === undefined) {
+      try {
+        envelopes[i] = decode(frame.subarray(offsets[i], offsets[i + 1]), resolve);
+      } catch (err) {
+        refused.set(i, refusedEnvelope(frame, [], { code: 'TROUPE_ERR_PROTOCOL', detail: `undecodable: ${(err as Error).message}` }));
       }
-    } else if (Array.isArray(value)) {
-      for (const inner of value) stack.push(inner);
+    } else {
+      refused.set(i, refusedEnvelope(frame, why.items ?? [], why));
     }
   }
-  return undefined;
+  return { envelopes, refused };
+}
+
+function refusedEnvelope(frame: Uint8Array, items: readonly number[], why: Refusal): RefusedEnvelope {
+  return {
+    code: why.code,
+    detail: why.detail,
+    item(j: number): unknown {
+      const start = items[j];
+      const end = items[j + 1];
+      if (start === undefined || end === undefined || end - start > REFUSED_ITEM_BYTES) return undefined;
+      try {
+        return decode(frame.subarray(start, end));
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/**
+ * Checks an encoded frame before it is sent, with the limits its receiver applies: the envelopes
+ * a peer would refuse (too deep), or a frame with too many values, are found here instead.
+ */
+export function checkFrame(frame: Uint8Array): FrameScan {
+  return scanFrame(frame, { wrapperTypes: WRAPPERS });
 }

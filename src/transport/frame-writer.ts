@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 import { encode } from './codec.js';
 import { type Envelope, Kind } from './envelope.js';
+import { MAX_EVENT_DEPTH } from './frame-scan.js';
 
 /**
  * Prepares a tick's envelopes for the wire: drops the stale ones and merges consecutive tells to
@@ -80,7 +81,25 @@ export function writeFrames(
   }
   if (frame !== undefined) {
     reject(single, 'TROUPE_ERR_FRAME_TOO_LARGE', `a ${frame.byteLength}-byte message exceeds maxFrameBytes (${maxFrameBytes})`);
+  } else if (nestedDeeperThan(single, MAX_EVENT_DEPTH + 2)) {
+    // msgpackr's encoder recurses: an event this deep may overflow the stack here, and would be
+    // refused by the receiver anyway
+    reject(single, 'TROUPE_ERR_EVENT_TOO_DEEP', `an event nested deeper than ${MAX_EVENT_DEPTH} levels cannot be sent`);
   } else {
     reject(single, 'TROUPE_ERR_INVALID_EVENT', `message cannot be encoded: ${(failure as Error)?.message ?? String(failure)}`);
   }
+}
+
+/** True when objects and arrays inside `value` nest more than `limit` levels; walks without recursion. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const [v, level] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+    if (level > limit) return true;
+    seen.add(v);
+    for (const inner of Array.isArray(v) ? v : Object.values(v)) stack.push([inner, level + 1]);
+  }
+  return false;
 }

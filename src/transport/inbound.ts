@@ -3,13 +3,13 @@ import { formatAddress, parseAddress } from '../actors/address.js';
 import { isEvent, TempRef } from '../actors/ask.js';
 import type { BaseRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
-import { decode, mayPollute, pollutedItems, type RefResolver } from './codec.js';
+import { codeFromWire, errorToWire } from '../error-wire.js';
+import { type DecodedFrame, type RefResolver, type RefusedEnvelope, readFrame } from './codec.js';
 import type { Connection } from './connection.js';
 import type { Endpoint } from './endpoint.js';
 import { Kind, reasonFromWire } from './envelope.js';
 import type { ResolvedNetworkOptions } from './options.js';
 import type { WatchRegistry } from './watch-registry.js';
-import { codeFromWire, errorToWire } from '../error-wire.js';
 
 /** What inbound handling needs from its node. */
 export interface InboundHost {
@@ -32,34 +32,27 @@ const MAX_ASK_TIMEOUT_MS = 86_400_000;
  * inspection as a `frame-error`; the link stays open and the other envelopes are delivered.
  */
 export function handleFrame(host: InboundHost, endpoint: Endpoint, conn: Connection, frame: Uint8Array): void {
-  let items: unknown;
+  let read: DecodedFrame;
   try {
-    items = decode(frame, host.resolveRef);
+    read = readFrame(frame, host.resolveRef);
   } catch (err) {
-    host._report('frame-error', endpoint.node, `dropped an undecodable ${frame.byteLength}-byte frame: ${(err as Error).message}`);
+    host._report('frame-error', endpoint.node, `dropped a ${frame.byteLength}-byte frame: ${(err as Error).message}`);
     return;
   }
+  const { envelopes: items, refused } = read;
   if (!Array.isArray(items)) {
     host._report('frame-error', endpoint.node, 'dropped a frame that is not an array of envelopes');
     return;
   }
-  let polluted: Map<number, string> | undefined;
-  if (mayPollute(frame)) {
-    try {
-      polluted = pollutedItems(frame, host.resolveRef);
-    } catch {
-      polluted = undefined;
-    }
-  }
   for (let i = 0; i < items.length; i++) {
+    const why = refused?.get(i);
+    if (why !== undefined) {
+      refuse(host, endpoint, why, `envelope ${i} rejected: it carries ${why.detail}`);
+      continue;
+    }
     const envelope = items[i];
     if (!Array.isArray(envelope)) {
       host._report('frame-error', endpoint.node, `envelope ${i} is not an array`);
-      continue;
-    }
-    const why = polluted?.get(i);
-    if (why !== undefined) {
-      reject(host, endpoint, envelope, `envelope ${i} rejected: it carries ${why}`);
       continue;
     }
     try {
@@ -276,9 +269,15 @@ function malformed(host: InboundHost, endpoint: Endpoint, e: unknown[], i: numbe
   host._report('frame-error', endpoint.node, `envelope ${i} (kind ${String(e[0]).slice(0, 20)}) is malformed`);
 }
 
-function reject(host: InboundHost, endpoint: Endpoint, e: unknown[], detail: string): void {
+/** An envelope refused unread: an ask or call among them is answered with the reason. */
+function refuse(host: InboundHost, endpoint: Endpoint, envelope: RefusedEnvelope, detail: string): void {
   host._report('frame-error', endpoint.node, detail);
-  if (e[0] === Kind.ASK && typeof e[3] === 'string') endpoint.enqueue([Kind.ASK_FAIL, e[3], 'TROUPE_ERR_PROTOCOL', detail]);
-  if (e[0] === Kind.CALL && Number.isSafeInteger(e[1]))
-    endpoint.enqueue([Kind.RESULT, e[1] as number, false, 'TROUPE_ERR_PROTOCOL', detail]);
+  const kind = envelope.item(0);
+  if (kind === Kind.ASK) {
+    const replyPath = envelope.item(3);
+    if (typeof replyPath === 'string') endpoint.enqueue([Kind.ASK_FAIL, replyPath, envelope.code, detail]);
+  } else if (kind === Kind.CALL) {
+    const id = envelope.item(1);
+    if (Number.isSafeInteger(id)) endpoint.enqueue([Kind.RESULT, id as number, false, envelope.code, detail]);
+  }
 }
