@@ -87,7 +87,7 @@ describe('delegate', () => {
     const run = delegate<Range, number>(sys, {
       task: { from: 1, to: 64 },
       // the left half is atomic at once; the right half keeps splitting
-      isAtomic: (r, info) => info.id === '1.1',
+      isAtomic: (_r, info) => info.id === '1.1',
       decompose: halves,
       execute: slow,
       combine: (results) => results.reduce((a, b) => a + b, 0),
