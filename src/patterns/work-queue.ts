@@ -1,0 +1,486 @@
+/**
+ * A pull-based work-stealing queue: each worker slot takes the next task when it is free (at most
+ * `prefetch` in flight), so a slow worker never holds a backlog. Priorities, retries with backoff,
+ * per-task timeouts; a task whose worker crashes, times out or whose node goes down is re-queued
+ * (at-least-once delivery, one result per task id); checkpoints to a store and resumes by `runId`.
+ * @module
+ */
+import type { ActorRef } from '../actors/ref.js';
+import type { ActorSystem } from '../actors/system.js';
+import { InvalidArgumentError, TroupeError } from '../errors.js';
+import type { JsonValue, Store } from '../store/store.js';
+import { type BackoffOptions, backoffDelay, validateBackoff } from '../util/backoff.js';
+import type { TimerHandle } from '../util/clock.js';
+import {
+  asTroupeError,
+  describeError,
+  isRef,
+  outcomeOf,
+  PatternScope,
+  type ScopeOptions,
+  validateCount,
+  validateSource,
+  validateTimeout,
+  type WorkerSource,
+} from './scope.js';
+import { TaskHeap } from './task-heap.js';
+import { QueueCheckpoints, type StoredTask } from './work-queue-store.js';
+import { runTask } from './worker-protocol.js';
+
+/** One task of a {@link workQueue}. */
+export interface WorkTask<TInput = unknown> {
+  /** Unique within the queue: a second task with a known id is ignored, and results are kept once per id. */
+  id: string;
+  input: TInput;
+  /** Higher runs first; FIFO within one priority. Default 0. */
+  priority?: number;
+}
+
+/** Several slots on one worker source: `count` workers (or `count` slots on one ref). */
+export interface WorkerPool {
+  worker: WorkerSource;
+  /** Slots (spawned workers for logic). Default 1. */
+  count?: number;
+}
+
+/** Options of {@link workQueue}. */
+export interface WorkQueueOptions<TInput = unknown> extends ScopeOptions {
+  /** Refs (each one slot; e.g. on two nodes), logic, `{ node, logic }`, or `{ worker, count }`. */
+  workers: readonly (WorkerSource | WorkerPool)[];
+  tasks?: readonly WorkTask<TInput>[];
+  /** Attempts per task before it fails for good. Default 3. */
+  maxAttempts?: number;
+  /** Delay before a failed task is retried. Default `{ minMs: 100, maxMs: 5000, factor: 2, jitter: 0.2 }`. */
+  backoff?: BackoffOptions;
+  /** How long one attempt may take, ms. Default: the system's ask timeout. */
+  taskTimeoutMs?: number;
+  /** Tasks one slot may have in flight. Default 1 (pure pull: a free worker takes the next task). */
+  prefetch?: number;
+  /** Checkpoints every task state change (key `work-queue/<runId>/<id>`); with `runId`, a new queue resumes the run. */
+  store?: Store;
+  /** Names the run in the store. Required with `store`. */
+  runId?: string;
+}
+
+/** Counters of a {@link WorkQueue}. */
+export interface WorkQueueStats {
+  /** Waiting to run, including tasks waiting out a retry backoff. */
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  /** Attempts that were re-queued (failures, timeouts, lost workers). */
+  retries: number;
+}
+
+/** A running {@link workQueue}. */
+export interface WorkQueue<TInput = unknown, TOutput = unknown> {
+  /**
+   * Resolves with every finished task's output, by id, once no task is queued or running; rejects
+   * with `TROUPE_ERR_ABORTED` (signal), `TROUPE_ERR_CANCELLED` (the parent exited),
+   * `TROUPE_ERR_NO_ACTOR` (every worker is gone; the unfinished tasks stay queued in the store) or
+   * `TROUPE_ERR_STORE_FAILED`.
+   */
+  readonly done: Promise<Map<string, TOutput>>;
+  /** Adds a task while the queue runs (ignored when its id is known). Throws once `done` settled. */
+  add(task: WorkTask<TInput>): void;
+  stats(): WorkQueueStats;
+  /** Tasks that failed for good (after `maxAttempts`), with their last error. */
+  failures(): Map<string, TroupeError>;
+}
+
+type TaskState = 'queued' | 'waiting' | 'running' | 'done' | 'failed';
+
+interface TaskRecord {
+  id: string;
+  input: unknown;
+  priority: number;
+  seq: number;
+  attempts: number;
+  state: TaskState;
+}
+
+interface Slot {
+  source: WorkerSource;
+  ref: ActorRef | undefined;
+  release: () => Promise<void>;
+  inFlight: number;
+  retired: boolean;
+  /** Lost workers in a row without a success; a slot that keeps losing them retires. */
+  losses: number;
+}
+
+const WORKER_GONE = new Set(['TROUPE_ERR_NO_ACTOR', 'TROUPE_ERR_ACTOR_STOPPED', 'TROUPE_ERR_NODE_DOWN']);
+const MAX_LOSSES = 3;
+
+/**
+ * Starts a work queue over `workers` and returns at once; `await q.done` for the results.
+ *
+ * @example
+ * ```ts
+ * const q = workQueue(system, { workers: [{ worker: auditor, count: 8 }], tasks, maxAttempts: 3, taskTimeoutMs: 30_000 });
+ * q.add({ id: 'late', input: { file: 'README.md' }, priority: 10 });
+ * const results = await q.done; // Map<id, output>
+ * ```
+ */
+export function workQueue<TInput = unknown, TOutput = unknown>(
+  system: ActorSystem,
+  options: WorkQueueOptions<TInput>,
+): WorkQueue<TInput, TOutput> {
+  return new Queue<TInput, TOutput>(system, options);
+}
+
+class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
+  readonly done: Promise<Map<string, TOutput>>;
+  readonly #system: ActorSystem;
+  readonly #scope: PatternScope;
+  readonly #maxAttempts: number;
+  readonly #backoff: BackoffOptions;
+  readonly #timeoutMs: number | undefined;
+  readonly #prefetch: number;
+  readonly #checkpoints: QueueCheckpoints | undefined;
+  readonly #tasks = new Map<string, TaskRecord>();
+  readonly #ready = new TaskHeap<TaskRecord>();
+  readonly #results = new Map<string, TOutput>();
+  readonly #failures = new Map<string, TroupeError>();
+  readonly #slots: Slot[] = [];
+  /** One entry per unit of free capacity of a slot: a FIFO with a moving head. */
+  #free: Slot[] = [];
+  #freeHead = 0;
+  readonly #timers = new Set<TimerHandle>();
+  #seq = 0;
+  #running = 0;
+  #waiting = 0;
+  #doneCount = 0;
+  #failedCount = 0;
+  #retries = 0;
+  #loaded = false;
+  #settled = false;
+  #pending: WorkTask<TInput>[] = [];
+  #resolve!: (results: Map<string, TOutput>) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor(system: ActorSystem, options: WorkQueueOptions<TInput>) {
+    const { workers, tasks = [], store, runId } = options;
+    if (!Array.isArray(workers) || workers.length === 0) throw invalid('workQueue workers must be a non-empty array');
+    const pools = workers.map((w) => toPool(w));
+    this.#maxAttempts = options.maxAttempts ?? 3;
+    validateCount(this.#maxAttempts, 'workQueue maxAttempts');
+    this.#backoff = validateBackoff(options.backoff ?? { minMs: 100 }, (m) => {
+      throw invalid(`workQueue ${m}`);
+    });
+    validateTimeout(options.taskTimeoutMs, 'workQueue taskTimeoutMs');
+    this.#timeoutMs = options.taskTimeoutMs;
+    this.#prefetch = options.prefetch ?? 1;
+    validateCount(this.#prefetch, 'workQueue prefetch');
+    if (!Array.isArray(tasks)) throw invalid('workQueue tasks must be an array');
+    for (const task of tasks) validateTask(task);
+    if (store !== undefined && (typeof runId !== 'string' || runId.length === 0)) throw invalid('workQueue needs a runId with a store');
+    this.#system = system;
+    this.#scope = new PatternScope(system, 'work-queue', { ...options, run: runId });
+    this.#checkpoints = store === undefined ? undefined : new QueueCheckpoints(store, runId as string, (err) => this.#fail(err));
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#scope.signal.addEventListener('abort', () => this.#fail(this.#scope.signal.reason), { once: true });
+    this.#pending = [...tasks];
+    this.#scope.emit('start', { detail: `${tasks.length} tasks, ${pools.reduce((n, p) => n + p.count, 0)} slots` });
+    void this.#start(pools);
+  }
+
+  add(task: WorkTask<TInput>): void {
+    if (this.#settled) throw new TroupeError('TROUPE_ERR_INVALID_OPTION', `work queue ${this.#scope.run} has finished; start a new one`);
+    validateTask(task);
+    if (!this.#loaded) this.#pending.push(task);
+    else {
+      this.#enqueue(task);
+      this.#pump();
+    }
+  }
+
+  stats(): WorkQueueStats {
+    return {
+      queued: this.#ready.size + this.#waiting + (this.#loaded ? 0 : this.#pending.length),
+      running: this.#running,
+      done: this.#doneCount,
+      failed: this.#failedCount,
+      retries: this.#retries,
+    };
+  }
+
+  failures(): Map<string, TroupeError> {
+    return new Map(this.#failures);
+  }
+
+  async #start(pools: { worker: WorkerSource; count: number }[]): Promise<void> {
+    try {
+      if (this.#checkpoints !== undefined) this.#restore(await this.#checkpoints.load());
+    } catch (err) {
+      this.#fail(asTroupeError(err, 'work queue restore'));
+      return;
+    }
+    if (this.#settled) return;
+    this.#loaded = true;
+    for (const task of this.#pending.splice(0)) this.#enqueue(task);
+    const starts: Promise<void>[] = [];
+    for (const pool of pools) {
+      for (let i = 0; i < pool.count; i++) {
+        const slot: Slot = { source: pool.worker, ref: undefined, release: async () => {}, inFlight: 0, retired: false, losses: 0 };
+        this.#slots.push(slot);
+        starts.push(this.#spawn(slot));
+      }
+    }
+    this.#checkFinished();
+    await Promise.all(starts);
+  }
+
+  #restore(saved: StoredTask[]): void {
+    for (const t of saved) {
+      const record: TaskRecord = { id: t.id, input: t.input, priority: t.priority, seq: t.seq, attempts: t.attempts, state: t.state };
+      this.#seq = Math.max(this.#seq, t.seq + 1);
+      this.#tasks.set(t.id, record);
+      if (t.state === 'done') {
+        this.#results.set(t.id, t.output as TOutput);
+        this.#doneCount++;
+      } else if (t.state === 'failed') {
+        this.#failures.set(t.id, new TroupeError('TROUPE_ERR_WORKER_FAILED', t.error ?? 'failed in an earlier run'));
+        this.#failedCount++;
+      } else {
+        record.state = 'queued';
+        this.#ready.push(record);
+      }
+    }
+  }
+
+  #enqueue(task: WorkTask<TInput>): void {
+    if (this.#tasks.has(task.id)) return;
+    const record: TaskRecord = {
+      id: task.id,
+      input: task.input,
+      priority: task.priority ?? 0,
+      seq: this.#seq++,
+      attempts: 0,
+      state: 'queued',
+    };
+    this.#tasks.set(task.id, record);
+    this.#ready.push(record);
+    this.#save(record);
+  }
+
+  /** Gets a worker for the slot (spawning one for logic), then offers its capacity. */
+  async #spawn(slot: Slot): Promise<void> {
+    try {
+      const held = await this.#scope.hold(slot.source);
+      if (this.#settled) {
+        await held.release();
+        return;
+      }
+      slot.ref = held.ref;
+      slot.release = held.release;
+      for (let i = slot.inFlight; i < this.#prefetch; i++) this.#free.push(slot);
+      this.#pump();
+    } catch (err) {
+      if (this.#settled) return;
+      this.#retire(slot, asTroupeError(err, 'spawning a worker'));
+    }
+  }
+
+  #retire(slot: Slot, why: TroupeError): void {
+    if (slot.retired) return;
+    slot.retired = true;
+    this.#scope.emit('task-failed', { worker: slot.ref?.address, detail: `worker retired: ${describeError(why)}` });
+    void slot.release();
+    if (this.#slots.every((s) => s.retired)) {
+      this.#fail(
+        new TroupeError('TROUPE_ERR_NO_ACTOR', `work queue ${this.#scope.run}: every worker is gone (last: ${why.message})`, {
+          cause: why,
+        }),
+      );
+    }
+  }
+
+  /** Hands ready tasks to free slots, longest-free first. */
+  #pump(): void {
+    while (!this.#settled && this.#ready.size > 0 && this.#freeHead < this.#free.length) {
+      const slot = this.#free[this.#freeHead++];
+      if (this.#freeHead > 4096 && this.#freeHead * 2 > this.#free.length) {
+        this.#free = this.#free.slice(this.#freeHead);
+        this.#freeHead = 0;
+      }
+      if (slot.retired || slot.ref === undefined) continue;
+      const task = this.#ready.pop() as TaskRecord;
+      void this.#run(slot, slot.ref, task);
+    }
+  }
+
+  async #run(slot: Slot, ref: ActorRef, task: TaskRecord): Promise<void> {
+    task.state = 'running';
+    task.attempts++;
+    slot.inFlight++;
+    this.#running++;
+    const taskId = `${task.id}#${task.attempts}`;
+    this.#scope.emit('task-start', { taskId: task.id, worker: ref.address });
+    let output: unknown;
+    let error: TroupeError | undefined;
+    try {
+      output = (await runTask(ref, task.input, { timeoutMs: this.#timeoutMs, signal: this.#scope.signal, taskId })).output;
+    } catch (err) {
+      error = asTroupeError(err, `task ${task.id}`);
+    }
+    slot.inFlight--;
+    this.#running--;
+    if (this.#settled) return;
+    if (error === undefined) {
+      slot.losses = 0;
+      this.#finish(task, output as TOutput);
+      this.#offer(slot, ref);
+    } else {
+      this.#failed(slot, ref, task, error);
+    }
+    this.#pump();
+    this.#checkFinished();
+  }
+
+  /** Gives the slot's capacity back, unless its worker was replaced or it retired meanwhile. */
+  #offer(slot: Slot, ref: ActorRef): void {
+    if (!slot.retired && slot.ref === ref) this.#free.push(slot);
+  }
+
+  #finish(task: TaskRecord, output: TOutput): void {
+    task.state = 'done';
+    this.#results.set(task.id, output);
+    this.#doneCount++;
+    this.#scope.emit('task-done', { taskId: task.id });
+    this.#save(task, output);
+  }
+
+  #failed(slot: Slot, ref: ActorRef, task: TaskRecord, error: TroupeError): void {
+    if (WORKER_GONE.has(error.code)) {
+      // Not the task's fault: re-queue it at once without spending an attempt, and replace the worker.
+      task.attempts--;
+      this.#retries++;
+      task.state = 'queued';
+      this.#ready.push(task);
+      this.#scope.emit('task-requeued', { taskId: task.id, worker: ref.address, detail: describeError(error) });
+      this.#replace(slot, ref, error);
+      return;
+    }
+    const crashed = error.code === 'TROUPE_ERR_ACTOR_FAILED' && this.#localWorkerDead(ref);
+    // A crashed worker is replaced; so is a spawned one that timed out (it may be stuck).
+    if (crashed || (error.code === 'TROUPE_ERR_TIMEOUT' && !isRef(slot.source))) this.#replace(slot, ref, error);
+    else this.#offer(slot, ref);
+    if (task.attempts >= this.#maxAttempts) {
+      task.state = 'failed';
+      this.#failures.set(task.id, error);
+      this.#failedCount++;
+      this.#scope.emit('task-failed', { taskId: task.id, worker: ref.address, detail: describeError(error) });
+      this.#save(task, undefined, error);
+      return;
+    }
+    this.#retries++;
+    task.state = 'waiting';
+    this.#waiting++;
+    this.#save(task);
+    this.#scope.emit('task-retry', { taskId: task.id, worker: ref.address, detail: describeError(error) });
+    const timer = this.#system.clock.setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        this.#waiting--;
+        if (this.#settled) return;
+        task.state = 'queued';
+        this.#ready.push(task);
+        this.#pump();
+      },
+      backoffDelay(task.attempts - 1, this.#backoff),
+    );
+    this.#timers.add(timer);
+  }
+
+  #localWorkerDead(ref: ActorRef): boolean {
+    if (!ref.address.startsWith(`troupe://${this.#system.node}/`)) return false;
+    const stats = this.#system.stats(ref);
+    return stats === undefined || stats.status !== 'running';
+  }
+
+  /** A slot's worker is lost: spawned workers are replaced; a ref slot (or one that keeps losing them) retires. */
+  #replace(slot: Slot, ref: ActorRef, error: TroupeError): void {
+    if (slot.retired || slot.ref !== ref) return;
+    slot.losses++;
+    if (isRef(slot.source) || slot.losses > MAX_LOSSES) {
+      this.#retire(slot, error);
+      return;
+    }
+    const release = slot.release;
+    slot.ref = undefined;
+    void release();
+    void this.#spawn(slot);
+  }
+
+  #save(task: TaskRecord, output?: unknown, error?: TroupeError): void {
+    if (this.#checkpoints === undefined) return;
+    const state = task.state === 'running' || task.state === 'waiting' ? 'queued' : task.state;
+    const stored: StoredTask = {
+      id: task.id,
+      input: task.input as JsonValue,
+      priority: task.priority,
+      seq: task.seq,
+      attempts: task.attempts,
+      state,
+    };
+    if (output !== undefined) stored.output = output as JsonValue;
+    if (error !== undefined) stored.error = error.message;
+    this.#checkpoints.save(stored);
+  }
+
+  #checkFinished(): void {
+    if (this.#settled || !this.#loaded || this.#ready.size > 0 || this.#running > 0 || this.#waiting > 0) return;
+    void this.#settle(async () => {
+      await this.#checkpoints?.flush();
+      this.#resolve(this.#results);
+    }, 'done');
+  }
+
+  #fail(error: unknown): void {
+    if (this.#settled) return;
+    void this.#settle(
+      async () => {
+        await this.#checkpoints?.flush().catch(() => {});
+        this.#reject(error);
+      },
+      outcomeOf(error),
+      describeError(error),
+    );
+  }
+
+  async #settle(finish: () => Promise<void>, outcome: 'done' | 'failed' | 'cancelled', detail?: string): Promise<void> {
+    this.#settled = true;
+    for (const timer of this.#timers) this.#system.clock.clearTimeout(timer);
+    this.#timers.clear();
+    await this.#scope.close(outcome, detail);
+    await finish();
+  }
+}
+
+function toPool(w: WorkerSource | WorkerPool): { worker: WorkerSource; count: number } {
+  if (typeof w === 'object' && w !== null && 'worker' in w && !isRef(w)) {
+    const pool = w as WorkerPool;
+    validateSource(pool.worker, 'workQueue worker');
+    const count = pool.count ?? 1;
+    validateCount(count, 'workQueue worker count');
+    return { worker: pool.worker, count };
+  }
+  validateSource(w, 'workQueue worker');
+  return { worker: w, count: 1 };
+}
+
+function validateTask(task: WorkTask<unknown>): void {
+  if (typeof task !== 'object' || task === null || typeof task.id !== 'string' || task.id.length === 0) {
+    throw invalid(`a work queue task needs a non-empty string id, got ${JSON.stringify(task)?.slice(0, 100)}`);
+  }
+  if (task.priority !== undefined && !Number.isFinite(task.priority)) throw invalid(`task ${task.id}: priority must be a finite number`);
+}
+
+function invalid(message: string): InvalidArgumentError {
+  return new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', message);
+}
