@@ -59,10 +59,16 @@ export { createDispatcher, createSyncDispatcher } from './mailbox/dispatcher.js'
 export type { MailboxOptions, OverflowPolicy } from './mailbox/mailbox.js';
 export type { GatherOptions, GatherResult } from './patterns/gather.js';
 export { gather } from './patterns/gather.js';
+export type { Singleton, SingletonHolder, SingletonOptions } from './patterns/singleton.js';
+export { singleton } from './patterns/singleton.js';
 export type { Lease, LeaseOptions } from './store/lease.js';
 export { lease } from './store/lease.js';
 export type { MemoryStoreOptions } from './store/memory.js';
 export { memoryStore } from './store/memory.js';
+export type { PostgresStoreOptions } from './store/postgres.js';
+export { postgresStore } from './store/postgres.js';
+export type { SqliteStoreOptions } from './store/sqlite.js';
+export { sqliteStore } from './store/sqlite.js';
 export type { Fence, JsonValue, LeaseRecord, PutOptions, Store, StoreEntry, Versioned } from './store/store.js';
 export type { FromStreamOptions, StreamContext, StreamLogic, StreamResult, StreamSource } from './streams/from-stream.js';
 export { fromStream } from './streams/from-stream.js';
