@@ -1,0 +1,403 @@
+/**
+ * The inspector's memory: what the page can ask for, kept within fixed bounds (rings of messages,
+ * decisions, dead letters and log lines; a capped actor table that forgets stopped actors first).
+ */
+import type { Chart } from './chart.js';
+import type { TraceRecord } from './records.js';
+import { Ring } from './ring.js';
+import type { WireEvent } from './wire.js';
+
+/** Bounds of an {@link InspectorModel}. */
+export interface ModelLimits {
+  /** Messages kept. Default 100 000. */
+  maxMessages?: number;
+  /** Actors kept (live ones first). Default 50 000. */
+  maxActors?: number;
+  /** Stopped actors kept in the tree. Default 1000. */
+  maxStopped?: number;
+  /** Decisions, LLM calls, dead letters and log lines kept, each. Default 10 000. */
+  maxLog?: number;
+}
+
+interface Actor {
+  address: string;
+  node: string;
+  name: string;
+  parent: string;
+  status: 'running' | 'stopped';
+  restarts: number;
+  mailbox: number;
+  chart?: string;
+  value?: unknown;
+  reason?: unknown;
+  children: Set<string>;
+}
+
+/** A row of the tree view. */
+export interface TreeRow {
+  address: string;
+  name: string;
+  node: string;
+  depth: number;
+  kind: 'node' | 'actor';
+  status: string;
+  restarts: number;
+  mailbox: number;
+  children: number;
+  chart?: string;
+  state?: string;
+}
+
+/** A row of the message timeline. */
+export interface MessageRow {
+  seq: number;
+  at: number;
+  node: string;
+  from?: string;
+  to: string;
+  type: string;
+  event: unknown;
+  /** For an ask: the reply's `seq`, once seen. */
+  reply?: number;
+  /** For a reply: the ask's `seq`. */
+  replyTo?: number;
+  ask?: boolean;
+}
+
+/** A page of a list, and how many items match in all. */
+export interface Page<T> {
+  total: number;
+  offset: number;
+  rows: T[];
+}
+
+type LogRow = { seq: number } & WireEvent;
+
+const ROOT = '';
+
+/** Holds what the inspector shows, from trace records of any number of nodes. */
+export class InspectorModel {
+  /** Bumped on every change, so that the page knows when to refresh. */
+  version = 0;
+  readonly charts = new Map<string, Chart>();
+  readonly messages: Ring<MessageRow>;
+  readonly decisions: Ring<LogRow>;
+  readonly llm: Ring<LogRow>;
+  readonly deadLetters: Ring<LogRow>;
+  readonly log: Ring<LogRow>;
+  /** Actors not added because the table was full. */
+  actorsOmitted = 0;
+  readonly #actors = new Map<string, Actor>();
+  readonly #nodes = new Map<string, { status: string; at: number }>();
+  readonly #stopped: string[] = [];
+  readonly #asks = new Map<string, MessageRow>();
+  readonly #maxActors: number;
+  readonly #maxStopped: number;
+  #seq = 0;
+  #inputTokens = 0;
+  #outputTokens = 0;
+  #treeCache: { version: number; rows: TreeRow[] } | undefined;
+
+  constructor(limits: ModelLimits = {}) {
+    this.messages = new Ring(limits.maxMessages ?? 100_000);
+    const maxLog = limits.maxLog ?? 10_000;
+    this.decisions = new Ring(maxLog);
+    this.llm = new Ring(maxLog);
+    this.deadLetters = new Ring(maxLog);
+    this.log = new Ring(maxLog);
+    this.#maxActors = limits.maxActors ?? 50_000;
+    this.#maxStopped = limits.maxStopped ?? 1000;
+  }
+
+  get actorCount(): number {
+    return this.#actors.size;
+  }
+
+  /** Takes in one record. Records of unknown shape are ignored. */
+  add(record: TraceRecord): void {
+    this.version++;
+    this.#node(record.node, 'up', record.at);
+    switch (record.type) {
+      case '@troupe.chart':
+        if (this.charts.size < 10_000 && typeof record.chart?.root === 'object') this.charts.set(String(record.id), record.chart);
+        return;
+      case '@troupe.actor':
+        return this.#actor(record);
+      case '@troupe.state': {
+        const a = this.#actors.get(record.address);
+        if (a) a.value = record.value;
+        return;
+      }
+      case '@troupe.message':
+        return this.#message(record);
+      case '@troupe.stats': {
+        for (const a of this.#actors.values()) if (a.node === record.node) a.mailbox = 0;
+        for (const [address, depth] of Array.isArray(record.depths) ? record.depths : []) {
+          const a = this.#actors.get(String(address));
+          if (a) a.mailbox = Number(depth) || 0;
+        }
+        return;
+      }
+      case '@troupe.decision':
+        this.decisions.push({ seq: ++this.#seq, ...record });
+        return;
+      case '@troupe.llm':
+        this.#inputTokens += Number(record.inputTokens) || 0;
+        this.#outputTokens += Number(record.outputTokens) || 0;
+        this.llm.push({ seq: ++this.#seq, ...record });
+        return;
+      case '@troupe.deadletter':
+        this.deadLetters.push({ seq: ++this.#seq, ...record });
+        return;
+      case '@troupe.node':
+        if (typeof record.peer === 'string' && (record.status === 'up' || record.status === 'down'))
+          this.#node(record.peer, record.status, record.at, true);
+        this.log.push({ seq: ++this.#seq, ...record });
+        return;
+      case '@troupe.trace':
+        return;
+      default:
+        this.log.push({ seq: ++this.#seq, ...(record as WireEvent) });
+    }
+  }
+
+  #node(node: string, status: string, at: number, force = false): void {
+    const known = this.#nodes.get(node);
+    if (known === undefined || force) this.#nodes.set(node, { status, at });
+  }
+
+  #actor(e: Extract<WireEvent, { type: '@troupe.actor' }>): void {
+    if (typeof e.address !== 'string') return;
+    let a = this.#actors.get(e.address);
+    if (e.status === 'stopped') {
+      if (a === undefined || a.status === 'stopped') return;
+      a.status = 'stopped';
+      a.reason = e.reason;
+      a.mailbox = 0;
+      this.#stopped.push(a.address);
+      while (this.#stopped.length > this.#maxStopped) this.#forget(this.#stopped.shift() as string);
+      return;
+    }
+    if (a === undefined) {
+      if (this.#actors.size >= this.#maxActors) {
+        this.actorsOmitted++;
+        return;
+      }
+      const parent = typeof e.parent === 'string' ? e.parent : ROOT;
+      a = {
+        address: e.address,
+        node: e.node,
+        name: e.address.slice(e.address.lastIndexOf('/') + 1),
+        parent,
+        status: 'running',
+        restarts: 0,
+        mailbox: 0,
+        children: new Set(),
+      };
+      this.#actors.set(e.address, a);
+      this.#childrenOf(parent, e.node).add(e.address);
+    } else if (a.status === 'stopped') {
+      a.status = 'running';
+      const i = this.#stopped.indexOf(a.address);
+      if (i >= 0) this.#stopped.splice(i, 1);
+    }
+    if (e.status === 'restarted') a.restarts++;
+    if (typeof e.chart === 'string') a.chart = e.chart;
+  }
+
+  readonly #roots = new Map<string, Set<string>>();
+
+  #childrenOf(parent: string, node: string): Set<string> {
+    if (parent !== ROOT) {
+      const p = this.#actors.get(parent);
+      if (p) return p.children;
+    }
+    let roots = this.#roots.get(node);
+    if (roots === undefined) this.#roots.set(node, (roots = new Set()));
+    return roots;
+  }
+
+  #forget(address: string): void {
+    const a = this.#actors.get(address);
+    if (a === undefined || a.status !== 'stopped') return;
+    this.#actors.delete(address);
+    this.#childrenOf(a.parent, a.node).delete(address);
+    for (const c of a.children) {
+      const child = this.#actors.get(c);
+      if (child) child.parent = ROOT;
+      this.#childrenOf(ROOT, a.node).add(c);
+    }
+  }
+
+  #message(e: Extract<WireEvent, { type: '@troupe.message' }>): void {
+    const event = e.event as { replyTo?: unknown } | undefined;
+    const row: MessageRow = { seq: ++this.#seq, at: e.at, node: e.node, to: String(e.to), type: String(e.eventType), event: e.event };
+    if (typeof e.from === 'string') row.from = e.from;
+    if (typeof event?.replyTo === 'string') {
+      row.ask = true;
+      this.#asks.set(event.replyTo, row);
+      if (this.#asks.size > 10_000) this.#asks.delete(this.#asks.keys().next().value as string);
+    }
+    const ask = this.#asks.get(row.to);
+    if (ask !== undefined) {
+      this.#asks.delete(row.to);
+      ask.reply = row.seq;
+      row.replyTo = ask.seq;
+    }
+    this.messages.push(row);
+  }
+
+  /** The tree, flattened depth first (nodes, then their actors), a page at a time. */
+  tree(offset: number, limit: number): Page<TreeRow> {
+    if (this.#treeCache?.version !== this.version) this.#treeCache = { version: this.version, rows: this.#flatten() };
+    const rows = this.#treeCache.rows;
+    return { total: rows.length, offset, rows: rows.slice(offset, offset + limit) };
+  }
+
+  /** Where `address` sits in the flattened tree, or -1. */
+  indexOf(address: string): number {
+    this.tree(0, 0);
+    return this.#treeCache?.rows.findIndex((r) => r.address === address) ?? -1;
+  }
+
+  #flatten(): TreeRow[] {
+    const rows: TreeRow[] = [];
+    const nodes = [...new Set([...this.#nodes.keys(), ...this.#roots.keys()])].sort();
+    const walk = (addresses: Iterable<string>, depth: number) => {
+      for (const address of addresses) {
+        const a = this.#actors.get(address);
+        if (a === undefined) continue;
+        const row: TreeRow = {
+          address,
+          name: a.name,
+          node: a.node,
+          depth,
+          kind: 'actor',
+          status: a.status,
+          restarts: a.restarts,
+          mailbox: a.mailbox,
+          children: a.children.size,
+        };
+        if (a.chart !== undefined) row.chart = a.chart;
+        if (a.value !== undefined) row.state = summarize(a.value);
+        rows.push(row);
+        walk(a.children, depth + 1);
+      }
+    };
+    for (const node of nodes) {
+      const roots = this.#roots.get(node) ?? new Set<string>();
+      rows.push({
+        address: `troupe://${node}`,
+        name: node,
+        node,
+        depth: 0,
+        kind: 'node',
+        status: this.#nodes.get(node)?.status ?? 'up',
+        restarts: 0,
+        mailbox: 0,
+        children: roots.size,
+      });
+      walk(roots, 1);
+    }
+    return rows;
+  }
+
+  /** One actor: its row, chart id and current state value. */
+  actor(address: string): (TreeRow & { value?: unknown; reason?: unknown }) | undefined {
+    const a = this.#actors.get(address);
+    if (a === undefined) return undefined;
+    return {
+      address,
+      name: a.name,
+      node: a.node,
+      depth: 0,
+      kind: 'actor',
+      status: a.status,
+      restarts: a.restarts,
+      mailbox: a.mailbox,
+      children: a.children.size,
+      chart: a.chart,
+      value: a.value,
+      reason: a.reason,
+    };
+  }
+
+  /** Messages, oldest first, filtered by actor (sender or receiver address contains it) and type. */
+  messagePage(offset: number, limit: number, filter: { actor?: string; type?: string } = {}): Page<MessageRow> {
+    const { actor, type } = filter;
+    if (!actor && !type) {
+      const rows: MessageRow[] = [];
+      for (let i = offset; i < Math.min(offset + limit, this.messages.size); i++) rows.push(this.messages.at(i) as MessageRow);
+      return { total: this.messages.size, offset, rows };
+    }
+    let total = 0;
+    const rows: MessageRow[] = [];
+    for (let i = 0; i < this.messages.size; i++) {
+      const m = this.messages.at(i) as MessageRow;
+      if (type && !m.type.includes(type)) continue;
+      if (actor && !m.to.includes(actor) && !m.from?.includes(actor)) continue;
+      if (total >= offset && rows.length < limit) rows.push(m);
+      total++;
+    }
+    return { total, offset, rows };
+  }
+
+  /** Where message `seq` sits in the unfiltered timeline, or -1. */
+  messageIndex(seq: number): number {
+    const first = this.messages.at(0)?.seq;
+    if (first === undefined) return -1;
+    // seqs grow but are shared with other lists: search
+    let lo = 0;
+    let hi = this.messages.size - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = (this.messages.at(mid) as MessageRow).seq;
+      if (s === seq) return mid;
+      if (s < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** A page of a log ring (decisions, llm, dead letters, log), oldest first. */
+  page<T>(ring: Ring<T>, offset: number, limit: number): Page<T> {
+    const rows: T[] = [];
+    for (let i = offset; i < Math.min(offset + limit, ring.size); i++) rows.push(ring.at(i) as T);
+    return { total: ring.size, offset, rows };
+  }
+
+  /** Counts for the page's header. */
+  summary(): Record<string, number> {
+    let running = 0;
+    for (const a of this.#actors.values()) if (a.status === 'running') running++;
+    return {
+      version: this.version,
+      nodes: this.#nodes.size,
+      actors: running,
+      messages: this.messages.total,
+      messagesKept: this.messages.size,
+      decisions: this.decisions.size,
+      deadLetters: this.deadLetters.total,
+      llmCalls: this.llm.total,
+      inputTokens: this.#inputTokens,
+      outputTokens: this.#outputTokens,
+      actorsOmitted: this.actorsOmitted,
+    };
+  }
+}
+
+/** A state value in one short line: `'a'`, `'opened.ajar'`, `'p(r1.x, r2.y)'`. */
+export function summarize(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1) {
+      const [k, v] = entries[0];
+      const inner = summarize(v);
+      return typeof v === 'object' && v !== null && Object.keys(v).length > 1 ? `${k}(${inner})` : `${k}.${inner}`;
+    }
+    return entries.map(([k, v]) => `${k}.${summarize(v)}`).join(', ');
+  }
+  const text = JSON.stringify(value) ?? '';
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

@@ -1,0 +1,258 @@
+// The inspector page: actor tree, statechart, message timeline, decisions, dead letters, log.
+import { drawChart, highlight } from './chart.js';
+import { api, el, text, time, VirtualList, wsUrl } from './views.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { selected: null, chartId: null, view: 'chart', version: -1, filterActor: '', filterType: '' };
+
+// ---- header ----
+function showSummary(s) {
+  const items = [
+    ['nodes', s.nodes],
+    ['actors', s.actors],
+    ['messages', s.messages],
+    ['dead letters', s.deadLetters],
+    ['LLM calls', s.llmCalls],
+    ['tokens in/out', `${s.inputTokens}/${s.outputTokens}`],
+  ];
+  $('summary').replaceChildren(...items.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, String(v)))));
+  $('tree-count').textContent = s.actorsOmitted ? `(${s.actorsOmitted} not shown: table full)` : '';
+}
+
+// ---- tree ----
+const tree = new VirtualList($('tree'), {
+  rowHeight: 24,
+  load: (offset, limit) => api('/api/tree', { offset, limit }),
+  render(row) {
+    const node = el('div', {
+      class: `row${row.kind === 'node' ? ' node-row' : ''}${row.address === state.selected ? ' selected' : ''}`,
+      role: 'treeitem',
+      'aria-level': row.depth + 1,
+      'data-address': row.address,
+    });
+    node.style.paddingLeft = `${8 + row.depth * 16}px`;
+    if (row.kind === 'node') {
+      node.append(
+        el('span', {}, `⬢ ${row.name}`),
+        el('span', { class: `badge ${row.status}` }, row.status),
+        el('span', { class: 'muted' }, `${row.children} top-level`),
+      );
+      return node;
+    }
+    node.append(el('button', { class: 'name', type: 'button', title: row.address, onclick: () => select(row.address) }, row.name));
+    node.append(el('span', { class: `badge ${row.status}` }, row.status));
+    if (row.restarts) node.append(el('span', { class: 'badge restarts', title: 'restarts' }, `↻ ${row.restarts}`));
+    if (row.mailbox) node.append(el('span', { class: 'badge mailbox', title: 'mailbox depth' }, `✉ ${row.mailbox}`));
+    if (row.children) node.append(el('span', { class: 'muted' }, `${row.children} children`));
+    if (row.state !== undefined) node.append(el('span', { class: 'state' }, row.state));
+    return node;
+  },
+});
+
+// ---- statechart ----
+async function select(address) {
+  state.selected = address;
+  state.chartId = null;
+  state.filterActor = address;
+  $('filter-actor').value = address;
+  showView('chart');
+  tree.refresh();
+  await refreshActor();
+}
+
+async function refreshActor() {
+  if (!state.selected) return;
+  const { actor, layout, active, chartId, machine } = await api('/api/actor', { address: state.selected });
+  const info = $('actor-info');
+  if (!actor) {
+    info.replaceChildren(el('span', {}, 'No such actor (it may have been forgotten): '), el('b', {}, state.selected));
+    $('chart').replaceChildren();
+    return;
+  }
+  info.replaceChildren(
+    el('b', {}, actor.address),
+    ' · ',
+    el('span', { class: `badge ${actor.status}` }, actor.status),
+    actor.restarts ? el('span', { class: 'badge restarts' }, ` ↻ ${actor.restarts}`) : '',
+    ' · state ',
+    el('code', { id: 'current-state' }, actor.value === undefined ? '—' : text(actor.value)),
+    actor.reason ? el('span', { class: 'stop' }, ` · exit: ${text(actor.reason)}`) : '',
+  );
+  if (!layout) {
+    state.chartId = null;
+    $('chart').replaceChildren(el('p', { class: 'muted' }, 'This actor does not run a state machine (no chart).'));
+    return;
+  }
+  if (state.chartId !== chartId) {
+    state.chartId = chartId;
+    $('chart').replaceChildren(drawChart(layout, machine));
+  }
+  highlight($('chart').querySelector('svg'), active);
+}
+
+// ---- messages ----
+let messageIndexOf = new Map();
+const messages = new VirtualList($('messages'), {
+  rowHeight: 24,
+  load: async (offset, limit) => {
+    const page = await api('/api/messages', { offset, limit, actor: state.filterActor, type: state.filterType });
+    $('messages-count').textContent = `${page.total} messages`;
+    messageIndexOf = new Map(page.rows.map((r, i) => [r.seq, offset + i]));
+    return page;
+  },
+  render(m) {
+    const node = el('div', { class: 'row msg', 'data-seq': m.seq, onclick: () => ($('message-detail').textContent = text(m.event, 5000)) });
+    node.append(
+      el('span', { class: 'time' }, time(m.at)),
+      el('span', { class: 'from', title: m.from ?? '' }, m.from ? short(m.from) : '·'),
+      el('span', { class: 'arrow' }, '→'),
+    );
+    node.append(el('span', { class: 'to', title: m.to }, short(m.to)), el('span', { class: 'type' }, m.type));
+    if (m.ask)
+      node.append(
+        m.reply
+          ? el('button', { class: 'link', type: 'button', onclick: () => jump(m.reply) }, 'ask → reply')
+          : el('span', { class: 'badge' }, 'ask (no reply seen)'),
+      );
+    if (m.replyTo) node.append(el('button', { class: 'link', type: 'button', onclick: () => jump(m.replyTo) }, 'reply ← ask'));
+    return node;
+  },
+});
+
+function short(address) {
+  return address.replace(/^troupe:\/\//, '');
+}
+
+async function jump(seq) {
+  state.filterActor = '';
+  state.filterType = '';
+  $('filter-actor').value = '';
+  $('filter-type').value = '';
+  const { index } = await api('/api/message-index', { seq });
+  if (index >= 0) messages.reveal(index);
+  setTimeout(() => {
+    for (const r of $('messages').querySelectorAll('.row')) r.classList.toggle('selected', r.getAttribute('data-seq') === String(seq));
+  }, 200);
+}
+
+let filterTimer;
+for (const [id, key] of [
+  ['filter-actor', 'filterActor'],
+  ['filter-type', 'filterType'],
+]) {
+  $(id).addEventListener('input', (e) => {
+    state[key] = e.target.value;
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(() => {
+      $('messages').scrollTop = 0;
+      messages.refresh();
+    }, 150);
+  });
+}
+
+// ---- decisions, dead letters, log ----
+const decisions = new VirtualList($('decisions'), {
+  rowHeight: 72,
+  load: async (offset, limit) => {
+    const llm = await api('/api/llm', { offset: 0, limit: 0 });
+    $('llm-total').textContent = `${llm.total} LLM calls recorded`;
+    return api('/api/decisions', { offset, limit });
+  },
+  render(d) {
+    const dec = d.decision ?? {};
+    const usage = dec.usage ?? {};
+    const calls = Array.isArray(dec.calls) ? dec.calls : [];
+    const node = el('div', { class: 'row tall decision' });
+    node.append(
+      el(
+        'div',
+        { class: 'line1' },
+        el('span', { class: 'time' }, time(d.at)),
+        el('b', {}, short(String(d.actor))),
+        el('span', {}, `iteration ${text(dec.iteration)}`),
+        el('span', { class: 'tokens' }, `${text(usage.inputTokens)} in / ${text(usage.outputTokens)} out tokens`),
+        dec.limit ? el('span', { class: 'stop' }, `limit: ${text(dec.limit)}`) : '',
+        d.stopReason ? el('span', { class: 'stop' }, `stopped: ${text(d.stopReason)}`) : '',
+      ),
+      el('div', { class: 'line2 thought' }, `thought: ${dec.thought === null || dec.thought === undefined ? '—' : text(dec.thought, 300)}`),
+      el('div', { class: 'line2' }, `calls: ${calls.map((c) => `${text(c.worker, 60)}(${text(c.input, 60)})`).join(', ') || '—'}`),
+    );
+    return node;
+  },
+});
+
+const deadletters = new VirtualList($('deadletters'), {
+  rowHeight: 72,
+  load: (offset, limit) => api('/api/deadletters', { offset, limit }),
+  render(d) {
+    const node = el('div', { class: 'row tall deadletter' });
+    node.append(
+      el(
+        'div',
+        { class: 'line1' },
+        el('span', { class: 'time' }, time(d.at)),
+        el('span', { class: 'badge stopped' }, text(d.reason)),
+        el('b', {}, short(String(d.recipient))),
+        d.sender ? el('span', { class: 'muted' }, `from ${short(String(d.sender))}`) : '',
+      ),
+      el('div', { class: 'line2 payload' }, text(d.event, 400)),
+    );
+    return node;
+  },
+});
+
+const log = new VirtualList($('log'), {
+  rowHeight: 24,
+  load: (offset, limit) => api('/api/log', { offset, limit }),
+  render(e) {
+    const { seq, at, type, node: n, ...rest } = e;
+    return el(
+      'div',
+      { class: 'row' },
+      el('span', { class: 'time' }, time(at)),
+      el('span', { class: 'badge' }, String(type).replace('@troupe.', '')),
+      el('span', {}, n),
+      el('span', { class: 'state' }, text(rest, 300)),
+    );
+  },
+});
+
+// ---- views and updates ----
+const lists = { messages, decisions, deadletters, log };
+function showView(view) {
+  state.view = view;
+  for (const b of document.querySelectorAll('nav button')) b.setAttribute('aria-selected', String(b.dataset.view === view));
+  for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== `view-${view}`;
+  if (lists[view]) lists[view].refresh();
+  if (view === 'chart') refreshActor();
+}
+for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => showView(b.dataset.view));
+
+function onChange(summary) {
+  showSummary(summary);
+  if (summary.version === state.version) return;
+  state.version = summary.version;
+  tree.refresh();
+  if (state.view === 'chart') refreshActor();
+  else lists[state.view]?.refresh();
+}
+
+function connect() {
+  const ws = new WebSocket(wsUrl());
+  ws.onopen = () => {
+    $('conn').textContent = 'live';
+    $('conn').className = 'conn up';
+  };
+  ws.onmessage = (m) => onChange(JSON.parse(m.data));
+  ws.onclose = () => {
+    $('conn').textContent = 'disconnected';
+    $('conn').className = 'conn down';
+    setTimeout(connect, 2000);
+  };
+}
+
+api('/api/summary').then((s) => {
+  $('title').textContent = s.title;
+  onChange(s);
+});
+connect();

@@ -1,0 +1,221 @@
+/**
+ * The inspector page in a real browser: playwright-core driving Debian's Chromium
+ * (`apt-get install chromium`; Playwright never downloads a browser). Screenshots of each view go
+ * to test-results/inspector/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assign, createMachine, sendTo } from 'xstate';
+import { type ActorSystem, createSystem, supervisor } from '../../src/index.js';
+import { allowInspection } from '../../src/inspect/collect.js';
+import { type Inspector, inspector } from '../../src/inspect/inspector.js';
+import { recordTrace, type TraceRecording } from '../../src/inspect/recorder.js';
+import { until } from '../support/latch.js';
+
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+const CHROMIUM = process.env.TROUPE_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'test-results', 'inspector');
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+const light = createMachine({
+  id: 'light',
+  initial: 'off',
+  states: {
+    off: { on: { flip: 'on' } },
+    on: {
+      initial: 'dim',
+      on: { flip: 'off' },
+      states: { dim: { on: { brighten: 'bright' } }, bright: { type: 'final' } },
+    },
+  },
+});
+
+const counter = createMachine({
+  id: 'counter',
+  context: { n: 0 },
+  initial: 'counting',
+  states: {
+    counting: {
+      on: {
+        inc: { actions: assign({ n: ({ context }) => context.n + 1 }) },
+        get: {
+          actions: sendTo(
+            ({ event }) => event.replyTo,
+            ({ context }) => ({ type: 'count', n: context.n }),
+          ),
+        },
+      },
+    },
+  },
+});
+
+let alpha: ActorSystem;
+let beta: ActorSystem;
+let live: Inspector;
+let browser: Browser;
+let dir: string;
+let trace: TraceRecording;
+let dialogs = 0;
+
+async function open(url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('dialog', (d) => {
+    dialogs++;
+    void d.dismiss();
+  });
+  await page.goto(url);
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+function current(page: Page) {
+  return page.locator('#chart svg g[aria-current="true"]');
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'troupe-inspector-'));
+  alpha = createSystem({ node: 'alpha', listen: { port: 0 }, secret: 'browser-test' });
+  beta = createSystem({ node: 'beta', secret: 'browser-test' });
+  await alpha.ready;
+  trace = recordTrace(alpha, join(dir, 'alpha.trace.jsonl'));
+  allowInspection(alpha, { batchMs: 20, statsMs: 200 });
+  alpha.spawn(
+    supervisor({
+      strategy: 'one-for-one',
+      children: [
+        { id: 'light', logic: light },
+        { id: 'counter', logic: counter },
+      ],
+    }),
+    { name: 'app' },
+  );
+  beta.spawn(counter, { name: 'tally' });
+  await beta.connect(`ws://127.0.0.1:${alpha.listenAddress?.port}`);
+  live = await inspector({ system: beta, nodes: ['alpha'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await live?.close();
+  await beta?.shutdown();
+  await alpha?.shutdown();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('inspector page', () => {
+  it('shows the tree of both nodes; clicking an actor shows its statechart with the current state highlighted live', async () => {
+    const page = await open(live.url);
+    await page.locator('#tree .row[data-address="troupe://alpha/app/light"] button.name').waitFor({ timeout: 10_000 });
+    await expect(page.locator('#tree .node-row').allTextContents()).resolves.toEqual([
+      expect.stringContaining('alpha'),
+      expect.stringContaining('beta'),
+    ]);
+    await expect(page.locator('#tree .row[data-address="troupe://beta/tally"]').count()).resolves.toBe(1);
+    // supervision shape: light sits under app, one level deeper
+    const level = (a: string) => page.locator(`#tree .row[data-address="${a}"]`).getAttribute('aria-level');
+    expect(Number(await level('troupe://alpha/app/light'))).toBe(Number(await level('troupe://alpha/app')) + 1);
+
+    await page.locator('#tree .row[data-address="troupe://alpha/app/light"] button.name').click();
+    await expect.poll(() => current(page).getAttribute('data-state'), { timeout: 10_000 }).toBe('off');
+    await shot(page, 'tree-and-statechart');
+
+    alpha.lookup('app/light')?.send({ type: 'flip' });
+    await expect.poll(() => current(page).getAttribute('data-state'), { timeout: 10_000 }).toBe('on.dim');
+    await expect(page.locator('#chart svg g.active[data-state="on"]').count()).resolves.toBe(1);
+    await shot(page, 'statechart-after-transition');
+    await page.close();
+  });
+
+  it('shows the message timeline, linking an ask to its reply, and renders hostile text as text', async () => {
+    const tally = beta.lookup('tally');
+    for (let i = 0; i < 3; i++) tally?.send({ type: 'inc' });
+    await tally?.ask({ type: 'get' });
+    alpha.lookup('app/counter')?.send({ type: HOSTILE, note: HOSTILE } as never);
+    beta.ref('troupe://beta/nobody').send({ type: 'lost', text: HOSTILE });
+    const page = await open(live.url);
+    await page.locator('nav button[data-view="messages"]').click();
+    await page.locator('#filter-type').fill('<img');
+    await expect.poll(() => page.locator('#messages .row .type').allTextContents(), { timeout: 10_000 }).toEqual([HOSTILE]);
+    await page.locator('#filter-type').fill('');
+    await expect.poll(() => page.locator('#messages .row .type').allTextContents(), { timeout: 10_000 }).toContain('get');
+    await shot(page, 'messages');
+    await page.locator('nav button[data-view="deadletters"]').click();
+    await expect
+      .poll(() => page.locator('#deadletters .payload').allTextContents(), { timeout: 10_000 })
+      .toContainEqual(expect.stringContaining(HOSTILE));
+    await shot(page, 'dead-letters');
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toBe(0);
+    await page.close();
+  });
+
+  it("shows coordinators' decisions with token use and stop reasons", async () => {
+    const at = Date.now();
+    beta.inspection.emit({
+      type: '@troupe.llm',
+      node: 'beta',
+      actor: 'troupe://beta/tally',
+      model: 'test-model',
+      inputTokens: 120,
+      outputTokens: 30,
+      latencyMs: 5,
+    });
+    beta.inspection.emit({
+      type: '@troupe.decision',
+      node: 'beta',
+      actor: 'troupe://beta/tally',
+      decision: {
+        iteration: 1,
+        at,
+        thought: `I will search first ${HOSTILE}`,
+        calls: [{ id: 'c1', worker: 'search', input: { q: HOSTILE } }],
+        results: [],
+        usage: { inputTokens: 120, outputTokens: 30, calls: 1 },
+      },
+    });
+    beta.inspection.emit({
+      type: '@troupe.decision',
+      node: 'beta',
+      actor: 'troupe://beta/tally',
+      decision: { iteration: 2, at, thought: 'done', calls: [], results: [], usage: { inputTokens: 200, outputTokens: 50, calls: 2 } },
+      stopReason: 'final-answer',
+    });
+    const page = await open(live.url);
+    await page.locator('nav button[data-view="decisions"]').click();
+    await expect
+      .poll(() => page.locator('#decisions .thought').allTextContents(), { timeout: 10_000 })
+      .toContain(`thought: I will search first ${HOSTILE}`);
+    await expect(page.locator('#decisions').textContent()).resolves.toContain('stopped: final-answer');
+    await expect(page.locator('#decisions').textContent()).resolves.toContain('200 in / 50 out tokens');
+    await shot(page, 'decisions');
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toBe(0);
+    await page.close();
+  });
+
+  it('replays a recorded trace in the same page', async () => {
+    alpha.lookup('app/light')?.send({ type: 'brighten' });
+    await until(() => trace.events > 0, 5000, 'trace events');
+    await new Promise((r) => setTimeout(r, 50));
+    await trace.close();
+    const replay = await inspector({ trace: join(dir, 'alpha.trace.jsonl') });
+    try {
+      const page = await open(replay.url);
+      await expect(page.locator('#title').textContent()).resolves.toContain('alpha.trace.jsonl');
+      await page.locator('#tree .row[data-address="troupe://alpha/app/light"] button.name').click();
+      await expect.poll(() => current(page).getAttribute('data-state'), { timeout: 10_000 }).toBe('on.bright');
+      await shot(page, 'trace-replay');
+      await page.close();
+    } finally {
+      await replay.close();
+    }
+  });
+});
