@@ -4,6 +4,7 @@ import { LocalRef } from '../actors/local-ref.js';
 import type { BaseRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import type { RemoteProvider, RemoteSpawnOptions } from '../actors/system-options.js';
+import { errorToWire } from '../error-wire.js';
 import { TransportError, TroupeError } from '../errors.js';
 import type { RefResolver } from './codec.js';
 import { Connection } from './connection.js';
@@ -12,10 +13,10 @@ import { Kind, reasonFromWire } from './envelope.js';
 import { handleFrame, type InboundHost } from './inbound.js';
 import type { ResolvedNetworkOptions } from './options.js';
 import { OrphanGuard, type OrphanGuardHost } from './orphan-guard.js';
+import { PendingHandshakes } from './pending-handshakes.js';
 import { RemoteRef, type RemoteRefHost } from './remote-ref.js';
-import { CloseCode, type Link, remoteHost, type Transport, type TransportListener } from './transport.js';
+import { CloseCode, type Link, type Transport, type TransportListener } from './transport.js';
 import { noconnection, WatchRegistry } from './watch-registry.js';
-import { errorToWire } from '../error-wire.js';
 
 /** Longest shutdown waits for links to close; transports give up on a silent peer sooner. */
 const SHUTDOWN_LINK_WAIT_MS = 5000;
@@ -33,8 +34,10 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   readonly resolveRef: RefResolver;
   readonly #transport: Transport;
   readonly #endpoints = new Map<string, Endpoint>();
-  /** Links still authenticating. */
+  /** Links this node dialed that are still authenticating. */
   readonly #pending = new Set<Connection>();
+  /** Accepted links still authenticating. */
+  readonly #accepting: PendingHandshakes<Connection>;
   /** Every connection whose link has not closed yet (shutdown waits for them). */
   readonly #links = new Set<Connection>();
   readonly #guards = new Map<string, Set<OrphanGuard>>();
@@ -47,6 +50,10 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     this.system = system;
     this.options = options;
     this.#transport = transport;
+    this.#accepting = new PendingHandshakes({
+      maxPending: options.maxPendingHandshakes,
+      maxPerAddress: options.maxPendingHandshakesPerAddress,
+    });
     this.resolveRef = (address) => system.ref(address) as unknown as BaseRef;
     system._installRemote(this);
     if (options.listen !== undefined) {
@@ -138,6 +145,7 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
 
   _opened(conn: Connection): void {
     this.#pending.delete(conn);
+    this.#accepting.delete(conn);
     this.endpoint(conn.peer as string).attach(conn);
   }
 
@@ -148,6 +156,7 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
 
   _closed(conn: Connection, code: number, reason: string): void {
     this.#pending.delete(conn);
+    this.#accepting.delete(conn);
     if (conn.peer !== undefined) this.#endpoints.get(conn.peer)?.detach(conn, code, reason);
   }
 
@@ -183,6 +192,8 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
         maxFrameBytes: this.options.maxFrameBytes,
         tls: tls?.key !== undefined && tls.cert !== undefined ? { key: tls.key, cert: tls.cert } : undefined,
         allowOrigins: this.options.allowOrigins,
+        upgradeTimeoutMs: this.options.handshakeTimeoutMs,
+        maxUnauthenticatedPerAddress: this.options.maxPendingHandshakesPerAddress,
         onRefused: (remote, detail) => this._report('refused', undefined, `${remote}: ${detail}`),
       },
       (link) => this.#accept(link),
@@ -200,25 +211,18 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
       link.close(CloseCode.GOING_AWAY, 'node shutting down');
       return;
     }
-    const host = remoteHost(link.remote);
-    let total = 0;
-    let fromHost = 0;
-    for (const c of this.#pending) {
-      if (c.role !== 'listener') continue;
-      total++;
-      if (remoteHost(c.link.remote) === host) fromHost++;
+    const conn = this.#track(new Connection(this, link, 'listener'));
+    const eviction = this.#accepting.add(conn);
+    if (eviction !== undefined) {
+      const old = eviction.evicted;
+      this._report('refused', undefined, `${old.link.remote}: evicted, ${eviction.why}`, CloseCode.TRY_AGAIN_LATER);
+      old.close(CloseCode.TRY_AGAIN_LATER, 'too many handshakes in progress');
     }
-    const { maxPendingHandshakes, maxPendingHandshakesPerAddress } = this.options;
-    if (total >= maxPendingHandshakes || fromHost >= maxPendingHandshakesPerAddress) {
-      const why =
-        total >= maxPendingHandshakes
-          ? `${total} links are authenticating (maxPendingHandshakes)`
-          : `${fromHost} links from ${host} are authenticating (maxPendingHandshakesPerAddress)`;
-      this._report('refused', undefined, `${link.remote}: ${why}`, CloseCode.TRY_AGAIN_LATER);
-      link.close(CloseCode.TRY_AGAIN_LATER, 'too many handshakes in progress');
-      return;
-    }
-    this.#pending.add(this.#track(new Connection(this, link, 'listener')));
+  }
+
+  /** Accepted links evicted while still authenticating (see {@link PendingHandshakes}). */
+  get handshakeEvictions(): number {
+    return this.#accepting.evictions;
   }
 
   #track(conn: Connection): Connection {
@@ -343,8 +347,9 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     if (this.#closing) return;
     this.#closing = true;
     for (const endpoint of this.#endpoints.values()) endpoint.close();
-    for (const conn of [...this.#pending]) conn.close(CloseCode.GOING_AWAY, 'node shutting down');
+    for (const conn of [...this.#pending, ...this.#accepting.values()]) conn.close(CloseCode.GOING_AWAY, 'node shutting down');
     this.#pending.clear();
+    this.#accepting.clear();
     const listener = this.#listener;
     this.#listener = undefined;
     const closing = [...this.#links].map((c) => c.linkClosed);

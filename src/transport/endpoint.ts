@@ -2,6 +2,7 @@ import type { AnyEventObject } from 'xstate';
 import type { AskHolder, TempRef } from '../actors/ask.js';
 import type { NodeInspectionEvent } from '../actors/inspection.js';
 import type { ActorSystem } from '../actors/system.js';
+import { errorFromWire } from '../error-wire.js';
 import { TransportError, type TroupeError } from '../errors.js';
 import { backoffDelay } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
@@ -11,7 +12,6 @@ import type { ResolvedNetworkOptions } from './options.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import { CloseCode, isRefused } from './transport.js';
 import { noconnection, type WatchRegistry } from './watch-registry.js';
-import { errorFromWire } from '../error-wire.js';
 
 /**
  * - `idle`: never linked: messages become dead letters.

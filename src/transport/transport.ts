@@ -46,6 +46,16 @@ export interface TransportListenOptions {
    * browser sends one; node clients send none) is refused unless its origin is listed here.
    */
   allowOrigins?: readonly string[];
+  /**
+   * How long an accepted connection may take to become a link (for WebSocket: its TLS handshake
+   * and HTTP upgrade request), ms; slower ones are dropped. Default 5000.
+   */
+  upgradeTimeoutMs?: number;
+  /**
+   * Connections from one remote address that may be open without having authenticated; more
+   * are dropped as they arrive, before any HTTP or WebSocket work. Default: no limit.
+   */
+  maxUnauthenticatedPerAddress?: number;
   /** Told about a connection refused before it became a link (e.g. its origin). */
   onRefused?(remote: string, detail: string): void;
 }

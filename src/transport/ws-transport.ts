@@ -15,6 +15,9 @@ import {
 const kLink = Symbol('troupe.link');
 type Socket = WebSocket & { [kLink]?: WsLink };
 
+/** How long an accepted socket may take to become a WebSocket (its HTTP upgrade), ms. */
+export const DEFAULT_UPGRADE_TIMEOUT_MS = 5000;
+
 /** How long a closing link waits for the peer's close frame before the socket is destroyed, ms. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -49,8 +52,12 @@ class WsLink implements Link {
    * @param raw the TCP socket underneath, to watch raw bytes
    * @param preauthBytes for an accepted socket: how much it may send before {@link authenticated}
    */
-  constructor(socket: Socket, remote: string, raw?: NetSocket, preauthBytes?: number) {
+  /** Stops counting this socket among its address's unauthenticated ones. */
+  readonly #proven: (() => void) | undefined;
+
+  constructor(socket: Socket, remote: string, raw?: NetSocket, preauthBytes?: number, proven?: () => void) {
     this.#socket = socket;
+    this.#proven = proven;
     this.remote = remote;
     this.#raw = raw;
     this.#preauthLeft = preauthBytes;
@@ -75,6 +82,7 @@ class WsLink implements Link {
   };
 
   authenticated(): void {
+    this.#proven?.();
     this.#preauthLeft = undefined;
     this.#raw?.off('data', this.#onData);
   }
@@ -171,6 +179,11 @@ function socketOnError(this: Socket, error: Error): void {
   if (link !== undefined) link.error = error;
 }
 
+/** The TCP socket under a TLS one (the one the server's `connection` event saw). */
+function tcpOf(socket: NetSocket): NetSocket {
+  return (socket as NetSocket & { _parent?: NetSocket })._parent ?? socket;
+}
+
 function pem(value: string | Uint8Array): string | Buffer {
   return typeof value === 'string' ? value : Buffer.from(value);
 }
@@ -198,7 +211,55 @@ function remoteOf(req: IncomingMessage): string {
 export class WsTransport implements Transport {
   async listen(options: TransportListenOptions, onLink: (link: Link) => void): Promise<TransportListener> {
     const tls = options.tls;
-    const server: Server = tls === undefined ? createHttpServer() : createHttpsServer({ key: pem(tls.key), cert: pem(tls.cert) });
+    const upgradeMs = options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS;
+    const server: Server =
+      tls === undefined
+        ? createHttpServer({ headersTimeout: upgradeMs, requestTimeout: upgradeMs })
+        : createHttpsServer({
+            key: pem(tls.key),
+            cert: pem(tls.cert),
+            handshakeTimeout: upgradeMs,
+            headersTimeout: upgradeMs,
+            requestTimeout: upgradeMs,
+          });
+    // Node checks headersTimeout only every 30 s, and an upgrade is not a request that ends: each
+    // socket gets its own deadline to become a WebSocket (a byte every 200 ms keeps it no longer).
+    const upgrades = new WeakMap<NetSocket, NodeJS.Timeout>();
+    const releases = new WeakMap<NetSocket, () => void>();
+    // Sockets not yet authenticated, per remote address: past the limit a new one is dropped at
+    // once, before any HTTP or WebSocket work (the cheapest answer to a flood from one address).
+    const unproven = new Map<string, number>();
+    const perAddress = options.maxUnauthenticatedPerAddress ?? Number.POSITIVE_INFINITY;
+    server.on('connection', (socket: NetSocket) => {
+      const host = socket.remoteAddress ?? '';
+      const count = unproven.get(host) ?? 0;
+      if (count >= perAddress) {
+        socket.destroy();
+        options.onRefused?.(`${host}:${socket.remotePort}`, `${count} unauthenticated connections from ${host} already`);
+        return;
+      }
+      unproven.set(host, count + 1);
+      let counted = true;
+      const release = () => {
+        if (!counted) return;
+        counted = false;
+        const left = (unproven.get(host) ?? 1) - 1;
+        if (left === 0) unproven.delete(host);
+        else unproven.set(host, left);
+      };
+      releases.set(socket, release);
+      socket.once('close', release);
+    });
+    server.on(tls === undefined ? 'connection' : 'secureConnection', (socket: NetSocket) => {
+      if (socket.destroyed) return;
+      const timer = setTimeout(() => {
+        options.onRefused?.(`${socket.remoteAddress}:${socket.remotePort}`, `no WebSocket upgrade within ${upgradeMs} ms`);
+        socket.destroy();
+      }, upgradeMs);
+      timer.unref();
+      upgrades.set(socket, timer);
+      socket.once('close', () => clearTimeout(timer));
+    });
     const allowOrigins = new Set(options.allowOrigins ?? []);
     const wss = new WebSocketServer({
       server,
@@ -220,9 +281,11 @@ export class WsTransport implements Transport {
         done(false, 403, 'Forbidden origin');
       },
     });
-    wss.on('connection', (socket: Socket, req: IncomingMessage) =>
-      onLink(new WsLink(socket, remoteOf(req), req.socket as NetSocket, PREAUTH_MAX_BYTES)),
-    );
+    wss.on('connection', (socket: Socket, req: IncomingMessage) => {
+      const raw = req.socket as NetSocket;
+      clearTimeout(upgrades.get(raw));
+      onLink(new WsLink(socket, remoteOf(req), raw, PREAUTH_MAX_BYTES, releases.get(tcpOf(raw))));
+    });
     wss.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) =>

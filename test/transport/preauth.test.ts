@@ -1,4 +1,6 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type ActorSystem, type CreateSystemOptions, createSystem, type Link, type Transport, WsTransport } from '../../src/index.js';
 import { CloseCode, MemoryNetwork } from '../../src/internal.js';
 import { codecStats } from '../../src/transport/codec.js';
@@ -6,7 +8,9 @@ import { nodeEvents, until } from './helpers.js';
 
 const systems: ActorSystem[] = [];
 const links: Link[] = [];
+const sockets: { destroy?(): void; terminate?(): void }[] = [];
 afterEach(async () => {
+  for (const s of sockets.splice(0)) s.terminate ? s.terminate() : s.destroy?.();
   for (const l of links.splice(0)) l.close(1000, 'test over');
   for (const s of systems.splice(0).reverse()) await s.shutdown();
 });
@@ -68,7 +72,7 @@ describe('before authentication', () => {
     expect(codecStats.decodes).toBe(decodes);
   });
 
-  it('refuses links beyond maxPendingHandshakes with 1013, and accepts again once they end', async () => {
+  it('evicts the oldest pending link beyond maxPendingHandshakes with 1013, and keeps the newcomer', async () => {
     const net = new MemoryNetwork();
     const transport = net.transport();
     const { sys, url } = await listening(transport, 'memory', { maxPendingHandshakes: 2 });
@@ -76,25 +80,71 @@ describe('before authentication', () => {
     const first = await rawLink(transport, url);
     const second = await rawLink(transport, url);
     const third = await rawLink(transport, url);
-    await until(() => third.closed() !== undefined, 5000, 'the third link to be refused');
-    expect(third.closed()).toBe(CloseCode.TRY_AGAIN_LATER);
-    expect(first.closed()).toBeUndefined();
-    expect(events.some((e) => e.status === 'refused' && e.code === CloseCode.TRY_AGAIN_LATER)).toBe(true);
-    first.link.close(1000, 'bye');
-    second.link.close(1000, 'bye');
-    await until(() => first.closed() !== undefined && second.closed() !== undefined, 5000, 'the pending links to end');
+    await until(() => first.closed() !== undefined, 5000, 'the oldest link to be evicted');
+    expect(first.closed()).toBe(CloseCode.TRY_AGAIN_LATER);
+    expect([second.closed(), third.closed()]).toEqual([undefined, undefined]);
+    expect(events.some((e) => e.status === 'refused' && e.code === CloseCode.TRY_AGAIN_LATER && e.detail?.includes('evicted'))).toBe(true);
     const beta = createSystem({ node: 'beta', secret: 'k', transport });
     systems.push(beta);
     await expect(beta.connect(url)).resolves.toBe('alpha');
   });
 
-  it('refuses links beyond maxPendingHandshakesPerAddress from one address (ws)', async () => {
+  it('drops a connection beyond maxPendingHandshakesPerAddress from one address as it arrives (ws)', async () => {
     const transport = new WsTransport();
-    const { url } = await listening(transport, 'ws', { maxPendingHandshakesPerAddress: 2 });
+    const { sys, url } = await listening(transport, 'ws', { maxPendingHandshakesPerAddress: 2 });
+    const events = nodeEvents(sys);
     const pending = [await rawLink(transport, url), await rawLink(transport, url)];
-    const extra = await rawLink(transport, url);
-    await until(() => extra.closed() !== undefined, 5000, 'the extra link to be refused');
-    expect(extra.closed()).toBe(CloseCode.TRY_AGAIN_LATER);
+    await expect(rawLink(transport, url)).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
     expect(pending.map((p) => p.closed())).toEqual([undefined, undefined]);
+    expect(events.some((e) => e.status === 'refused' && e.detail?.includes('unauthenticated connections'))).toBe(true);
+  });
+
+  it('links a real node while silent sockets from other addresses hold every pending slot (ws)', async () => {
+    const { sys, url } = await listening(new WsTransport(), 'ws', { maxPendingHandshakes: 8, maxPendingHandshakesPerAddress: 4 });
+    const events = nodeEvents(sys);
+    const silent: WebSocket[] = [];
+    const opened: Promise<unknown>[] = [];
+    // 6 from 127.0.0.2 (2 over its address limit), 3 from each of 127.0.0.3–5: 13 for 8 slots
+    for (const [address, n] of [
+      ['127.0.0.2', 6],
+      ['127.0.0.3', 3],
+      ['127.0.0.4', 3],
+      ['127.0.0.5', 3],
+    ] as const) {
+      for (let i = 0; i < n; i++) {
+        const socket = new WebSocket(url, { localAddress: address });
+        socket.on('error', () => {});
+        silent.push(socket);
+        opened.push(new Promise((resolve) => socket.once('open', resolve).once('close', resolve)));
+      }
+    }
+    sockets.push(...silent);
+    await Promise.all(opened);
+    const refusals = () => events.filter((e) => e.status === 'refused');
+    await until(() => refusals().filter((e) => e.detail?.includes('evicted')).length >= 1, 5000, 'an eviction');
+    expect(refusals().some((e) => e.detail?.includes('unauthenticated connections from 127.0.0.2'))).toBe(true);
+    const beta = createSystem({ node: 'beta', secret: 'k' });
+    systems.push(beta);
+    await expect(beta.connect(url)).resolves.toBe('alpha');
+    expect(silent.filter((s) => s.readyState === WebSocket.OPEN).length).toBeGreaterThan(0);
+  });
+
+  it('drops a socket whose HTTP upgrade request is slower than handshakeTimeoutMs (ws)', async () => {
+    const { sys, url } = await listening(new WsTransport(), 'ws', { handshakeTimeoutMs: 300 });
+    const events = nodeEvents(sys);
+    const port = Number(new URL(url).port);
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    const request = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n';
+    let sent = 0;
+    const drip = setInterval(() => {
+      if (!socket.destroyed && sent < request.length) socket.write(request[sent++]);
+    }, 50);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => {});
+    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('still open after 10 s')), 10_000))]);
+    clearInterval(drip);
+    expect(sent).toBeLessThan(request.length);
+    expect(events.some((e) => e.status === 'refused' && e.detail?.includes('no WebSocket upgrade'))).toBe(true);
   });
 });
