@@ -66,8 +66,10 @@ class OpenAIChatClient implements LlmClient {
   async chat(request: LlmRequest): Promise<LlmResponse> {
     const model = request.model ?? this.model;
     const { signal } = request;
-    if (signal?.aborted) throw new TroupeError('TROUPE_ERR_CANCELLED', `the request to ${this.#where} was cancelled`);
+    const cancelled = (): TroupeError => new TroupeError('TROUPE_ERR_CANCELLED', `the request to ${this.#where} was cancelled`);
+    if (signal?.aborted) throw cancelled();
     const { module, client } = await this.#load();
+    if (signal?.aborted) throw cancelled();
     // The SDK's own timeout stops at the response headers; this one bounds the whole call, body and retries included.
     const controller = new AbortController();
     let timedOut = false;

@@ -1,0 +1,58 @@
+/** Decision records: one per model turn of a coordinator or LLM agent, returned and emitted. */
+import type { Usage } from '../patterns/worker-protocol.js';
+import type { Caller } from './llm-call.js';
+
+/** One tool call the model made in a turn. */
+export interface DecisionCall {
+  id: string;
+  worker: string;
+  /** The arguments as parsed (or the raw text when they were not JSON). */
+  input: unknown;
+}
+
+/** What came of one call. */
+export interface DecisionResult {
+  id: string;
+  ok: boolean;
+  /** The start of what the model was told. */
+  summary: string;
+  /** The error code when the call failed or never ran. */
+  error?: string;
+}
+
+/**
+ * One turn: what the model thought (its text beside the tool calls), which calls it made, what
+ * came back, the tokens the turn used (the model request and every worker call below), and the
+ * limit that forced the turn, if one did.
+ */
+export interface DecisionRecord {
+  iteration: number;
+  /** Epoch ms when the turn ended. */
+  at: number;
+  thought: string | null;
+  calls: DecisionCall[];
+  results: DecisionResult[];
+  usage: Usage;
+  limit?: string;
+}
+
+const SUMMARY_CHARS = 200;
+
+/** The first characters of `text`, for a record. */
+export function summarize(text: string): string {
+  return text.length <= SUMMARY_CHARS ? text : `${text.slice(0, SUMMARY_CHARS - 1)}…`;
+}
+
+/** Emits a `@troupe.decision` inspection event for `record`. */
+export function emitDecision(caller: Caller, record: DecisionRecord, stopReason?: string): void {
+  const inspection = caller.system.inspection;
+  if (!inspection.active) return;
+  inspection.emit({
+    type: '@troupe.decision',
+    node: caller.system.node,
+    actor: caller.actor,
+    taskId: caller.taskId,
+    decision: record,
+    ...(stopReason === undefined ? {} : { stopReason }),
+  });
+}

@@ -1,0 +1,332 @@
+/**
+ * One turn's tool calls, from the model's text to the tool messages: each call is screened
+ * (unknown tool, outside `allow`, arguments not JSON or failing the schema, `approve` denying, the
+ * worker-call budget spent) — a refused call never reaches a worker — then the rest run at most
+ * `maxConcurrency` at a time, each retried on runtime failures, escalated if so configured, its
+ * result validated (untrusted) and summarized when long. Outcomes come back in call order.
+ */
+import { TroupeError } from '../errors.js';
+import { addUsage, emptyUsage, type Usage } from '../patterns/worker-protocol.js';
+import { arbitrate, type EscalateHook } from './escalation.js';
+import { askApproval, type ResolvedGuardrails } from './guardrails.js';
+import type { ResolvedLimits } from './limits.js';
+import type { LlmClient, LlmToolCall } from './llm/llm.js';
+import type { Caller } from './llm-call.js';
+import { check, type LoopTool } from './loop-tool.js';
+import type { CallOutcome, RunState } from './run-state.js';
+import { type ContextOptions, RETRIEVE_TOOL, retrieveInput, summarizeInto } from './scratchpad.js';
+
+/** What a turn needs to know. @internal */
+export interface TurnConfig {
+  tools: ReadonlyMap<string, LoopTool>;
+  limits: ResolvedLimits;
+  guardrails: ResolvedGuardrails;
+  context: ContextOptions | undefined;
+  llm: LlmClient;
+  onWorkerFailure: 'report' | 'escalate';
+  escalate: EscalateHook | undefined;
+  escalateTimeoutMs: number;
+  depth: number;
+  maxDepth: number;
+  caller: Caller;
+  iteration: number;
+  /** Called after each finished call (for checkpoints). */
+  onFinished?: () => Promise<void> | void;
+  setPhase(phase: string): void;
+}
+
+/** A call the model made, as the turn sees it. @internal */
+export interface TurnCall {
+  call: LlmToolCall;
+  /** The parsed arguments (for the decision record), or the raw text. */
+  input: unknown;
+}
+
+const refused = (code: string, message: string): CallOutcome => ({
+  ok: false,
+  error: code,
+  content: JSON.stringify({ error: code, message }),
+  usage: emptyUsage(),
+});
+
+/** Runs a turn's calls; resolves to one outcome per call, in call order. @internal */
+export async function runTurn(
+  calls: readonly LlmToolCall[],
+  state: RunState,
+  cfg: TurnConfig,
+  signal: AbortSignal,
+): Promise<{ calls: TurnCall[]; outcomes: CallOutcome[] }> {
+  const turnCalls: TurnCall[] = [];
+  const outcomes: (CallOutcome | undefined)[] = [];
+  const pending: { index: number; tool: LoopTool; input: unknown }[] = [];
+  for (const [index, call] of calls.entries()) {
+    const done = state.finished[call.id];
+    const screened = done === undefined ? screen(call, state, cfg) : { outcome: done, input: parseLoose(call.arguments) };
+    turnCalls.push({ call, input: screened.input });
+    outcomes[index] = screened.outcome;
+    if (screened.outcome === undefined && screened.tool !== undefined) pending.push({ index, tool: screened.tool, input: screened.input });
+  }
+  // approvals may wait for a person: ask about every call at once
+  const approvals = await Promise.all(
+    pending.map((p) =>
+      askApproval(
+        cfg.guardrails,
+        { id: calls[p.index]!.id, worker: p.tool.name, input: p.input, iteration: cfg.iteration, taskId: cfg.caller.taskId },
+        signal,
+      ),
+    ),
+  );
+  if (signal.aborted) throw cancelled(cfg, signal);
+  const approved: typeof pending = [];
+  for (const [i, p] of pending.entries()) {
+    const denial = approvals[i];
+    if (denial !== undefined) outcomes[p.index] = refused('TROUPE_ERR_NOT_ALLOWED', `call to ${p.tool.name} refused: ${denial}`);
+    else if (state.workerCalls >= cfg.limits.maxWorkerCalls) {
+      outcomes[p.index] = refused(
+        'TROUPE_ERR_NOT_ALLOWED',
+        `not run: the run's limit of ${cfg.limits.maxWorkerCalls} worker calls is reached`,
+      );
+    } else {
+      state.workerCalls++;
+      approved.push(p);
+    }
+  }
+  cfg.setPhase('awaiting');
+  // a call that escalates with nobody to arbitrate fails the run: its siblings are cancelled
+  const turn = new AbortController();
+  const onAbort = () => turn.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await pool(approved, cfg.limits.maxConcurrency, async (p) => {
+      const outcome = await execute(p.tool, p.input, calls[p.index]!, state, cfg, turn);
+      outcomes[p.index] = outcome;
+      state.finished[calls[p.index]!.id] = outcome;
+      await cfg.onFinished?.();
+    });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (signal.aborted) throw cancelled(cfg, signal);
+  return { calls: turnCalls, outcomes: outcomes as CallOutcome[] };
+}
+
+function cancelled(cfg: TurnConfig, signal: AbortSignal): TroupeError {
+  return new TroupeError('TROUPE_ERR_CANCELLED', `${cfg.caller.actor}: the run was cancelled`, { cause: signal.reason });
+}
+
+/** Decides what can be decided without a worker. */
+function screen(call: LlmToolCall, state: RunState, cfg: TurnConfig): { outcome?: CallOutcome; tool?: LoopTool; input: unknown } {
+  const args = parseArguments(call.arguments);
+  if (call.name === RETRIEVE_TOOL && cfg.context !== undefined) {
+    if (!args.ok)
+      return { outcome: refused('TROUPE_ERR_INVALID_INPUT', `arguments are not valid JSON: ${args.message}`), input: call.arguments };
+    const parsed = check(retrieveInput, args.value);
+    if (!parsed.ok) return { outcome: refused('TROUPE_ERR_INVALID_INPUT', parsed.message), input: args.value };
+    const id = (parsed.value as { id: string }).id;
+    const text = Object.hasOwn(state.scratchpad, id) ? state.scratchpad[id] : undefined;
+    return {
+      outcome:
+        text === undefined
+          ? refused('TROUPE_ERR_NOT_FOUND', `no result is stored as ${JSON.stringify(id)}`)
+          : { ok: true, content: text, usage: emptyUsage() },
+      input: parsed.value,
+    };
+  }
+  const tool = cfg.tools.get(call.name);
+  if (tool === undefined)
+    return {
+      outcome: refused('TROUPE_ERR_NOT_FOUND', `there is no tool named ${JSON.stringify(call.name.slice(0, 80))}`),
+      input: args.ok ? args.value : call.arguments,
+    };
+  if (cfg.guardrails.allow !== undefined && !cfg.guardrails.allow.has(tool.name)) {
+    return {
+      outcome: refused('TROUPE_ERR_NOT_ALLOWED', `${tool.name} is not among the workers this run may call`),
+      input: args.ok ? args.value : call.arguments,
+    };
+  }
+  if (!args.ok)
+    return { outcome: refused('TROUPE_ERR_INVALID_INPUT', `arguments are not valid JSON: ${args.message}`), input: call.arguments };
+  const parsed = check(tool.input, args.value);
+  if (!parsed.ok)
+    return {
+      outcome: refused('TROUPE_ERR_INVALID_INPUT', `arguments do not match ${tool.name}'s input schema: ${parsed.message}`),
+      input: args.value,
+    };
+  return { tool, input: parsed.value };
+}
+
+function parseArguments(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text === '' ? '{}' : text) };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+function parseLoose(text: string): unknown {
+  const r = parseArguments(text);
+  return r.ok ? r.value : text;
+}
+
+/** Attempts, retries, escalation and the result's validation for one call. */
+async function execute(
+  first: LoopTool,
+  input: unknown,
+  call: LlmToolCall,
+  state: RunState,
+  cfg: TurnConfig,
+  turn: AbortController,
+): Promise<CallOutcome> {
+  const usage = emptyUsage();
+  let tool = first;
+  let value = input;
+  let escalations = 0;
+  let attempts = 0;
+  for (;;) {
+    let failure: unknown;
+    for (let attempt = 0; attempt <= cfg.limits.maxRetries; attempt++) {
+      if (turn.signal.aborted) throw turn.signal.reason ?? new TroupeError('TROUPE_ERR_CANCELLED', 'cancelled');
+      attempts++;
+      try {
+        const result = await tool.execute(value, {
+          signal: turn.signal,
+          attempt,
+          timeoutMs: cfg.limits.workerTimeoutMs,
+          depth: cfg.depth + 1,
+          maxDepth: cfg.maxDepth,
+        });
+        addUsage(usage, result.usage);
+        addUsage(state.usage, result.usage);
+        return await accept(tool, result.output, usage, state, cfg, turn.signal);
+      } catch (err) {
+        if (turn.signal.aborted) throw err;
+        failure = err;
+        if (!tool.retryable(err)) return failed(err, usage);
+        if (attempt < cfg.limits.maxRetries) emitRetry(cfg, tool.name, err);
+      }
+    }
+    // a runtime failure that outlived its retries
+    if (cfg.onWorkerFailure === 'report') return failed(failure, usage);
+    const error = { code: codeOf(failure), message: messageOf(failure) };
+    if (cfg.escalate === undefined) {
+      const escalated = new TroupeError(
+        'TROUPE_ERR_ESCALATED',
+        `${cfg.caller.actor}: ${tool.name} failed after ${attempts} attempts (${error.code}: ${error.message})`,
+        {
+          cause: failure,
+        },
+      );
+      turn.abort(escalated);
+      throw escalated;
+    }
+    if (escalations >= cfg.limits.maxEscalations) return failed(failure, usage, `abandoned after ${escalations} escalations`);
+    escalations++;
+    const workers = [...cfg.tools.keys()].filter((n) => cfg.guardrails.allow === undefined || cfg.guardrails.allow.has(n));
+    const choice = await arbitrate(
+      cfg.escalate,
+      {
+        coordinator: cfg.caller.actor,
+        taskId: cfg.caller.taskId,
+        callId: call.id,
+        worker: tool.name,
+        input: value,
+        error,
+        attempts,
+        options: ['retry', 'reassign', 'abandon'],
+        workers,
+      },
+      turn.signal,
+      cfg.escalateTimeoutMs,
+    );
+    if (turn.signal.aborted) throw turn.signal.reason;
+    if (choice.action === 'abandon')
+      return failed(failure, usage, `abandoned by the arbiter${choice.reason === undefined ? '' : `: ${choice.reason}`}`);
+    if (choice.action === 'reassign') {
+      const next = cfg.tools.get(choice.worker);
+      if (next === undefined || !workers.includes(choice.worker))
+        return failed(failure, usage, `abandoned: cannot reassign to ${JSON.stringify(choice.worker)}`);
+      const parsed = check(next.input, value);
+      if (!parsed.ok) return failed(failure, usage, `abandoned: the input does not fit ${next.name}: ${parsed.message}`);
+      tool = next;
+      value = parsed.value;
+    }
+  }
+}
+
+/** A result arrived: validate it (untrusted), make it text, summarize it when long. */
+async function accept(
+  tool: LoopTool,
+  output: unknown,
+  usage: Usage,
+  state: RunState,
+  cfg: TurnConfig,
+  signal: AbortSignal,
+): Promise<CallOutcome> {
+  if (tool.output !== undefined) {
+    const parsed = check(tool.output, output);
+    if (!parsed.ok)
+      return refusedWith(
+        usage,
+        'TROUPE_ERR_INVALID_OUTPUT',
+        `${tool.name} returned output that does not match its schema: ${parsed.message}`,
+      );
+  }
+  let text: string;
+  try {
+    text = typeof output === 'string' ? output : (JSON.stringify(output) ?? 'null');
+  } catch (err) {
+    return refusedWith(usage, 'TROUPE_ERR_INVALID_OUTPUT', `${tool.name} returned output that is not JSON: ${(err as Error).message}`);
+  }
+  const ctx = cfg.context;
+  if (ctx !== undefined && text.length > ctx.summarizeOver) {
+    const summaryUsage = emptyUsage();
+    text = await summarizeInto(
+      state.scratchpad,
+      tool.name,
+      text,
+      ctx.summarizer ?? cfg.llm,
+      cfg.caller,
+      summaryUsage,
+      signal,
+      ctx.summarizeOver,
+    );
+    addUsage(usage, summaryUsage);
+    addUsage(state.usage, summaryUsage);
+  }
+  return { ok: true, content: text, usage };
+}
+
+function refusedWith(usage: Usage, code: string, message: string): CallOutcome {
+  return { ...refused(code, message), usage };
+}
+
+function failed(err: unknown, usage: Usage, note?: string): CallOutcome {
+  const message = note === undefined ? messageOf(err) : `${messageOf(err)} (${note})`;
+  return refusedWith(usage, codeOf(err), message);
+}
+
+const codeOf = (err: unknown): string => (err instanceof TroupeError ? err.code : 'TROUPE_ERR_WORKER_FAILED');
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+function emitRetry(cfg: TurnConfig, worker: string, err: unknown): void {
+  const { system } = cfg.caller;
+  if (!system.inspection.active) return;
+  system.inspection.emit({
+    type: '@troupe.pattern',
+    node: system.node,
+    pattern: 'coordinator',
+    run: cfg.caller.actor,
+    step: 'task-retry',
+    taskId: cfg.caller.taskId,
+    detail: `${worker}: ${codeOf(err)}`,
+  });
+}
+
+/** Runs `work` over `items`, at most `limit` at once. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(runners);
+}

@@ -1,0 +1,65 @@
+/**
+ * Escalation and arbitration: a call that still fails after its retries goes to the coordinator's
+ * `escalate` hook (a person, a supervisor agent, a policy), which picks retry, reassign to another
+ * worker, or abandon. Without a hook, `onWorkerFailure: 'escalate'` fails the run to its parent.
+ */
+
+/** A failure the coordinator cannot resolve by itself. */
+export interface Escalation {
+  /** The coordinator's address. */
+  coordinator: string;
+  taskId: string;
+  /** The model's tool call id. */
+  callId: string;
+  worker: string;
+  input: unknown;
+  error: { code: string; message: string };
+  /** Attempts made so far for this call. */
+  attempts: number;
+  /** What the hook may choose. */
+  options: readonly ('retry' | 'reassign' | 'abandon')[];
+  /** Workers a reassignment may name (those the model may call). */
+  workers: readonly string[];
+}
+
+/** The arbiter's choice: run it again, run it on another worker, or give it up (the model is told). */
+export type EscalationChoice = { action: 'retry' } | { action: 'reassign'; worker: string } | { action: 'abandon'; reason?: string };
+
+/** The `escalate` hook: may wait for a person, up to `escalateTimeoutMs`; throwing or timing out abandons. */
+export type EscalateHook = (escalation: Escalation, options: { signal: AbortSignal }) => EscalationChoice | Promise<EscalationChoice>;
+
+/** Asks the hook, within `timeoutMs`; anything but a valid choice is an abandon with the reason why. @internal */
+export async function arbitrate(
+  hook: EscalateHook,
+  escalation: Escalation,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<EscalationChoice> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const aborted = new Promise<'aborted'>((resolve) =>
+      controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
+    );
+    const answer = await Promise.race([Promise.resolve().then(() => hook(escalation, { signal: controller.signal })), timeout, aborted]);
+    if (answer === 'timeout') {
+      controller.abort(new Error('escalation timed out'));
+      return { action: 'abandon', reason: `no decision within ${timeoutMs} ms` };
+    }
+    if (answer === 'aborted') return { action: 'abandon', reason: 'the run was cancelled' };
+    if (answer?.action === 'retry') return { action: 'retry' };
+    if (answer?.action === 'reassign' && typeof answer.worker === 'string') return { action: 'reassign', worker: answer.worker };
+    if (answer?.action === 'abandon') return { action: 'abandon', reason: typeof answer.reason === 'string' ? answer.reason : undefined };
+    return { action: 'abandon', reason: `the escalate hook answered ${JSON.stringify(answer)}` };
+  } catch (err) {
+    return { action: 'abandon', reason: `the escalate hook failed: ${(err as Error)?.message ?? String(err)}` };
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,85 @@
+/** One model request of an agent: timed with the system's clock, reported as `@troupe.llm`, its answer checked. */
+import type { ActorSystem } from '../actors/system.js';
+import { TroupeError } from '../errors.js';
+import { type Usage, usageOf } from '../patterns/worker-protocol.js';
+import type { LlmClient, LlmRequest, LlmToolCall } from './llm/llm.js';
+
+/** A model's answer, checked: text or null, and well-formed tool calls. @internal */
+export interface ModelTurn {
+  content: string | null;
+  toolCalls: LlmToolCall[];
+  usage: Usage;
+  model: string;
+}
+
+/** Who is asking, for inspection. @internal */
+export interface Caller {
+  system: ActorSystem;
+  actor: string;
+  taskId: string;
+}
+
+/**
+ * Sends `request` and returns the checked answer. A client that answers with something malformed
+ * fails with `TROUPE_ERR_LLM_BAD_RESPONSE`; its own failures keep their codes.
+ * @internal
+ */
+export async function callModel(llm: LlmClient, request: LlmRequest, caller: Caller): Promise<ModelTurn> {
+  const { system } = caller;
+  const started = system.clock.now();
+  try {
+    const response = await llm.chat(request);
+    if (typeof response !== 'object' || response === null || typeof response.message !== 'object' || response.message === null) {
+      throw new TroupeError('TROUPE_ERR_LLM_BAD_RESPONSE', `${caller.actor}: the model client returned no message`);
+    }
+    const content = typeof response.message.content === 'string' ? response.message.content : null;
+    const rawCalls: unknown = response.message.toolCalls;
+    const toolCalls: LlmToolCall[] = [];
+    if (Array.isArray(rawCalls)) {
+      for (const [i, c] of rawCalls.entries()) {
+        const call = c as Partial<LlmToolCall> | null;
+        toolCalls.push({
+          id: typeof call?.id === 'string' && call.id !== '' ? call.id : `call_${i}`,
+          name: typeof call?.name === 'string' ? call.name : '',
+          arguments: typeof call?.arguments === 'string' ? call.arguments : '',
+        });
+      }
+    }
+    const model = typeof response.model === 'string' && response.model !== '' ? response.model : llm.model;
+    const u = response.usage;
+    const count = (n: unknown) => (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0);
+    const usage = usageOf(model, count(u?.inputTokens), count(u?.outputTokens));
+    if (system.inspection.active) {
+      system.inspection.emit({
+        type: '@troupe.llm',
+        node: system.node,
+        actor: caller.actor,
+        model,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        latencyMs: system.clock.now() - started,
+        taskId: caller.taskId,
+        toolCalls: toolCalls.length,
+      });
+    }
+    return { content, toolCalls, usage, model };
+  } catch (err) {
+    if (system.inspection.active) {
+      system.inspection.emit({
+        type: '@troupe.llm',
+        node: system.node,
+        actor: caller.actor,
+        model: request.model ?? llm.model,
+        inputTokens: 0,
+        outputTokens: 0,
+        latencyMs: system.clock.now() - started,
+        taskId: caller.taskId,
+        error: err instanceof TroupeError ? err.code : 'TROUPE_ERR_LLM_FAILED',
+      });
+    }
+    if (err instanceof TroupeError) throw err;
+    throw new TroupeError('TROUPE_ERR_LLM_FAILED', `${caller.actor}: the model request failed: ${(err as Error)?.message ?? String(err)}`, {
+      cause: err,
+    });
+  }
+}
