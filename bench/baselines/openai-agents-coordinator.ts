@@ -17,7 +17,7 @@
  * @module
  */
 
-import { Agent, OpenAIProvider, Runner, setTracingDisabled } from '@openai/agents';
+import { Agent, type Model, type ModelResponse, OpenAIProvider, Runner, setTracingDisabled, Usage } from '@openai/agents';
 import type { ScriptedReply, ScriptedRequest, ScriptedResponder } from '../../src/testing/index.js';
 
 /** Options of {@link runAgentsSdkTurns}. */
@@ -32,6 +32,13 @@ export interface AgentsSdkTurnsOptions {
   warmup?: number;
   /** The model name requested (default `'bench-model'`). */
   model?: string;
+  /**
+   * What the worker agents' model is: `'scripted'` (default) — the same scripted server over HTTP,
+   * so a turn makes 2 + `workers` model requests; `'instant'` — an in-process `Model` that answers
+   * at once, so only the coordinator's 2 requests go over HTTP and the workers cost only the SDK's
+   * nested runs (the match for troupe workers that are plain functions).
+   */
+  workerModel?: 'scripted' | 'instant';
 }
 
 /** What {@link runAgentsSdkTurns} measured. */
@@ -46,9 +53,23 @@ export interface AgentsSdkTurnsResult {
   perWorkerCallMs: number;
   /** Each timed turn's duration, ms, in order. */
   turnMs: number[];
-  /** Model requests the timed turns made (2 + workers each). */
+  /** HTTP model requests the timed turns made (2 + workers each, or 2 with `workerModel: 'instant'`). */
   modelRequests: number;
+  workerModel: 'scripted' | 'instant';
 }
+
+/** A worker model that answers text at once, in process: the SDK's nested run without HTTP. */
+const instantModel: Model = {
+  async getResponse(): Promise<ModelResponse> {
+    return {
+      usage: new Usage({ requests: 1, inputTokens: 20, outputTokens: 2, totalTokens: 22 }),
+      output: [{ type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'worker done' }] }],
+    };
+  },
+  getStreamedResponse(): AsyncIterable<never> {
+    throw new Error('the instant worker model does not stream');
+  },
+};
 
 /** The worker tool names, `worker_0` … `worker_<n-1>`. */
 export function workerNames(workers: number): string[] {
@@ -105,11 +126,16 @@ export function workloadResponder(prefix = 'worker_'): ScriptedResponder {
 export async function runAgentsSdkTurns(options: AgentsSdkTurnsOptions): Promise<AgentsSdkTurnsResult> {
   const workers = options.workers ?? 8;
   const modelName = options.model ?? 'bench-model';
+  const workerModel = options.workerModel ?? 'scripted';
   setTracingDisabled(true);
   const provider = new OpenAIProvider({ baseURL: options.baseURL, apiKey: 'bench', useResponses: false });
   const runner = new Runner({ modelProvider: provider, tracingDisabled: true });
   const tools = workerNames(workers).map((name) =>
-    new Agent({ name, instructions: 'Do the part you are given and answer in one line.', model: modelName }).asTool({
+    new Agent({
+      name,
+      instructions: 'Do the part you are given and answer in one line.',
+      model: workerModel === 'instant' ? instantModel : modelName,
+    }).asTool({
       toolName: name,
       toolDescription: `Does part of the work (${name}).`,
     }),
@@ -141,7 +167,8 @@ export async function runAgentsSdkTurns(options: AgentsSdkTurnsOptions): Promise
       perTurnMs: totalMs / options.turns,
       perWorkerCallMs: totalMs / (options.turns * workers),
       turnMs,
-      modelRequests: options.turns * (2 + workers),
+      modelRequests: options.turns * (workerModel === 'instant' ? 2 : 2 + workers),
+      workerModel,
     };
   } finally {
     await provider.close();

@@ -295,6 +295,15 @@ describe('openaiClient', () => {
       expect(model.requests).toHaveLength(0);
     });
 
+    it('rejects with TROUPE_ERR_CANCELLED without a request when the signal aborts while the SDK loads', async () => {
+      const model = await start(['unused']);
+      const controller = new AbortController();
+      const pending = failure(openaiClient({ model: 'm', baseURL: model.url }).chat({ ...hi, signal: controller.signal }));
+      controller.abort();
+      expect((await pending).code).toBe('TROUPE_ERR_CANCELLED');
+      expect(model.requests).toHaveLength(0);
+    });
+
     it('rejects with TROUPE_ERR_TIMEOUT when the server does not answer in timeoutMs', async () => {
       const model = await start([{ text: 'late', delayMs: 60_000 }]);
       const err = await failure(openaiClient({ model: 'm', baseURL: model.url, maxRetries: 0, timeoutMs: 100 }).chat(hi));
