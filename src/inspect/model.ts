@@ -122,14 +122,16 @@ export class InspectorModel {
         if (this.charts.size < 10_000 && typeof record.chart?.root === 'object') this.charts.set(String(record.id), record.chart);
         return;
       case '@troupe.actor':
-        return this.#actor(record);
+        this.#actor(record);
+        return;
       case '@troupe.state': {
         const a = this.#actors.get(record.address);
         if (a) a.value = record.value;
         return;
       }
       case '@troupe.message':
-        return this.#message(record);
+        this.#message(record);
+        return;
       case '@troupe.stats': {
         for (const a of this.#actors.values()) if (a.node === record.node) a.mailbox = 0;
         for (const [address, depth] of Array.isArray(record.depths) ? record.depths : []) {
@@ -213,7 +215,10 @@ export class InspectorModel {
       if (p) return p.children;
     }
     let roots = this.#roots.get(node);
-    if (roots === undefined) this.#roots.set(node, (roots = new Set()));
+    if (roots === undefined) {
+      roots = new Set();
+      this.#roots.set(node, roots);
+    }
     return roots;
   }
 

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assign, createMachine, sendTo } from 'xstate';
+import { createMachine } from 'xstate';
 import { type ActorSystem, createSystem, supervisor } from '../../src/index.js';
 import { allowInspection } from '../../src/inspect/collect.js';
 import { type Inspector, inspector } from '../../src/inspect/inspector.js';
 import { recordTrace, type TraceRecording } from '../../src/inspect/recorder.js';
 import { until } from '../support/latch.js';
+import { counterMachine as counter } from '../support/machines.js';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 const CHROMIUM = process.env.TROUPE_CHROMIUM ?? '/usr/bin/chromium';
@@ -29,25 +30,6 @@ const light = createMachine({
       initial: 'dim',
       on: { flip: 'off' },
       states: { dim: { on: { brighten: 'bright' } }, bright: { type: 'final' } },
-    },
-  },
-});
-
-const counter = createMachine({
-  id: 'counter',
-  context: { n: 0 },
-  initial: 'counting',
-  states: {
-    counting: {
-      on: {
-        inc: { actions: assign({ n: ({ context }) => context.n + 1 }) },
-        get: {
-          actions: sendTo(
-            ({ event }) => event.replyTo,
-            ({ context }) => ({ type: 'count', n: context.n }),
-          ),
-        },
-      },
     },
   },
 });
@@ -141,13 +123,13 @@ describe('inspector page', () => {
     alpha.lookup('app/counter')?.send({ type: HOSTILE, note: HOSTILE } as never);
     beta.ref('troupe://beta/nobody').send({ type: 'lost', text: HOSTILE });
     const page = await open(live.url);
-    await page.locator('nav button[data-view="messages"]').click();
+    await page.locator('button[role="tab"][data-view="messages"]').click();
     await page.locator('#filter-type').fill('<img');
     await expect.poll(() => page.locator('#messages .row .type').allTextContents(), { timeout: 10_000 }).toEqual([HOSTILE]);
     await page.locator('#filter-type').fill('');
     await expect.poll(() => page.locator('#messages .row .type').allTextContents(), { timeout: 10_000 }).toContain('get');
     await shot(page, 'messages');
-    await page.locator('nav button[data-view="deadletters"]').click();
+    await page.locator('button[role="tab"][data-view="deadletters"]').click();
     await expect
       .poll(() => page.locator('#deadletters .payload').allTextContents(), { timeout: 10_000 })
       .toContainEqual(expect.stringContaining(HOSTILE));
@@ -189,7 +171,7 @@ describe('inspector page', () => {
       stopReason: 'final-answer',
     });
     const page = await open(live.url);
-    await page.locator('nav button[data-view="decisions"]').click();
+    await page.locator('button[role="tab"][data-view="decisions"]').click();
     await expect
       .poll(() => page.locator('#decisions .thought').allTextContents(), { timeout: 10_000 })
       .toContain(`thought: I will search first ${HOSTILE}`);

@@ -91,13 +91,11 @@ async function refreshActor() {
 }
 
 // ---- messages ----
-let messageIndexOf = new Map();
 const messages = new VirtualList($('messages'), {
   rowHeight: 24,
   load: async (offset, limit) => {
     const page = await api('/api/messages', { offset, limit, actor: state.filterActor, type: state.filterType });
     $('messages-count').textContent = `${page.total} messages`;
-    messageIndexOf = new Map(page.rows.map((r, i) => [r.seq, offset + i]));
     return page;
   },
   render(m) {
@@ -221,12 +219,12 @@ const log = new VirtualList($('log'), {
 const lists = { messages, decisions, deadletters, log };
 function showView(view) {
   state.view = view;
-  for (const b of document.querySelectorAll('nav button')) b.setAttribute('aria-selected', String(b.dataset.view === view));
+  for (const b of document.querySelectorAll('.tabs button')) b.setAttribute('aria-selected', String(b.dataset.view === view));
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== `view-${view}`;
   if (lists[view]) lists[view].refresh();
   if (view === 'chart') refreshActor();
 }
-for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => showView(b.dataset.view));
+for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => showView(b.dataset.view));
 
 function onChange(summary) {
   showSummary(summary);
