@@ -1,5 +1,6 @@
 import { ActorSystem } from './actors/system.js';
 import type { SystemOptions } from './actors/system-options.js';
+import { openStream } from './streams/stream.js';
 import { EndpointManager } from './transport/endpoint-manager.js';
 import { resolveNetworkOptions, type TransportOptions } from './transport/options.js';
 import type { Transport } from './transport/transport.js';
@@ -30,6 +31,7 @@ export interface CreateSystemOptions extends SystemOptions, TransportOptions {
 export function createSystem(options: CreateSystemOptions = {}): ActorSystem {
   const network = resolveNetworkOptions(options);
   const system = new ActorSystem(options);
+  system._installStreams(openStream);
   new EndpointManager(system, options.transport ?? new WsTransport(), network);
   return system;
 }

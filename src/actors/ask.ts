@@ -4,6 +4,7 @@ import { AskError, createError, type ErrorCode, InvalidArgumentError, isErrorCod
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { DeadLetterReason } from './dead-letters.js';
 import type { AskOptions, BaseRef, DownEvent } from './ref.js';
+import { describeNonEvent, validateTimeout } from './validate.js';
 import { WatchableEnd } from './watchers.js';
 
 /**
@@ -167,14 +168,14 @@ export function startAsk<TReply>(
 ): Promise<TReply> {
   if (!isEvent(event)) {
     return Promise.reject(
-      new InvalidArgumentError('TROUPE_ERR_INVALID_EVENT', `ask needs an event object with a string type, got ${describe(event)}`),
+      new InvalidArgumentError('TROUPE_ERR_INVALID_EVENT', `ask needs an event object with a string type, got ${describeNonEvent(event)}`),
     );
   }
-  const timeoutMs = options?.timeoutMs ?? host.askTimeoutMs;
-  if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-    return Promise.reject(
-      new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `ask timeoutMs must be a finite number > 0, got ${String(timeoutMs)}`),
-    );
+  let timeoutMs: number;
+  try {
+    timeoutMs = validateTimeout('ask timeoutMs', options?.timeoutMs ?? host.askTimeoutMs);
+  } catch (error) {
+    return Promise.reject(error);
   }
   const signal = options?.signal;
   if (signal?.aborted) {
@@ -190,12 +191,6 @@ export function startAsk<TReply>(
 /** The asked event as the target's body sees it: the caller's event with `replyTo` added. */
 export function withReplyTo(event: AnyEventObject, temp: TempRef): AnyEventObject {
   return { ...event, replyTo: temp };
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  return 'an object without a string type';
 }
 
 export type { DownEvent };

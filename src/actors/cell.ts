@@ -1,15 +1,24 @@
 import type { AnyActor, AnyEventObject, Snapshot } from 'xstate';
-import { InvalidArgumentError } from '../errors.js';
 import type { Dispatcher, Runnable } from '../mailbox/dispatcher.js';
-import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
+import { Mailbox } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
+import { describeReason, type ExitReason, isCrash } from '../util/exit-reason.js';
 import { type AskHolder, codeForDeadLetter, isEvent, type Temporary, type TempRef } from './ask.js';
-import { type Body, isNativeLogic, kNativeLogic, type SpawnableLogic } from './body.js';
+import {
+  type Body,
+  type CellSettings,
+  type ChildCell,
+  type ChildPolicy,
+  isNativeLogic,
+  kNativeLogic,
+  type NativeContext,
+  type SpawnableLogic,
+} from './body.js';
 import type { DeadLetterReason } from './dead-letters.js';
-import { describeReason, type ExitReason, isCrash } from './exit-reason.js';
 import type { InspectionBus } from './inspection.js';
 import { LocalRef } from './local-ref.js';
-import type { BaseRef, DownEvent } from './ref.js';
+import type { BaseRef, DownEvent, StreamHost } from './ref.js';
+import { validateThroughput } from './validate.js';
 import { addWatcher, downAtOnce, notifyWatchers, type WatcherMap } from './watchers.js';
 import { XStateBody } from './xstate-body.js';
 
@@ -29,7 +38,7 @@ export type SystemMessage =
 export type CellStatus = 'running' | 'exited' | 'stopped';
 
 /** What a cell needs from its system. @internal */
-export interface CellHost {
+export interface CellHost extends StreamHost {
   readonly node: string;
   readonly clock: Clock;
   readonly dispatcher: Dispatcher;
@@ -38,8 +47,6 @@ export interface CellHost {
   _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void;
   _registerTemp(temp: Temporary, kind?: string): string;
   _unregisterTemp(temp: Temporary): void;
-  /** Opens a stream whose consumer lives in this system. */
-  _openStream: import('./ref.js').StreamHost['_openStream'];
   /** A cell was finalized. */
   _cellStopped(cell: Cell): void;
   /** A crash that no supervisor handles. */
@@ -53,30 +60,11 @@ export interface CellHost {
 }
 
 /**
- * Decides what happens when a child's body ends. A supervisor installs one on its own cell; cells
- * without one finalize their children at once.
- * @internal
- */
-export interface ChildPolicy {
-  /** The child's body ended by itself or was stopped from outside; call `child.restart()` or `child.finalize()`, now or later. */
-  childExited(child: Cell, reason: ExitReason): void;
-  /** The supervising cell is terminating: stop every child (in the policy's order), synchronously. */
-  terminateChildren(): void;
-}
-
-/** Settings of one cell. @internal */
-export interface CellSettings {
-  input?: unknown;
-  mailbox?: MailboxOptions;
-  throughput?: number;
-}
-
-/**
  * Wraps one actor: owns its mailbox, its body (an XState actor), its children and watchers, and
  * its lifecycle. The cell outlives restarts; only the body is replaced.
  * @internal
  */
-export class Cell implements Runnable, AskHolder {
+export class Cell implements Runnable, AskHolder, NativeContext, ChildCell {
   readonly host: CellHost;
   readonly parent: Cell | undefined;
   readonly name: string;
@@ -106,6 +94,10 @@ export class Cell implements Runnable, AskHolder {
   #stopWaiters: (() => void)[] | undefined;
   #lastSnapshot: unknown;
   #heldDowns: SystemMessage[] | undefined;
+  /** The snapshot the last body ended with, when it ended by itself (finished or crashed). */
+  #finalSnapshot: Snapshot<unknown> | undefined;
+  /** Left the tree: the name is free and the system's count is down. */
+  #left = false;
 
   constructor(host: CellHost, parent: Cell | undefined, name: string, logic: SpawnableLogic, settings: CellSettings) {
     this.host = host;
@@ -114,11 +106,7 @@ export class Cell implements Runnable, AskHolder {
     this.logic = logic;
     this.input = settings.input;
     this.mailbox = new Mailbox(settings.mailbox);
-    const throughput = settings.throughput ?? host.dispatcher.throughput;
-    if (!(Number.isInteger(throughput) && throughput >= 1)) {
-      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `throughput must be a whole number >= 1, got ${throughput}`);
-    }
-    this.#throughput = throughput;
+    this.#throughput = validateThroughput(settings.throughput ?? host.dispatcher.throughput);
     this.ref = new LocalRef(this);
   }
 
@@ -138,10 +126,16 @@ export class Cell implements Runnable, AskHolder {
     return this.#body?.xstate;
   }
 
+  /** The snapshot the last body ended with, when it finished or crashed by itself (not when it was stopped). */
+  get finalSnapshot(): Snapshot<unknown> | undefined {
+    return this.#finalSnapshot;
+  }
+
   /** Creates and starts a fresh body. A crash during start is reported like any other. */
   start(): void {
     const body = isNativeLogic(this.logic) ? this.logic[kNativeLogic](this, this.input) : new XStateBody(this, this.logic, this.input);
     this.#body = body;
+    this.#finalSnapshot = undefined;
     this.status = 'running';
     if (this.host.inspection.active) {
       this.host.inspection.emit({
@@ -230,6 +224,17 @@ export class Cell implements Runnable, AskHolder {
   }
 
   run(budget: number): boolean {
+    let more = false;
+    try {
+      more = this.#drain(budget);
+      return more;
+    } finally {
+      // Even if a turn throws (the dispatcher then drops it), the next message schedules this cell again.
+      this.#scheduled = more;
+    }
+  }
+
+  #drain(budget: number): boolean {
     const mailbox = this.mailbox;
     const limit = Math.min(budget, this.#throughput);
     let n = 0;
@@ -257,9 +262,7 @@ export class Cell implements Runnable, AskHolder {
       }
     }
     this.processed += n;
-    const more = this.status !== 'stopped' && mailbox.runnable;
-    this.#scheduled = more;
-    return more;
+    return this.status !== 'stopped' && mailbox.runnable;
   }
 
   /**
@@ -276,6 +279,7 @@ export class Cell implements Runnable, AskHolder {
         this.finalize({ error: new AggregateError([error, second], `${this.address} failed and could not be stopped cleanly`) });
       } catch {
         this.status = 'stopped';
+        this.#leaveTree();
       }
     }
   }
@@ -336,6 +340,7 @@ export class Cell implements Runnable, AskHolder {
     this.mailbox.suspended = true;
     const current = this.#current;
     this.#current = undefined;
+    if (reason === 'normal' || isCrash(reason)) this.#finalSnapshot = this.#body?.xstate?.getSnapshot();
     this.#terminateChildren();
     this.#stopBody();
     this.#failHandedAsks(reason, current);
@@ -406,10 +411,28 @@ export class Cell implements Runnable, AskHolder {
       this.terminate(reason);
       return;
     }
-    // No actor outlives its parent: exit() already stopped the children; anything left is stopped here.
-    if (this.children !== undefined && this.children.size > 0) this.#terminateChildren();
     this.status = 'stopped';
     this.#body = undefined;
+    try {
+      // No actor outlives its parent: exit() already stopped the children; anything left is stopped here.
+      if (this.children !== undefined && this.children.size > 0) this.#terminateChildren();
+      this.#release(reason);
+    } finally {
+      this.#leaveTree();
+    }
+    this.#notifyStopped(reason);
+  }
+
+  /** Frees the name among the siblings and counts this cell out of the system, once, whatever threw before. */
+  #leaveTree(): void {
+    if (this.#left) return;
+    this.#left = true;
+    if (this.parent !== undefined && this.parent.children?.get(this.name) === this) this.parent.children.delete(this.name);
+    this.host._cellStopped(this);
+  }
+
+  /** What a stopped cell leaves behind: queued messages and held notices become dead letters, held asks fail. */
+  #release(reason: ExitReason): void {
     const host = this.host;
     const held = this.#heldDowns;
     this.#heldDowns = undefined;
@@ -429,8 +452,11 @@ export class Cell implements Runnable, AskHolder {
       const code = codeForDeadLetter(letterReason);
       for (const temp of asks) temp.fail(code, `${this.address} exited (${describeReason(reason)}) before replying`);
     }
-    if (this.parent !== undefined && this.parent.children?.get(this.name) === this) this.parent.children.delete(this.name);
-    host._cellStopped(this);
+  }
+
+  /** Tells inspection, the actors this one watched, its watchers and whoever awaits its exit. */
+  #notifyStopped(reason: ExitReason): void {
+    const host = this.host;
     if (host.inspection.active) {
       host.inspection.emit({
         type: '@troupe.actor',
@@ -463,6 +489,8 @@ export class Cell implements Runnable, AskHolder {
   }
 
   watch(watcher: BaseRef): void {
+    // A watcher that has already stopped would never unwatch: its notice could only be a dead letter.
+    if (!watcher._alive) return;
     if (this.status === 'stopped') downAtOnce(watcher, this.address);
     else this.#watchers = addWatcher(this.#watchers, watcher);
   }
@@ -480,6 +508,24 @@ export class Cell implements Runnable, AskHolder {
 
   noteUnwatching(target: BaseRef): void {
     this.#watching?.delete(target.address);
+  }
+
+  // ---- NativeContext: what a native body (supervisor, fromStream) may do with its cell ----
+
+  supervise(policy: ChildPolicy): void {
+    this.policy = policy;
+  }
+
+  spawnChild(name: string, logic: SpawnableLogic, settings: CellSettings): Cell {
+    return this.host._spawnChild(this, name, logic, settings);
+  }
+
+  childCells(): Cell[] {
+    return this.children === undefined ? [] : [...this.children.values()];
+  }
+
+  unhandledExit(child: ChildCell, reason: ExitReason): void {
+    if (child instanceof Cell) this.host._unhandledExit(child, reason);
   }
 
   addChild(child: Cell): void {

@@ -1,5 +1,5 @@
+import type { ExitReason } from '../util/exit-reason.js';
 import type { DeadLetter } from './dead-letters.js';
-import type { ExitReason } from './exit-reason.js';
 
 /** An actor was spawned, restarted or stopped. */
 export interface ActorInspectionEvent {

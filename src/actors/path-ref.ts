@@ -1,7 +1,7 @@
 import type { AnyEventObject } from 'xstate';
+import type { ExitReason } from '../util/exit-reason.js';
 import { startAsk } from './ask.js';
 import type { Cell } from './cell.js';
-import type { ExitReason } from './exit-reason.js';
 import { type AskOptions, BaseRef, type DownEvent, type StreamHost } from './ref.js';
 
 /** How a path ref finds its cell and reaches its system. @internal */

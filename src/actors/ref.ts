@@ -9,10 +9,11 @@ import type {
   Readable,
   Snapshot,
   Subscription,
+  ActorRef as XStateActorRef,
   ActorSystem as XStateSystem,
 } from 'xstate';
 import { TroupeError } from '../errors.js';
-import type { ExitReason } from './exit-reason.js';
+import type { ExitReason } from '../util/exit-reason.js';
 
 /** Options of {@link ActorRef.ask}. */
 export interface AskOptions {
@@ -62,7 +63,8 @@ export interface DownEvent {
 
 /**
  * A handle to an actor, local or on another node. Refs are cheap, comparable by `address`, safe to
- * put inside events (they cross the wire as remote refs) and valid XState `sendTo` targets.
+ * put inside events (they cross the wire as remote refs) and valid XState `sendTo` targets: an
+ * `ActorRef` is an XState `ActorRef` too, so it fits `AnyActorRef` fields without a cast.
  *
  * @example
  * ```ts
@@ -71,7 +73,7 @@ export interface DownEvent {
  * const reply = await counter.ask<{ type: 'count'; value: number }>({ type: 'get' }, { timeoutMs: 1000 });
  * ```
  */
-export interface ActorRef<TEvent extends EventObject = AnyEventObject> {
+export interface ActorRef<TEvent extends EventObject = AnyEventObject> extends XStateActorRef<Snapshot<unknown>, TEvent> {
   /** `troupe://<node>/<path>`. */
   readonly address: string;
   /** The last segment of the path. */
@@ -93,7 +95,8 @@ export interface ActorRef<TEvent extends EventObject = AnyEventObject> {
 }
 
 /**
- * The type of `replyTo` in an asked event: a troupe ref that XState's `sendTo` accepts.
+ * The type of `replyTo` in an asked event: a troupe ref that XState's `sendTo` accepts. Any
+ * troupe ref is one.
  *
  * @example
  * ```ts
@@ -101,7 +104,7 @@ export interface ActorRef<TEvent extends EventObject = AnyEventObject> {
  * // in the machine: on: { get: { actions: sendTo(({ event }) => event.replyTo, ({ context }) => ({ type: 'count', value: context.n })) } }
  * ```
  */
-export type ReplyTo = ActorRef & AnyActorRef;
+export type ReplyTo = ActorRef;
 
 /**
  * Shared by every kind of ref. Implements XState's ActorRef so that a machine can `sendTo` any
@@ -124,6 +127,11 @@ export abstract class BaseRef implements AnyActorRef {
   get name(): string {
     const a = this.address;
     return a.slice(a.lastIndexOf('/') + 1);
+  }
+
+  /** False once the actor behind this ref has stopped for good (a local actor, an ended temporary). @internal */
+  get _alive(): boolean {
+    return true;
   }
 
   /** XState's relay target. */
@@ -190,8 +198,11 @@ export abstract class BaseRef implements AnyActorRef {
       complete: () => observer.complete?.(),
     });
   }
-  on(type: string, handler: (emitted: AnyEventObject) => void): Subscription {
-    return this._xstate().on(type, handler);
+  on<TType extends string>(
+    type: TType,
+    handler: (emitted: EventObject & (TType extends '*' ? unknown : { type: TType })) => void,
+  ): Subscription {
+    return this._xstate().on(type, handler as (emitted: AnyEventObject) => void);
   }
   select<T>(selector: (snapshot: Snapshot<unknown>) => T, equalityFn?: (a: T, b: T) => boolean): Readable<T> {
     return this._xstate().select(selector, equalityFn);

@@ -2,14 +2,22 @@ import type { AnyEventObject } from 'xstate';
 import { InvalidArgumentError, TroupeError } from '../errors.js';
 import type { ChildCounts, ChildHandle, ChildInfo } from '../supervision/child-record.js';
 import type { ChildSpec, ChildType, ResolvedSpec, SpecRules } from '../supervision/child-spec.js';
-import type { ChildExitReason } from '../supervision/exit.js';
 import type { CallResult, SupervisorAction, SupervisorHost } from '../supervision/supervisor.js';
 import { SupervisorCore } from '../supervision/supervisor.js';
 import { type ResolvedFlags, resolveFlags, type SupervisorFlags } from '../supervision/supervisor-flags.js';
+import { type ExitReason, isCrash } from '../util/exit-reason.js';
 import { validateName } from './address.js';
-import { type Body, isNativeLogic, kNativeLogic, type NativeLogic, type SpawnableLogic } from './body.js';
-import type { Cell, ChildPolicy } from './cell.js';
-import { type ExitReason, isCrash } from './exit-reason.js';
+import {
+  type Body,
+  type ChildCell,
+  type ChildPolicy,
+  isNativeLogic,
+  isSpawnableLogic,
+  kNativeLogic,
+  type NativeContext,
+  type NativeLogic,
+  type SpawnableLogic,
+} from './body.js';
 import type { SupervisorInspectionEvent } from './inspection.js';
 import { LocalRef } from './local-ref.js';
 import type { ActorRef, AskOptions } from './ref.js';
@@ -34,9 +42,7 @@ export function isSupervisorLogic(logic: unknown): logic is SupervisorLogic {
 }
 
 const rules: Omit<SpecRules<SpawnableLogic>, 'significantAllowed'> = {
-  isLogic: (logic): logic is SpawnableLogic =>
-    isNativeLogic(logic) ||
-    (typeof logic === 'object' && logic !== null && typeof (logic as { transition?: unknown }).transition === 'function'),
+  isLogic: isSpawnableLogic,
   typeOf: (logic): ChildType => (isSupervisorLogic(logic) ? 'supervisor' : 'worker'),
   idProblem: (id) => {
     try {
@@ -74,7 +80,7 @@ const rules: Omit<SpecRules<SpawnableLogic>, 'significantAllowed'> = {
 export function supervisor(options: SupervisorOptions = {}): SupervisorLogic {
   const flags = resolveFlags(options, rules);
   return {
-    [kNativeLogic]: (cell: Cell) => new SupervisorBody(cell, flags),
+    [kNativeLogic]: (context: NativeContext) => new SupervisorBody(context, flags),
     [kSupervisorFlags]: flags,
   };
 }
@@ -178,10 +184,10 @@ class LocalSupervisorRef implements SupervisorRef {
  * from its mailbox.
  */
 class SupervisorBody implements Body, ChildPolicy, SupervisorHost<SpawnableLogic, ActorRef> {
-  readonly #cell: Cell;
+  readonly #cell: NativeContext;
   readonly #core: SupervisorCore<SpawnableLogic, ActorRef>;
 
-  constructor(cell: Cell, flags: ResolvedFlags<SpawnableLogic>) {
+  constructor(cell: NativeContext, flags: ResolvedFlags<SpawnableLogic>) {
     this.#cell = cell;
     this.#core = new SupervisorCore(flags, rules, this);
   }
@@ -189,7 +195,7 @@ class SupervisorBody implements Body, ChildPolicy, SupervisorHost<SpawnableLogic
   // ---- Body ----
 
   start(): void {
-    this.#cell.policy = this;
+    this.#cell.supervise(this);
     this.#core.start();
   }
 
@@ -234,23 +240,18 @@ class SupervisorBody implements Body, ChildPolicy, SupervisorHost<SpawnableLogic
     this.#core.terminateAll();
   }
 
-  snapshot(): undefined {
-    return undefined;
-  }
-
   // ---- ChildPolicy ----
 
-  childExited(child: Cell, reason: ExitReason): void {
+  childExited(child: ChildCell, reason: ExitReason): void {
     if (this.#core.childExited(child.name, child.ref, reason)) return;
     // Not one of the specs' children (spawned under the supervisor by hand): as under a plain parent.
-    if (isCrash(reason)) child.host._unhandledExit(child, reason);
+    if (isCrash(reason)) this.#cell.unhandledExit(child, reason);
     child.finalize(reason);
   }
 
   terminateChildren(): void {
     this.#core.terminateAll();
-    const rest = this.#cell.children;
-    if (rest !== undefined && rest.size > 0) for (const c of [...rest.values()].reverse()) c.terminate('shutdown');
+    for (const c of this.#cell.childCells().reverse()) c.terminate('shutdown');
   }
 
   // ---- SupervisorHost ----
@@ -264,10 +265,10 @@ class SupervisorBody implements Body, ChildPolicy, SupervisorHost<SpawnableLogic
   }
 
   spawn(spec: ResolvedSpec<SpawnableLogic>): ChildHandle<ActorRef> {
-    return new CellHandle(this.#cell.host._spawnChild(this.#cell, spec.id, spec.logic, { input: spec.input }));
+    return new CellHandle(this.#cell.spawnChild(spec.id, spec.logic, { input: spec.input }));
   }
 
-  report(action: SupervisorAction, child: string | undefined, reason?: ChildExitReason, detail?: string): void {
+  report(action: SupervisorAction, child: string | undefined, reason?: ExitReason, detail?: string): void {
     const host = this.#cell.host;
     if (!host.inspection.active) return;
     const event: SupervisorInspectionEvent = { type: '@troupe.supervisor', node: host.node, address: this.#cell.address, action };
@@ -277,16 +278,16 @@ class SupervisorBody implements Body, ChildPolicy, SupervisorHost<SpawnableLogic
     host.inspection.emit(event);
   }
 
-  exit(reason: ChildExitReason): void {
+  exit(reason: ExitReason): void {
     this.#cell.exit(reason);
   }
 }
 
 /** A supervised child as the supervision core drives it: one cell, whose body is replaced on restart. */
 class CellHandle implements ChildHandle<ActorRef> {
-  readonly #cell: Cell;
+  readonly #cell: ChildCell;
 
-  constructor(cell: Cell) {
+  constructor(cell: ChildCell) {
     this.#cell = cell;
   }
 
@@ -308,7 +309,7 @@ class CellHandle implements ChildHandle<ActorRef> {
     this.#cell.restart();
   }
 
-  release(reason: ChildExitReason): void {
+  release(reason: ExitReason): void {
     this.#cell.finalize(reason);
   }
 }

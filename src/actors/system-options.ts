@@ -4,8 +4,9 @@ import type { Dispatcher } from '../mailbox/dispatcher.js';
 import type { MailboxOptions } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
 import type { ParsedAddress } from './address.js';
+import type { AskHost } from './ask.js';
 import type { SpawnableLogic } from './body.js';
-import type { ActorRef, BaseRef } from './ref.js';
+import type { ActorRef, BaseRef, StreamOptions } from './ref.js';
 
 /** Options of {@link createSystem}. */
 export interface SystemOptions extends NetworkOptions {
@@ -151,3 +152,15 @@ export interface RemoteProvider {
   /** Where this node listens, once bound. */
   readonly listenAddress: { host: string; port: number } | undefined;
 }
+
+/**
+ * Opens a stream on `target` whose consumer is registered in `host`: the hook through which the
+ * streams layer plugs into a system (`createSystem` installs `openStream`).
+ * @internal
+ */
+export type StreamOpener = <TChunk>(
+  host: AskHost,
+  target: BaseRef,
+  event: unknown,
+  options: StreamOptions | undefined,
+) => AsyncIterableIterator<TChunk>;

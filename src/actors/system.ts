@@ -3,18 +3,17 @@ import type { AnyEventObject } from 'xstate';
 import { type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
 import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
-import { openStream, type StreamOptions } from '../streams/stream.js';
 import { type Clock, realClock } from '../util/clock.js';
+import { describeReason, type ExitReason } from '../util/exit-reason.js';
 import { ALPHANUMERIC, formatAddress, parseAddress, validateName, validateNodeId } from './address.js';
 import { codeForDeadLetter, isEvent, type Temporary } from './ask.js';
-import { isNativeLogic, type SpawnableLogic } from './body.js';
-import { Cell, type CellHost, type CellSettings } from './cell.js';
+import { type CellSettings, isSpawnableLogic, type SpawnableLogic } from './body.js';
+import { Cell, type CellHost } from './cell.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
-import { describeReason, type ExitReason } from './exit-reason.js';
 import { InspectionBus, type InspectionObserver } from './inspection.js';
 import { LocalRef } from './local-ref.js';
 import { PathRef } from './path-ref.js';
-import { type ActorRef, BaseRef } from './ref.js';
+import { type ActorRef, BaseRef, type StreamOptions } from './ref.js';
 import type {
   ActorStats,
   EventOf,
@@ -22,10 +21,12 @@ import type {
   RemoteProvider,
   RemoteSpawnOptions,
   SpawnOptions,
+  StreamOpener,
   SystemOptions,
   SystemStats,
 } from './system-options.js';
 import { Temporaries } from './temporaries.js';
+import { validateThroughput, validateTimeout } from './validate.js';
 
 const newId = customAlphabet(ALPHANUMERIC, 12);
 
@@ -51,21 +52,16 @@ export class ActorSystem implements CellHost {
   #unhandledExits = 0;
   #shutdown: Promise<void> | undefined;
   #remote: RemoteProvider | undefined;
+  #streams: StreamOpener | undefined;
 
   constructor(options: SystemOptions = {}) {
     this.node = options.node === undefined ? newId() : validateNodeId(options.node);
     this.#temps = new Temporaries(this.node);
     this.clock = options.clock ?? realClock;
-    const throughput = options.throughput ?? 100;
-    if (!(Number.isInteger(throughput) && throughput >= 1)) {
-      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `throughput must be a whole number >= 1, got ${throughput}`);
-    }
+    const throughput = validateThroughput(options.throughput ?? 100);
     this.dispatcher =
       options.dispatcher === 'sync' ? createSyncDispatcher(throughput) : (options.dispatcher ?? createDispatcher({ throughput }));
-    this.askTimeoutMs = options.askTimeoutMs ?? 5000;
-    if (!(this.askTimeoutMs > 0 && Number.isFinite(this.askTimeoutMs))) {
-      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `askTimeoutMs must be a finite number > 0, got ${this.askTimeoutMs}`);
-    }
+    this.askTimeoutMs = validateTimeout('askTimeoutMs', options.askTimeoutMs ?? 5000);
     if (options.mailbox !== undefined) new Mailbox(options.mailbox); // throws INVALID_OPTION at once, not at every spawn
     this.#defaultMailbox = options.mailbox;
   }
@@ -81,7 +77,7 @@ export class ActorSystem implements CellHost {
    * ```
    */
   spawn<TLogic extends SpawnableLogic>(logic: TLogic, options: SpawnOptions<InputOf<TLogic>> = {}): ActorRef<EventOf<TLogic>> {
-    if (!isLogic(logic))
+    if (!isSpawnableLogic(logic))
       throw new InvalidArgumentError(
         'TROUPE_ERR_INVALID_OPTION',
         'spawn needs XState actor logic (a machine, fromPromise, fromCallback, …)',
@@ -89,13 +85,14 @@ export class ActorSystem implements CellHost {
     let parent: Cell | undefined;
     if (options.parent !== undefined) {
       const p = options.parent;
-      if (!(p instanceof LocalRef) || p._cell.host !== this) {
+      const target = p instanceof LocalRef ? p._cell : undefined;
+      if (!(target instanceof Cell) || target.host !== this) {
         throw new TroupeError(
           'TROUPE_ERR_NOT_LOCAL',
           `parent ${String(p?.address)} is not an actor of this system; use spawnOn for remote parents`,
         );
       }
-      parent = p._cell;
+      parent = target;
     }
     const name = options.name === undefined ? newId() : validateName(options.name);
     const cell = this.#startCell(parent, name, logic, { input: options.input, mailbox: options.mailbox, throughput: options.throughput });
@@ -206,7 +203,10 @@ export class ActorSystem implements CellHost {
   }
 
   #localCell(ref: BaseRef): Cell | undefined {
-    if (ref instanceof LocalRef) return ref._cell.host === this ? ref._cell : undefined;
+    if (ref instanceof LocalRef) {
+      const cell = ref._cell;
+      return cell instanceof Cell && cell.host === this ? cell : undefined;
+    }
     if (ref instanceof PathRef) return this._resolvePath(safePath(ref.address, this.node));
     return undefined;
   }
@@ -398,9 +398,24 @@ export class ActorSystem implements CellHost {
     if (this.inspection.active) this.inspection.emit({ type: '@troupe.deadletter', node: this.node, ...letter });
   }
 
-  /** @internal */
+  /**
+   * Opens a stream whose consumer lives in this system, through the opener `createSystem` installs
+   * (streams sit above the actor core, so the core only holds this hook).
+   * @internal
+   */
   _openStream<TChunk>(target: BaseRef, event: unknown, options: StreamOptions | undefined): AsyncIterableIterator<TChunk> {
-    return openStream<TChunk>(this, target, event, options);
+    if (this.#streams === undefined) {
+      throw new InvalidArgumentError(
+        'TROUPE_ERR_INVALID_OPTION',
+        `stream needs the streams layer: create the system with createSystem from 'troupe', not new ActorSystem()`,
+      );
+    }
+    return this.#streams<TChunk>(this, target, event, options);
+  }
+
+  /** Plugs the streams layer in: `ref.stream()` on this system's refs opens through `opener`. @internal */
+  _installStreams(opener: StreamOpener): void {
+    this.#streams = opener;
   }
 
   /** @internal */
@@ -461,13 +476,6 @@ export class ActorSystem implements CellHost {
     cell.start();
     return cell;
   }
-}
-
-function isLogic(logic: unknown): logic is SpawnableLogic {
-  return (
-    isNativeLogic(logic) ||
-    (typeof logic === 'object' && logic !== null && typeof (logic as { transition?: unknown }).transition === 'function')
-  );
 }
 
 function asBase(ref: ActorRef): BaseRef {

@@ -39,6 +39,11 @@ export abstract class WatchableEnd extends BaseRef {
   /** True once this end has ended. */
   protected abstract get _ended(): boolean;
 
+  /** @internal */
+  override get _alive(): boolean {
+    return !this._ended;
+  }
+
   _watch(watcher: BaseRef): void {
     if (this._ended) downAtOnce(watcher, this.address);
     else this.#watchers = addWatcher(this.#watchers, watcher);

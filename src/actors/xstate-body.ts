@@ -7,12 +7,12 @@ import {
   type Observer,
   type Snapshot,
 } from 'xstate';
-import { TroupeError } from '../errors.js';
-import type { Body } from './body.js';
-import type { Cell } from './cell.js';
+import { createError } from '../errors.js';
+import type { Body, NativeContext } from './body.js';
 import { BaseRef, type ReplyTo } from './ref.js';
 
-const cellOfActor = new WeakMap<AnyActorRef, Cell>();
+/** The troupe ref of each XState actor troupe hosts, for {@link refOf}. */
+const refOfActor = new WeakMap<AnyActorRef, BaseRef>();
 
 /**
  * The troupe ref of the actor running `self`. A machine that hands out its own address (to be
@@ -25,29 +25,26 @@ const cellOfActor = new WeakMap<AnyActorRef, Cell>();
  * ```
  */
 export function refOf(self: AnyActorRef): ReplyTo {
-  if (self instanceof BaseRef) return self as unknown as ReplyTo;
-  const cell = cellOfActor.get(self);
-  if (cell === undefined)
-    throw new TroupeError(
-      'TROUPE_ERR_NOT_LOCAL',
-      `actor ${self.id} is not hosted by troupe (an XState child of a machine has no troupe ref)`,
-    );
-  return cell.ref as unknown as ReplyTo;
+  if (self instanceof BaseRef) return self;
+  const ref = refOfActor.get(self);
+  if (ref === undefined)
+    throw createError('TROUPE_ERR_NOT_LOCAL', `actor ${self.id} is not hosted by troupe (an XState child of a machine has no troupe ref)`);
+  return ref;
 }
 
 /** Runs XState logic inside a cell. @internal */
 export class XStateBody implements Body {
   readonly xstate: AnyActor;
-  readonly #cell: Cell;
+  readonly #cell: NativeContext;
   #quiet = false;
 
-  constructor(cell: Cell, logic: AnyActorLogic, input: unknown) {
+  constructor(cell: NativeContext, logic: AnyActorLogic, input: unknown) {
     this.#cell = cell;
     // Only `clock` (and `input` when given): every extra option key gives each XState actor its own
     // hidden class (~250 B and ~30% slower construction at 100k actors). So XState's `self.id` is
     // its session id; the actor's name is `refOf(self).name`.
     this.xstate = createActor(logic, input === undefined ? { clock: cell.host.clock } : { clock: cell.host.clock, input });
-    cellOfActor.set(this.xstate, cell);
+    refOfActor.set(this.xstate, cell.ref);
     // XState's subscribe() wraps an observer in three bound functions; the body is an observer
     // already, so it joins the observer set directly (an XState internal, stable across v5).
     (this.xstate as unknown as { observers: Set<Observer<Snapshot<unknown>>> }).observers.add(this);
@@ -66,10 +63,6 @@ export class XStateBody implements Body {
   stop(): void {
     this.#quiet = true;
     this.xstate.stop();
-  }
-
-  snapshot(): Snapshot<unknown> {
-    return this.xstate.getSnapshot();
   }
 
   next(snapshot: Snapshot<unknown>): void {

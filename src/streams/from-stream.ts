@@ -1,13 +1,12 @@
 import type { AnyEventObject, EventObject, Snapshot } from 'xstate';
 import type { Temporary } from '../actors/ask.js';
-import { type Body, kNativeLogic, type NativeLogic } from '../actors/body.js';
-import type { Cell, CellHost } from '../actors/cell.js';
-import type { ExitReason } from '../actors/exit-reason.js';
+import { type Body, type BodyHost, kNativeLogic, type NativeContext, type NativeLogic } from '../actors/body.js';
 import { type ActorRef, BaseRef } from '../actors/ref.js';
 import { WatchableEnd } from '../actors/watchers.js';
 import { toWireError } from '../error-wire.js';
 import { createError, type ErrorCode, InvalidArgumentError, isErrorCode } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
+import type { ExitReason } from '../util/exit-reason.js';
 import {
   type ChunkEvent,
   type EndEvent,
@@ -92,14 +91,14 @@ export function fromStream<TChunk, TInput = unknown, TEvent extends EventObject 
     );
   }
   const run = source as StreamSource<unknown, unknown, AnyEventObject>;
-  return { [kNativeLogic]: (cell: Cell, input: unknown) => new StreamBody(cell, run, input, maxCollect) };
+  return { [kNativeLogic]: (context: NativeContext, input: unknown) => new StreamBody(context, run, input, maxCollect) };
 }
 
 const activeSnapshot: Snapshot<unknown> = Object.freeze({ status: 'active', output: undefined, error: undefined });
 
 /** The body of a fromStream actor: routes requests, cancellations and asks to their runs. */
 class StreamBody implements Body {
-  readonly #cell: Cell;
+  readonly #cell: NativeContext;
   readonly #source: StreamSource<unknown, unknown, AnyEventObject>;
   readonly #input: unknown;
   readonly #maxCollect: number;
@@ -108,7 +107,7 @@ class StreamBody implements Body {
   /** Asked runs, with whom to answer. */
   readonly #collectors = new Map<AbortController, BaseRef>();
 
-  constructor(cell: Cell, source: StreamSource<unknown, unknown, AnyEventObject>, input: unknown, maxCollect: number) {
+  constructor(cell: NativeContext, source: StreamSource<unknown, unknown, AnyEventObject>, input: unknown, maxCollect: number) {
     this.#cell = cell;
     this.#source = source;
     this.#input = input;
@@ -152,10 +151,6 @@ class StreamBody implements Body {
       // answer now: the cell fails its held asks right after, and a later reply would be a dead letter
       replyTo.send(errorEvent(stopped.code, stopped));
     }
-  }
-
-  snapshot(): Snapshot<unknown> {
-    return activeSnapshot;
   }
 
   /** @internal */
@@ -239,7 +234,7 @@ function isIterable(value: unknown): value is AsyncIterable<unknown> | Iterable<
 export class StreamSession extends WatchableEnd implements Temporary {
   readonly address: string;
   readonly target: string;
-  readonly #host: CellHost;
+  readonly #host: BodyHost;
   readonly #body: StreamBody;
   readonly #consumer: BaseRef;
   readonly #controller = new AbortController();
@@ -251,7 +246,7 @@ export class StreamSession extends WatchableEnd implements Temporary {
   #waitingSince = 0;
   /** Who watches this session; told when the stream ends. */
 
-  constructor(host: CellHost, body: StreamBody, consumer: BaseRef, credit: number, idleTimeoutMs: number) {
+  constructor(host: BodyHost, body: StreamBody, consumer: BaseRef, credit: number, idleTimeoutMs: number) {
     super();
     this.#host = host;
     this.#body = body;

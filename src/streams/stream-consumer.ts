@@ -1,10 +1,10 @@
 /** A stream's consumer address: the registered temporary its producer sends chunks to. */
 import type { AnyEventObject } from 'xstate';
 import type { AskHost, Temporary } from '../actors/ask.js';
-import type { ExitReason } from '../actors/exit-reason.js';
 import type { DownEvent } from '../actors/ref.js';
 import { WatchableEnd } from '../actors/watchers.js';
 import { createError, type ErrorCode, type TroupeError } from '../errors.js';
+import type { ExitReason } from '../util/exit-reason.js';
 
 /** What a consumer ref hands its events to. @internal */
 export interface ConsumerSink {

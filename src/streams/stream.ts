@@ -1,11 +1,12 @@
 import type { AnyEventObject } from 'xstate';
 import { type AskHost, isEvent } from '../actors/ask.js';
-import { describeReason, type ExitReason, isCrash } from '../actors/exit-reason.js';
 import { BaseRef, type DownEvent, type StreamOptions } from '../actors/ref.js';
+import { describeNonEvent, validateTimeout } from '../actors/validate.js';
 import { fromWireError } from '../error-wire.js';
 import { createError, type ErrorCode, InvalidArgumentError, isErrorCode, type TroupeError } from '../errors.js';
 import { Queue } from '../mailbox/queue.js';
 import type { TimerHandle } from '../util/clock.js';
+import { describeReason, type ExitReason, isCrash } from '../util/exit-reason.js';
 import { ConsumerRef } from './stream-consumer.js';
 import { CreditWindow } from './stream-credit.js';
 import { type CancelEvent, DEFAULT_CREDIT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, isCount, MAX_CREDIT } from './stream-protocol.js';
@@ -54,7 +55,10 @@ const UNDELIVERED = new Set<ErrorCode>([
  */
 export function openStream<TChunk>(host: AskHost, target: BaseRef, event: unknown, options?: StreamOptions): ChunkStream<TChunk> {
   if (!isEvent(event)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_EVENT', `stream needs an event object with a string type, got ${describe(event)}`);
+    throw new InvalidArgumentError(
+      'TROUPE_ERR_INVALID_EVENT',
+      `stream needs an event object with a string type, got ${describeNonEvent(event)}`,
+    );
   }
   return new ChunkStream<TChunk>(host, target, event, readOptions(options));
 }
@@ -67,13 +71,7 @@ function readOptions(options: StreamOptions | undefined): Settings {
       `stream credit must be a whole number in 1..${MAX_CREDIT}, got ${String(credit)}`,
     );
   }
-  const idleTimeoutMs = options?.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  if (!(typeof idleTimeoutMs === 'number' && idleTimeoutMs > 0 && Number.isFinite(idleTimeoutMs))) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `stream idleTimeoutMs must be a finite number > 0, got ${String(idleTimeoutMs)}`,
-    );
-  }
+  const idleTimeoutMs = validateTimeout('stream idleTimeoutMs', options?.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
   const maxBuffered = options?.maxBuffered ?? Math.max(DEFAULT_MAX_BUFFERED, credit);
   if (!(Number.isInteger(maxBuffered) && maxBuffered >= credit)) {
     throw new InvalidArgumentError(
@@ -395,10 +393,4 @@ export class ChunkStream<T> implements AsyncIterableIterator<T, undefined> {
       this.#target._unwatch(consumer);
     }
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  return 'an object without a string type';
 }

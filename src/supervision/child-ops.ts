@@ -1,26 +1,10 @@
 /** The mechanics of a supervisor's children: start, stop, kill, release, and the timers behind them. */
 import { TroupeError } from '../errors.js';
+import { type ExitReason, isCrash } from '../util/exit-reason.js';
 import type { ChildHandle, ChildRecord, PendingRestart, RecordState } from './child-record.js';
-import { type ChildExitReason, isCrashReason } from './exit.js';
 import { RestartBackoff } from './restart-backoff.js';
-import type { SupervisorHost, SupervisorPhase } from './supervisor.js';
 import type { ResolvedFlags } from './supervisor-flags.js';
-
-/** What the child mechanics need from the supervisor that drives them. */
-export interface SupervisorContext<TLogic, TRef> {
-  readonly host: SupervisorHost<TLogic, TRef>;
-  readonly flags: ResolvedFlags<TLogic>;
-  readonly children: Map<string, ChildRecord<TLogic, TRef>>;
-  phase(): SupervisorPhase;
-  /** Bumped when the supervisor dies, so a pending stop sequence does not continue. */
-  epoch(): number;
-  /** Queues a decision or call behind the one in progress. */
-  run(run: (done: () => void) => void, abort?: () => void): void;
-  /** Runs `step`, turning a throw into the supervisor's crash. */
-  guard(step: () => void): void;
-  /** `rec` started, then exited at once with `reason`: decide on it after the operation in progress. */
-  exitedAtStart(rec: ChildRecord<TLogic, TRef>, reason: ChildExitReason): void;
-}
+import type { SupervisorContext } from './supervisor-host.js';
 
 /**
  * Does to one child (or a list, in order) what the supervisor decided: every state change of a
@@ -34,11 +18,11 @@ export class ChildOps<TLogic, TRef> {
   }
 
   /** Starts or restarts one child; returns why it failed to start, or undefined once it runs. */
-  startOne(rec: ChildRecord<TLogic, TRef>): ChildExitReason | undefined {
+  startOne(rec: ChildRecord<TLogic, TRef>): ExitReason | undefined {
     const { host } = this.#sup;
     rec.state = 'starting';
     rec.early = undefined;
-    let failure: ChildExitReason | undefined;
+    let failure: ExitReason | undefined;
     try {
       if (rec.handle !== undefined) rec.handle.restart();
       else rec.handle = host.spawn(rec.spec);
@@ -47,7 +31,7 @@ export class ChildOps<TLogic, TRef> {
     }
     const early = rec.early;
     rec.early = undefined;
-    if (failure === undefined && early !== undefined && isCrashReason(early)) failure = early;
+    if (failure === undefined && early !== undefined && isCrash(early)) failure = early;
     if (this.#sup.phase() === 'dead') {
       // The supervisor itself was stopped while this child started: it must not outlive it.
       rec.state = 'stopping';
@@ -77,7 +61,7 @@ export class ChildOps<TLogic, TRef> {
    * (a temporary one is deleted, as OTP's terminate_children does); `release`: it ends for good.
    */
   stopChild(rec: ChildRecord<TLogic, TRef>, mode: 'keep' | 'release', then: () => void): void {
-    const settle = (reason: ChildExitReason) => {
+    const settle = (reason: ExitReason) => {
       if (mode === 'release' || rec.spec.restart === 'temporary') this.release(rec, reason);
       else rec.state = 'restarting';
       then();
@@ -160,7 +144,7 @@ export class ChildOps<TLogic, TRef> {
   }
 
   /** Ends `rec` for good: no body, no timers; a temporary child's spec goes too. */
-  release(rec: ChildRecord<TLogic, TRef>, reason: ChildExitReason): void {
+  release(rec: ChildRecord<TLogic, TRef>, reason: ExitReason): void {
     this.cancelPending(rec);
     this.#clearKillTimer(rec);
     const handle = rec.handle;
@@ -174,7 +158,7 @@ export class ChildOps<TLogic, TRef> {
   }
 
   /** A stop asked for earlier completed: resume whoever waits for it. */
-  stopped(rec: ChildRecord<TLogic, TRef>, reason: ChildExitReason): void {
+  stopped(rec: ChildRecord<TLogic, TRef>, reason: ExitReason): void {
     const onStopped = rec.onStopped;
     rec.onStopped = undefined;
     this.#clearKillTimer(rec);

@@ -1,6 +1,6 @@
 import type { TimerHandle } from '../util/clock.js';
+import type { ExitReason } from '../util/exit-reason.js';
 import type { ChildType, ResolvedSpec } from './child-spec.js';
-import type { ChildExitReason } from './exit.js';
 import type { RestartBackoff } from './restart-backoff.js';
 
 /**
@@ -18,7 +18,7 @@ export interface ChildHandle<TRef> {
   /** Gives the exited child a fresh body from its spec, keeping its address and queued messages. */
   restart(): void;
   /** Ends the exited child for good: its watchers learn of it and its queued messages become dead letters. */
-  release(reason: ChildExitReason): void;
+  release(reason: ExitReason): void;
 }
 
 /** Where a child is in its life, seen from `whichChildren`. */
@@ -69,13 +69,13 @@ export class ChildRecord<TLogic, TRef> {
   state: RecordState = 'stopped';
   handle: ChildHandle<TRef> | undefined;
   /** An exit reported while starting. */
-  early: ChildExitReason | undefined;
+  early: ExitReason | undefined;
   /** Why it ended by itself, while in `exited`. */
-  exitReason: ChildExitReason | undefined;
+  exitReason: ExitReason | undefined;
   /** Kills a child that takes longer than its `shutdownMs` to stop. */
   killTimer: TimerHandle | undefined;
   /** Called with the reason when a requested stop completes. */
-  onStopped: ((reason: ChildExitReason) => void) | undefined;
+  onStopped: ((reason: ExitReason) => void) | undefined;
   pending: PendingRestart<TLogic, TRef> | undefined;
   backoff: RestartBackoff | undefined;
 

@@ -1,4 +1,4 @@
-import { type ChildExitReason, isNormalExit } from './exit.js';
+import { type ExitReason, isNormalExit } from '../util/exit-reason.js';
 
 /**
  * When a child is restarted after it exits by itself:
@@ -9,7 +9,7 @@ import { type ChildExitReason, isNormalExit } from './exit.js';
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 
 /** OTP's `do_restart/3` decision: does a child of this restart type come back after `reason`? */
-export function shouldRestart(restart: RestartType, reason: ChildExitReason): boolean {
+export function shouldRestart(restart: RestartType, reason: ExitReason): boolean {
   switch (restart) {
     case 'permanent':
       return true;

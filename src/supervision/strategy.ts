@@ -1,7 +1,3 @@
-import { oneForAll } from './one-for-all.js';
-import { oneForOne } from './one-for-one.js';
-import { restForOne } from './rest-for-one.js';
-
 /** Which children restart with a failed one. */
 export type StrategyName = 'one-for-one' | 'one-for-all' | 'rest-for-one';
 
@@ -21,16 +17,4 @@ export interface SupervisorStrategy {
   readonly name: StrategyName;
   /** The children to restart because `failed` exited and must come back, in start order. */
   restartGroup<C>(supervisor: Supervisor<C>, failed: C): readonly C[];
-}
-
-/** The strategy of a name. */
-export function strategyFor(name: StrategyName): SupervisorStrategy {
-  switch (name) {
-    case 'one-for-one':
-      return oneForOne;
-    case 'one-for-all':
-      return oneForAll;
-    case 'rest-for-one':
-      return restForOne;
-  }
 }

@@ -1,12 +1,10 @@
 /** A supervisor's administrative calls (OTP's start_child, terminate_child, …), each answered with a CallResult. */
 import { type ErrorCode, TroupeError } from '../errors.js';
-import type { ChildOps, SupervisorContext } from './child-ops.js';
+import { causeOf, describeReason, type ExitReason } from '../util/exit-reason.js';
+import type { ChildOps } from './child-ops.js';
 import { type ChildCounts, type ChildHandle, type ChildInfo, ChildRecord } from './child-record.js';
 import { type ResolvedSpec, resolveChildSpec, type SpecRules } from './child-spec.js';
-import { type ChildExitReason, causeOf, describeExit } from './exit.js';
-
-/** The outcome of an administrative call, as OTP's `{ok, …} | {error, …}`. */
-export type CallResult<T> = { ok: true; value: T } | { ok: false; error: TroupeError };
+import type { CallResult, SupervisorContext } from './supervisor-host.js';
 
 /**
  * Answers the administrative calls. Each runs as one operation of the supervisor's queue, so it
@@ -118,7 +116,7 @@ export class SupervisorCalls<TLogic, TRef> {
     host.report('start-failed', rec.id, failure);
     this.#ops.release(rec, failure);
     if (fresh) this.#sup.children.delete(rec.id);
-    return this.#error('TROUPE_ERR_START_FAILED', `child ${rec.id} failed to start (${describeExit(failure)})`, failure);
+    return this.#error('TROUPE_ERR_START_FAILED', `child ${rec.id} failed to start (${describeReason(failure)})`, failure);
   }
 
   /** A call answered within one synchronous operation. */
@@ -149,7 +147,7 @@ export class SupervisorCalls<TLogic, TRef> {
     reply(this.#error('TROUPE_ERR_ACTOR_STOPPED', `supervisor ${this.#sup.host.name} has stopped`));
   }
 
-  #error<T>(code: ErrorCode, message: string, reason?: ChildExitReason): CallResult<T> {
+  #error<T>(code: ErrorCode, message: string, reason?: ExitReason): CallResult<T> {
     return { ok: false, error: new TroupeError(code, `${this.#sup.host.name}: ${message}`, reason && causeOf(reason)) };
   }
 }

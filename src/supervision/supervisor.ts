@@ -1,42 +1,18 @@
 import { TroupeError } from '../errors.js';
-import type { Clock } from '../util/clock.js';
-import { ChildOps, type SupervisorContext } from './child-ops.js';
+import { causeOf, describeReason, type ExitReason } from '../util/exit-reason.js';
+import { ChildOps } from './child-ops.js';
 import { type ChildCounts, type ChildHandle, type ChildInfo, ChildRecord } from './child-record.js';
 import type { ResolvedSpec, SpecRules } from './child-spec.js';
-import { type ChildExitReason, causeOf, describeExit } from './exit.js';
 import { shouldRestart } from './restart-decider.js';
 import { RestartWindow } from './restart-window.js';
 import { SerialQueue } from './serial-queue.js';
-import { type Supervisor, type SupervisorStrategy, strategyFor } from './strategy.js';
-import { type CallResult, SupervisorCalls } from './supervisor-calls.js';
+import { strategyFor } from './strategies.js';
+import type { Supervisor, SupervisorStrategy } from './strategy.js';
+import { SupervisorCalls } from './supervisor-calls.js';
 import type { ResolvedFlags } from './supervisor-flags.js';
+import type { CallResult, SupervisorAction, SupervisorContext, SupervisorHost, SupervisorPhase } from './supervisor-host.js';
 
-export type { CallResult };
-
-/** What a supervisor reports to observers (the actors layer turns it into `@troupe.supervisor`). */
-export type SupervisorAction =
-  | 'restart'
-  | 'restart-scheduled'
-  | 'escalate'
-  | 'shutdown'
-  | 'child-terminated'
-  | 'auto-shutdown'
-  | 'start-failed';
-
-/** What the supervision logic needs from the layer that runs children. */
-export interface SupervisorHost<TLogic, TRef> {
-  readonly clock: Clock;
-  /** The supervisor's name in messages (its address). */
-  readonly name: string;
-  /** Starts a fresh child. A crash during its start is reported through `childExited` before this returns. */
-  spawn(spec: ResolvedSpec<TLogic>): ChildHandle<TRef>;
-  report(action: SupervisorAction, child: string | undefined, reason?: ChildExitReason, detail?: string): void;
-  /** The supervisor gives up (start failure, intensity, auto-shutdown); its children are already stopped. */
-  exit(reason: ChildExitReason): void;
-}
-
-/** Where a supervisor is in its life; `dead` once it stopped for good. */
-export type SupervisorPhase = 'idle' | 'active' | 'stopping' | 'dead';
+export type { CallResult, SupervisorAction, SupervisorHost, SupervisorPhase } from './supervisor-host.js';
 
 /**
  * OTP's supervisor over a narrow interface: starts children in spec order, applies restart types,
@@ -113,7 +89,7 @@ export class SupervisorCore<TLogic, TRef> {
         this.#ops.release(rec, failure);
         const error = new TroupeError(
           'TROUPE_ERR_START_FAILED',
-          `${this.#host.name}: child ${rec.id} failed to start (${describeExit(failure)})`,
+          `${this.#host.name}: child ${rec.id} failed to start (${describeReason(failure)})`,
           causeOf(failure),
         );
         this.#shutdown({ error }, done);
@@ -127,7 +103,7 @@ export class SupervisorCore<TLogic, TRef> {
    * A child's body ended: by itself, or because it was asked to. Returns false when `id`/`ref` is not
    * one of this supervisor's children (the caller handles it).
    */
-  childExited(id: string, ref: TRef, reason: ChildExitReason): boolean {
+  childExited(id: string, ref: TRef, reason: ExitReason): boolean {
     const rec = this.#children.get(id);
     if (rec === undefined) return false;
     if (rec.state === 'starting') {
@@ -193,7 +169,7 @@ export class SupervisorCore<TLogic, TRef> {
 
   // ---- decisions ----
 
-  #handleExit(rec: ChildRecord<TLogic, TRef>, reason: ChildExitReason, done: () => void): void {
+  #handleExit(rec: ChildRecord<TLogic, TRef>, reason: ExitReason, done: () => void): void {
     // Superseded: stopped, restarted or deleted by an operation that ran before this one.
     if (rec.state !== 'exited' || this.#children.get(rec.id) !== rec) {
       done();
@@ -219,7 +195,7 @@ export class SupervisorCore<TLogic, TRef> {
   }
 
   /** `rec` ended (or failed to start) and must come back: count it, then restart its strategy group. */
-  #restart(rec: ChildRecord<TLogic, TRef>, reason: ChildExitReason, done: () => void): void {
+  #restart(rec: ChildRecord<TLogic, TRef>, reason: ExitReason, done: () => void): void {
     if (!this.#window.record()) {
       this.#escalate(rec, reason, done);
       return;
@@ -277,21 +253,21 @@ export class SupervisorCore<TLogic, TRef> {
     }
   }
 
-  #escalate(rec: ChildRecord<TLogic, TRef>, reason: ChildExitReason, done: () => void): void {
+  #escalate(rec: ChildRecord<TLogic, TRef>, reason: ExitReason, done: () => void): void {
     const { intensity, periodMs } = this.#flags;
     const limit = `more than ${intensity} restart${intensity === 1 ? '' : 's'} within ${periodMs} ms`;
     this.#report('escalate', rec.id, reason, `reached max restart intensity: ${limit}`);
     this.#ops.release(rec, reason);
     const error = new TroupeError(
       'TROUPE_ERR_RESTART_INTENSITY',
-      `${this.#host.name} reached max restart intensity (${limit}); last: ${rec.id} ${describeExit(reason)}`,
+      `${this.#host.name} reached max restart intensity (${limit}); last: ${rec.id} ${describeReason(reason)}`,
       causeOf(reason),
     );
     this.#shutdown({ error }, done);
   }
 
   /** The supervisor ends by its own decision: stop every child in reverse order, then exit. */
-  #shutdown(reason: ChildExitReason, done: () => void): void {
+  #shutdown(reason: ExitReason, done: () => void): void {
     if (this.#phase === 'dead') {
       done();
       return;
@@ -335,7 +311,7 @@ export class SupervisorCore<TLogic, TRef> {
    */
   #crash(error: unknown): void {
     if (this.#phase === 'dead') return;
-    const reason: ChildExitReason = { error };
+    const reason: ExitReason = { error };
     try {
       if (this.#phase !== 'stopping') {
         this.#phase = 'stopping';
@@ -357,7 +333,7 @@ export class SupervisorCore<TLogic, TRef> {
     this.#queue.run(run, abort);
   }
 
-  #report(action: SupervisorAction, child: string | undefined, reason?: ChildExitReason, detail?: string): void {
+  #report(action: SupervisorAction, child: string | undefined, reason?: ExitReason, detail?: string): void {
     this.#host.report(action, child, reason, detail);
   }
 }

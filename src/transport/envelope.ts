@@ -1,5 +1,5 @@
 import type { AnyEventObject } from 'xstate';
-import type { ExitReason } from '../actors/exit-reason.js';
+import type { ExitReason } from '../util/exit-reason.js';
 
 /**
  * What travels between nodes: a frame is a msgpack array of envelopes, each an array whose first

@@ -1,6 +1,6 @@
 import type { AnyEventObject } from 'xstate';
 import type { Temporary } from '../actors/ask.js';
-import type { ExitReason } from '../actors/exit-reason.js';
+import type { ExitReason } from '../util/exit-reason.js';
 import { BaseRef, type DownEvent } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import { TroupeError } from '../errors.js';

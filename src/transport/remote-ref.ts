@@ -1,6 +1,6 @@
 import type { AnyEventObject } from 'xstate';
 import { isEvent, startAsk } from '../actors/ask.js';
-import type { ExitReason } from '../actors/exit-reason.js';
+import type { ExitReason } from '../util/exit-reason.js';
 import { type AskOptions, BaseRef, type DownEvent, type StreamHost } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import type { Endpoint } from './endpoint.js';

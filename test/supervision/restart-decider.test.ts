@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ChildExitReason } from '../../src/supervision/exit.js';
-import { isNormalExit } from '../../src/supervision/exit.js';
 import { type RestartType, shouldRestart } from '../../src/supervision/restart-decider.js';
+import type { ExitReason } from '../../src/util/exit-reason.js';
+import { isNormalExit } from '../../src/util/exit-reason.js';
 
-const reasons: [string, ChildExitReason][] = [
+const reasons: [string, ExitReason][] = [
   ['normal', 'normal'],
   ['shutdown', 'shutdown'],
   ['killed', 'killed'],

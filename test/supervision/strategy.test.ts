@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { oneForAll } from '../../src/supervision/one-for-all.js';
 import { oneForOne } from '../../src/supervision/one-for-one.js';
 import { restForOne } from '../../src/supervision/rest-for-one.js';
-import { type Supervisor, strategyFor } from '../../src/supervision/strategy.js';
+import { strategyFor } from '../../src/supervision/strategies.js';
+import type { Supervisor } from '../../src/supervision/strategy.js';
 
 const children = ['a', 'b', 'c', 'd'];
 const view: Supervisor<string> = {

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock, type TroupeError } from '../../src/index.js';
 import type { ChildHandle } from '../../src/supervision/child-record.js';
 import type { ChildSpec, ResolvedSpec, SpecRules } from '../../src/supervision/child-spec.js';
-import type { ChildExitReason } from '../../src/supervision/exit.js';
 import { type CallResult, SupervisorCore, type SupervisorHost } from '../../src/supervision/supervisor.js';
 import { resolveFlags, type SupervisorFlags } from '../../src/supervision/supervisor-flags.js';
+import type { ExitReason } from '../../src/util/exit-reason.js';
 import { short } from './helpers.js';
 
 type Logic = { stops: 'sync' | 'async' };
@@ -55,12 +55,12 @@ class FakeChild implements ChildHandle<string> {
     this.log.push(`restart ${this.ref}`);
   }
 
-  release(reason: ChildExitReason): void {
+  release(reason: ExitReason): void {
     this.log.push(`release ${this.ref} ${short(reason)}`);
   }
 
   /** The child's body ends (by itself, or completing a requested stop). */
-  exit(reason: ChildExitReason): void {
+  exit(reason: ExitReason): void {
     this.#fixture.core.childExited(this.#id, this.ref, reason);
   }
 }
@@ -70,7 +70,7 @@ class Fixture implements SupervisorHost<Logic, string> {
   readonly name = 'sup';
   readonly log: string[] = [];
   readonly children = new Map<string, FakeChild>();
-  readonly exits: ChildExitReason[] = [];
+  readonly exits: ExitReason[] = [];
   readonly core: SupervisorCore<Logic, string>;
   #spawned = 0;
 
@@ -86,11 +86,11 @@ class Fixture implements SupervisorHost<Logic, string> {
     return child;
   }
 
-  report(action: string, child: string | undefined, reason?: ChildExitReason, detail?: string): void {
+  report(action: string, child: string | undefined, reason?: ExitReason, detail?: string): void {
     this.log.push([`[${action}]`, child, reason === undefined ? undefined : short(reason), detail].filter(Boolean).join(' '));
   }
 
-  exit(reason: ChildExitReason): void {
+  exit(reason: ExitReason): void {
     this.log.push(`exit ${short(reason)}`);
     this.exits.push(reason);
   }
