@@ -71,6 +71,16 @@ export type ScriptedStep = ScriptedReply | ScriptedResponder;
 /**
  * A script: a list of steps taken one per request (when it runs out the server answers 500), or a
  * single responder that answers every request and never runs out.
+ *
+ * @example
+ * ```ts
+ * const steps: Script = [
+ *   { toolCalls: [{ name: 'search', arguments: { task: 'a' } }, { name: 'search', arguments: { task: 'b' } }] },
+ *   { error: { status: 429 } },
+ *   { text: 'done', usage: { inputTokens: 100, outputTokens: 5 }, delayMs: 50 },
+ * ];
+ * const echo: Script = (req) => (req.toolNames.length > 0 ? { toolCalls: [{ name: req.toolNames[0] }] } : `echo ${req.lastUserMessage}`);
+ * ```
  */
 export type Script = readonly ScriptedStep[] | ScriptedResponder;
 

@@ -19,7 +19,14 @@ import {
   type ScriptedStep,
 } from './script.js';
 
-/** Options of {@link scriptedModel}. */
+/**
+ * Options of {@link scriptedModel}.
+ *
+ * @example
+ * ```ts
+ * const model = await scriptedModel([], { models: { cheap: () => 'summary', strong: ['final'] }, record: false });
+ * ```
+ */
 export interface ScriptedModelOptions {
   /**
    * One script per model name: a request whose `model` is a key here takes its steps from that
@@ -32,7 +39,19 @@ export interface ScriptedModelOptions {
   maxBodyBytes?: number;
 }
 
-/** A running scripted server. */
+/**
+ * A running scripted server (see {@link scriptedModel}).
+ *
+ * @example
+ * ```ts
+ * const model = await scriptedModel(['first answer', { toolCalls: [{ name: 'search', arguments: { q: 'x' } }] }]);
+ * const llm = openaiClient({ model: 'test', baseURL: model.url, maxRetries: 0 });
+ * await llm.chat({ messages: [{ role: 'user', content: 'hi' }] });
+ * expect(model.requests[0].lastUserMessage).toBe('hi');
+ * expect(model.remaining).toBe(1);
+ * await model.close();
+ * ```
+ */
 export interface ScriptedModel {
   /** The base URL to give a client, `/v1` included (`http://127.0.0.1:<port>/v1`). */
   readonly url: string;
@@ -145,7 +164,8 @@ class ScriptedModelServer implements ScriptedModel {
       return;
     }
     const text = await readBody(req, this.#maxBodyBytes);
-    if (text === undefined) {
+    if (text === 'aborted') return;
+    if (text === 'too-large') {
       sendJson(res, 413, errorBody(413, `scriptedModel: request body over ${this.#maxBodyBytes} bytes`));
       return;
     }
@@ -256,16 +276,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers?: 
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
+/** The request body as text, `'too-large'` past `limit` bytes, or `'aborted'` when the client went away first. */
+function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
     const parts: Buffer[] = [];
     let size = 0;
     req.on('data', (part: Buffer) => {
       size += part.length;
       if (size <= limit) parts.push(part);
     });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(parts).toString('utf8')));
+    req.on('error', () => resolve('aborted'));
+    // After 'end' this resolve is a no-op; before it, the client went away mid-body.
+    req.on('close', () => resolve('aborted'));
   });
 }
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ScriptedModel, scriptedModel } from '../../src/testing/index.js';
@@ -217,6 +218,20 @@ describe('scriptedModel', () => {
       expect((await post(model, ask('x'), '/completions')).status).toBe(404);
       expect(model.requests).toHaveLength(0);
       expect(model.remaining).toBe(1);
+    });
+
+    it('forgets a request whose client goes away mid-body, and keeps serving', async () => {
+      const model = await start(['still here']);
+      const { port } = new URL(model.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write(
+        'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"model":',
+      );
+      socket.destroy();
+      const res = await sdk(model).chat.completions.create(ask('x'));
+      expect(res.choices[0]?.message.content).toBe('still here');
+      expect(model.requests).toHaveLength(1);
     });
 
     it('refuses a body over maxBodyBytes with 413', async () => {

@@ -12,7 +12,14 @@ import type { LlmClient, LlmRequest, LlmResponse } from './llm.js';
 
 type OpenAIModule = typeof import('openai');
 
-/** Options of {@link openaiClient}. */
+/**
+ * Options of {@link openaiClient}.
+ *
+ * @example
+ * ```ts
+ * const options: OpenAIClientOptions = { model: 'qwen2.5:7b', baseURL: 'http://localhost:11434/v1', timeoutMs: 60_000, maxRetries: 1 };
+ * ```
+ */
 export interface OpenAIClientOptions {
   /** The model requests use unless they name another. */
   model: string;
