@@ -17,7 +17,10 @@ const alpha = createSystem({
 });
 
 alpha.inspect((event) => {
-  if (event.type === '@troupe.node' && event.peer !== undefined) console.log(`[alpha] node ${event.peer}: ${event.status}`);
+  if (event.type === '@troupe.node' && event.peer !== undefined) {
+    // a peer that shut down on purpose says so ('closed'); a lost link is 'down'
+    console.log(`[alpha] node ${event.peer}: ${event.status === 'closed' ? 'shut down' : event.status}`);
+  }
   if (event.type === '@troupe.actor')
     console.log(`[alpha] ${event.address} ${event.status}${event.reason ? ` (${String(event.reason)})` : ''}`);
 });

@@ -44,6 +44,10 @@ try {
   await beta.stop(sum2);
   await beta.stop(streamer);
   console.log('done');
+} catch (err) {
+  // One line for a person: e.g. alpha is not running at that URL.
+  console.error(`beta: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
 } finally {
   await beta.shutdown();
 }

@@ -15,7 +15,7 @@ import type { ResolvedNetworkOptions } from './options.js';
 import { OrphanGuard, type OrphanGuardHost } from './orphan-guard.js';
 import { PendingHandshakes } from './pending-handshakes.js';
 import { RemoteRef, type RemoteRefHost } from './remote-ref.js';
-import { CloseCode, type Link, type Transport, type TransportListener } from './transport.js';
+import { CloseCode, isRefused, type Link, type Transport, type TransportListener } from './transport.js';
 import { noconnection, WatchRegistry } from './watch-registry.js';
 
 /** Longest shutdown waits for links to close; transports give up on a silent peer sooner. */
@@ -244,7 +244,10 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
       });
     } catch (err) {
       if (err instanceof TroupeError) throw err;
-      throw new TransportError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      const hint = isRefused(err) ? ' (is the node running and listening there?)' : '';
+      throw new TransportError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${(err as Error)?.message ?? String(err)}${hint}`, {
+        cause: err,
+      });
     }
     if (this.#closing) {
       link.close(CloseCode.GOING_AWAY, 'node shutting down');

@@ -225,16 +225,23 @@ export class Endpoint implements AskHolder, OutboxOwner {
       return;
     }
     this.status = 'reconnecting';
+    // 1001 from the peer: it shut down on purpose, which is not a failure to report as one
+    const left = code === CloseCode.GOING_AWAY;
     const why = reason === '' ? `link closed (code ${code})` : `link closed: ${reason} (code ${code})`;
-    this.#host._report('down', this.node, why, code);
-    const message = `node ${this.node} went down: ${why}`;
+    if (left) this.#host._report('closed', this.node, `node ${this.node} shut down`, code);
+    else this.#host._report('down', this.node, why, code);
+    const message = left ? `node ${this.node} shut down` : `node ${this.node} went down: ${why}`;
     this.#host.system._failTempsTo(this.node, 'TROUPE_ERR_NODE_DOWN', message);
     for (const id of [...this.#calls.keys()]) this.settleCall(id, false, 'TROUPE_ERR_NODE_DOWN', message);
     this.#outbox.trim('the reconnect buffer is full');
     this.#host._linkDown(this);
     this.#bufferTimer = this.#host.system.clock.setTimeout(() => this.#giveUp(), this.#host.options.bufferMs);
-    this.#host._report('reconnecting', this.node, this.url === undefined ? 'waiting for the peer to dial again' : `re-dialing ${this.url}`);
-    if (this.url !== undefined) this.#scheduleDial();
+    if (this.url !== undefined) {
+      this.#host._report('reconnecting', this.node, `re-dialing ${this.url}`);
+      this.#scheduleDial();
+    } else if (!left) {
+      this.#host._report('reconnecting', this.node, 'waiting for the peer to dial again');
+    }
   }
 
   #scheduleDial(): void {

@@ -57,7 +57,7 @@ export class Outbox {
     } else if (status === 'reconnecting' && this.#queue.length < this.#host.options.bufferLimit) {
       this.#queue.push(envelope);
     } else {
-      this.#drop(envelope, status === 'reconnecting' ? 'the reconnect buffer is full' : `node ${this.#owner.node} is ${status}`);
+      this.#drop(envelope, status === 'reconnecting' ? 'the reconnect buffer is full' : undefined);
     }
   }
 
@@ -189,11 +189,16 @@ export class Outbox {
     );
   }
 
-  /** An envelope the peer cannot be reached for. */
-  #drop(envelope: Envelope, why: string, code: ErrorCode = 'TROUPE_ERR_NODE_DOWN'): void {
+  /** An envelope the peer cannot be reached for; without `why`, the endpoint's status says why. */
+  #drop(envelope: Envelope, why: string | undefined, code: ErrorCode = 'TROUPE_ERR_NODE_DOWN'): void {
     const system = this.#host.system;
     const node = this.#owner.node;
-    const message = code === 'TROUPE_ERR_NODE_DOWN' ? `node ${node} is unreachable: ${why}` : why;
+    const message =
+      why === undefined
+        ? statusMessage(node, this.#owner.status)
+        : code === 'TROUPE_ERR_NODE_DOWN'
+          ? `node ${node} is unreachable: ${why}`
+          : why;
     switch (envelope[0]) {
       case Kind.SEND:
         system._deadLetter(formatAddress(node, envelope[1]), envelope[2], 'node-down');
@@ -213,6 +218,20 @@ export class Outbox {
       default:
         break;
     }
+  }
+}
+
+/** Why nothing can be sent to `node` while its endpoint is in `status`, in words a user can act on. */
+export function statusMessage(node: string, status: EndpointStatus): string {
+  switch (status) {
+    case 'idle':
+      return `node ${node} is not connected: connect to it first with system.connect(url), or have it connect to this node`;
+    case 'unreachable':
+      return `node ${node} is unreachable: its link has been down longer than reconnect.bufferMs`;
+    case 'closed':
+      return `node ${node} cannot be reached: this node is shutting down`;
+    default:
+      return `node ${node} is ${status}`;
   }
 }
 

@@ -329,7 +329,8 @@ export class WsTransport implements Transport {
       }
       const onError = (err: Error) => {
         socket.off('open', onOpen);
-        reject(new TransportError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${err.message}`, { cause: err }));
+        const hint = (err as { code?: unknown }).code === 'ECONNREFUSED' ? ' (is the node running and listening there?)' : '';
+        reject(new TransportError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${err.message}${hint}`, { cause: err }));
       };
       let raw: NetSocket | undefined;
       const onOpen = () => {

@@ -45,6 +45,9 @@ describe('examples/distributed', () => {
     alpha = run('alpha.ts', [], { PORT: '0' });
     const [, url] = await waitFor(alpha, /alpha listening on (ws:\/\/\S+)/, 20_000);
     const alphaLog = waitFor(alpha, /troupe:\/\/alpha\/sum-1 stopped/, 30_000);
+    const alphaOut: string[] = [];
+    alpha.stdout?.on('data', (chunk: Buffer) => alphaOut.push(chunk.toString()));
+    const shutDownLog = waitFor(alpha, /\[alpha\] node beta: shut down/, 40_000);
 
     const beta = run('beta.ts', [url], {});
     let out = '';
@@ -73,5 +76,40 @@ describe('examples/distributed', () => {
     expect(out).toContain('done');
     // Stopping beta's lead reaped the summarizer it parented on alpha.
     await alphaLog;
+    // beta shut down on purpose: alpha says so, and does not wait for it as for a lost link
+    await shutDownLog;
+    expect(alphaOut.join('')).not.toMatch(/node beta: (down|reconnecting)/);
+  });
+
+  it('prints one line, not a stack trace, when alpha is not running', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const beta = run('beta.ts', [`ws://127.0.0.1:${port}`], {});
+    let out = '';
+    let err = '';
+    beta.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    beta.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        beta.kill('SIGKILL');
+        reject(new Error(`beta did not finish; stderr:\n${err}`));
+      }, 30_000);
+      beta.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    const lines = err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^beta: cannot reach ws://127.0.0.1:${port}: .*ECONNREFUSED.*is the node running`));
   });
 });

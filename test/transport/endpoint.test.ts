@@ -334,4 +334,26 @@ describe('Endpoint (unit, with stand-in links)', () => {
       expect(events).toEqual(['up', 'down', 'reconnecting']);
     });
   });
+
+  describe('messages for people', () => {
+    it('reports a peer that shut down on purpose as closed, not down and reconnecting', async () => {
+      const { a, b } = await setup();
+      const events = nodeEvents(a);
+      await b.shutdown();
+      await until(() => events.some((e) => e.peer === 'beta'), 5000, 'alpha to notice');
+      await settle();
+      expect(events.filter((e) => e.peer === 'beta')).toEqual([
+        expect.objectContaining({ status: 'closed', detail: 'node beta shut down', code: CloseCode.GOING_AWAY }),
+      ]);
+    });
+
+    it('says how to connect when asked to reach a node it never linked to', async () => {
+      const { b } = await setup();
+      const failure = b.ref('troupe://ghost/x').ask({ type: 'q' }, { timeoutMs: 60_000 });
+      await expect(failure).rejects.toMatchObject({ code: 'TROUPE_ERR_NODE_DOWN' });
+      await expect(failure).rejects.toThrow(
+        'node ghost is not connected: connect to it first with system.connect(url), or have it connect to this node',
+      );
+    });
+  });
 });
