@@ -1,0 +1,213 @@
+import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InspectionEvent } from '../../src/index.js';
+import { type ActorSystem, createSystem } from '../../src/index.js';
+import { contextFromTraceparent, otelBridge } from '../../src/inspect/otel.js';
+import type { InspectionFeed, RecordListener, TraceRecord } from '../../src/inspect/records.js';
+
+/** A feed the test pushes records into, as a collector would from several nodes. */
+function manualFeed(): InspectionFeed & { push(r: Omit<TraceRecord, 'at'> & { at?: number }): void } {
+  const listeners = new Set<RecordListener>();
+  let t = 1_700_000_000_000;
+  return {
+    subscribe(l) {
+      listeners.add(l);
+      return { unsubscribe: () => listeners.delete(l) };
+    },
+    push(r) {
+      t += 10;
+      const record = { at: t, ...r } as TraceRecord;
+      for (const l of listeners) l(record);
+    },
+  };
+}
+
+function setup() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  return { exporter, tracer: provider.getTracer('troupe-test') };
+}
+
+const byName = (spans: ReadableSpan[], name: string) => spans.find((s) => s.name === name) as ReadableSpan;
+const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
+
+let system: ActorSystem | undefined;
+afterEach(async () => {
+  await system?.shutdown();
+  system = undefined;
+});
+
+describe('otelBridge', () => {
+  it('nests chat and execute_tool under the coordinator, and a worker on another node under its tool call', () => {
+    const { exporter, tracer } = setup();
+    const feed = manualFeed();
+    const bridge = otelBridge(feed, { tracer, linkWaitMs: 60_000 });
+    const lead = 'troupe://alpha/lead';
+    const search = 'troupe://beta/search';
+    feed.push({ type: '@troupe.pattern', node: 'alpha', pattern: 'worker', run: lead, step: 'task-start', taskId: 'T1', worker: lead });
+    feed.push({
+      type: '@troupe.llm',
+      node: 'alpha',
+      actor: lead,
+      model: 'gpt-test',
+      inputTokens: 100,
+      outputTokens: 20,
+      latencyMs: 5,
+      taskId: 'T1',
+      toolCalls: 1,
+    });
+    // the worker's task on beta, whose task id is the tool call's id
+    feed.push({
+      type: '@troupe.pattern',
+      node: 'beta',
+      pattern: 'worker',
+      run: search,
+      step: 'task-start',
+      taskId: 'call_1',
+      worker: search,
+    });
+    feed.push({
+      type: '@troupe.llm',
+      node: 'beta',
+      actor: search,
+      model: 'gpt-mini',
+      inputTokens: 7,
+      outputTokens: 3,
+      latencyMs: 2,
+      taskId: 'call_1',
+    });
+    feed.push({
+      type: '@troupe.pattern',
+      node: 'beta',
+      pattern: 'worker',
+      run: search,
+      step: 'task-done',
+      taskId: 'call_1',
+      worker: search,
+    });
+    feed.push({
+      type: '@troupe.decision',
+      node: 'alpha',
+      actor: lead,
+      taskId: 'T1',
+      decision: {
+        iteration: 0,
+        at: 0,
+        thought: 'search',
+        calls: [{ id: 'call_1', worker: 'search', input: {} }],
+        results: [{ id: 'call_1', ok: true, summary: 'found' }],
+        usage: { inputTokens: 100, outputTokens: 20, calls: 1 },
+      },
+    });
+    feed.push({
+      type: '@troupe.llm',
+      node: 'alpha',
+      actor: lead,
+      model: 'gpt-test',
+      inputTokens: 150,
+      outputTokens: 30,
+      latencyMs: 5,
+      taskId: 'T1',
+    });
+    feed.push({ type: '@troupe.pattern', node: 'alpha', pattern: 'worker', run: lead, step: 'task-done', taskId: 'T1', worker: lead });
+    bridge.stop();
+
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'chat gpt-mini',
+      'chat gpt-test',
+      'chat gpt-test',
+      'execute_tool search',
+      'invoke_agent lead',
+      'invoke_agent search',
+    ]);
+    const agent = byName(spans, 'invoke_agent lead');
+    const tool = byName(spans, 'execute_tool search');
+    const worker = byName(spans, 'invoke_agent search');
+    const workerChat = byName(spans, 'chat gpt-mini');
+    expect(parentOf(agent)).toBeUndefined();
+    expect(parentOf(tool)).toBe(agent.spanContext().spanId);
+    expect(parentOf(worker)).toBe(tool.spanContext().spanId);
+    expect(parentOf(workerChat)).toBe(worker.spanContext().spanId);
+    for (const s of spans) expect(s.spanContext().traceId).toBe(agent.spanContext().traceId);
+    expect(agent.attributes).toMatchObject({
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.agent.name': 'lead',
+      'gen_ai.usage.input_tokens': 250,
+      'gen_ai.usage.output_tokens': 50,
+    });
+    expect(tool.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'search',
+      'gen_ai.tool.call.id': 'call_1',
+    });
+    expect(workerChat.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-mini',
+      'gen_ai.usage.input_tokens': 7,
+      'gen_ai.usage.output_tokens': 3,
+    });
+    expect(worker.attributes['troupe.node']).toBe('beta');
+  });
+
+  it('uses a traceparent carried by the task event as the parent', () => {
+    const { exporter, tracer } = setup();
+    const feed = manualFeed();
+    const bridge = otelBridge(feed, { tracer });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const w = 'troupe://beta/w';
+    feed.push({ type: '@troupe.message', node: 'beta', to: w, eventType: 'task', event: { type: 'task', taskId: 'x', traceparent } });
+    feed.push({ type: '@troupe.pattern', node: 'beta', pattern: 'worker', run: w, step: 'task-start', taskId: 'x', worker: w });
+    feed.push({
+      type: '@troupe.pattern',
+      node: 'beta',
+      pattern: 'worker',
+      run: w,
+      step: 'task-failed',
+      taskId: 'x',
+      worker: w,
+      detail: 'TROUPE_ERR_WORKER_FAILED',
+    });
+    bridge.stop();
+    const [span] = exporter.getFinishedSpans();
+    expect(span.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(parentOf(span)).toBe('b7ad6b7169203331');
+    expect(span.status.code).toBe(2);
+    expect(span.attributes['error.type']).toBe('TROUPE_ERR_WORKER_FAILED');
+  });
+
+  it('emits a finished task with no tool call as a root span once linkWaitMs has passed', async () => {
+    const { exporter, tracer } = setup();
+    system = createSystem({ node: 'solo' });
+    const bridge = otelBridge(system, { tracer, linkWaitMs: 50 });
+    const emit = (e: InspectionEvent) => system?.inspection.emit(e);
+    emit({
+      type: '@troupe.pattern',
+      node: 'solo',
+      pattern: 'worker',
+      run: 'troupe://solo/w',
+      step: 'task-start',
+      taskId: 't',
+      worker: 'troupe://solo/w',
+    });
+    emit({
+      type: '@troupe.pattern',
+      node: 'solo',
+      pattern: 'worker',
+      run: 'troupe://solo/w',
+      step: 'task-done',
+      taskId: 't',
+      worker: 'troupe://solo/w',
+    });
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    await expect.poll(() => exporter.getFinishedSpans().length, { timeout: 5000 }).toBe(1);
+    bridge.stop();
+    expect(system.inspection.active).toBe(false);
+  });
+
+  it('reads only well-formed traceparents', () => {
+    expect(contextFromTraceparent('00-00000000000000000000000000000000-b7ad6b7169203331-01')).toBeUndefined();
+    expect(contextFromTraceparent('garbage')).toBeUndefined();
+    expect(contextFromTraceparent(42)).toBeUndefined();
+  });
+});
