@@ -6,7 +6,7 @@ import { contextFromTraceparent, otelBridge } from '../../src/inspect/otel.js';
 import type { InspectionFeed, RecordListener, TraceRecord } from '../../src/inspect/records.js';
 
 /** A feed the test pushes records into, as a collector would from several nodes. */
-function manualFeed(): InspectionFeed & { push(r: Omit<TraceRecord, 'at'> & { at?: number }): void } {
+function manualFeed(): InspectionFeed & { push(r: InspectionEvent): void } {
   const listeners = new Set<RecordListener>();
   let t = 1_700_000_000_000;
   return {
@@ -16,7 +16,7 @@ function manualFeed(): InspectionFeed & { push(r: Omit<TraceRecord, 'at'> & { at
     },
     push(r) {
       t += 10;
-      const record = { at: t, ...r } as TraceRecord;
+      const record: TraceRecord = { ...r, at: t };
       for (const l of listeners) l(record);
     },
   };
