@@ -116,13 +116,17 @@ export class TaskHost {
       case 'cancel':
         if (typeof event.taskId === 'string') this.#cancel((t) => t.id === event.taskId, 'cancelled by the caller');
         return;
+      case 'troupe.down':
+        // the asker of a task stopped waiting (aborted, timed out, its node went down): cancel it
+        if (typeof event.address === 'string') this.#cancel((t) => t.replyTo?.address === event.address, 'lost its asker', false);
+        return;
       case 'troupe.stream.cancel':
         // a streaming caller ended early (break, abort, idle timeout): its task is cancelled
         if (typeof event.stream === 'string')
           this.#cancel((t) => t.stream?.address === event.stream, 'the stream consumer went away', false);
         return;
       default:
-        if (event.type !== 'troupe.down' && isRef(event.replyTo)) {
+        if (isRef(event.replyTo)) {
           this.#fail(
             event.replyTo,
             undefined,
@@ -176,6 +180,8 @@ export class TaskHost {
       usage: emptyUsage(),
       done: false,
     };
+    // hear when the asker stops waiting, so its task is cancelled on whichever node it runs
+    if (replyTo !== undefined) this.#watch(replyTo, true);
     if (this.#running.size < this.#spec.concurrency) this.#start(task);
     else this.#queue.push(task);
   }
@@ -254,6 +260,7 @@ export class TaskHost {
   /** Removes a task that ended (or was cancelled) and starts the next queued one. */
   #finish(task: Task, ok: boolean): void {
     task.done = true;
+    if (task.replyTo !== undefined) this.#watch(task.replyTo, false);
     if (this.#running.delete(task.id)) {
       const next = this.#queue.shift();
       if (next !== undefined) this.#start(next);
@@ -270,6 +277,15 @@ export class TaskHost {
     task.controller.abort(error);
     this.#emit('cancelled', task.id);
     if (reply) this.#fail(task.replyTo, task.stream, 'TROUPE_ERR_CANCELLED', error);
+  }
+
+  #watch(replyTo: ActorRef, on: boolean): void {
+    try {
+      if (on) this.#system.watch(this.#self, replyTo);
+      else this.#system.unwatch(this.#self, replyTo);
+    } catch {
+      // a reply address that cannot be watched: the task then ends only by cancel or timeout
+    }
   }
 
   #fail(replyTo: ActorRef | undefined, stream: ActorRef | undefined, code: ErrorCode, error: unknown): void {
