@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { TroupeError } from '../errors.js';
 import { runDemo } from './commands/demo.js';
+import { runInspect } from './commands/inspect.js';
 import { CliError, runNode } from './commands/node.js';
+import { runViz } from './commands/viz.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -44,6 +46,30 @@ export function createProgram(): Command {
         });
       },
     );
+  program
+    .command('inspect')
+    .description('serve the inspector page for a running cluster (joined as an observer node) or a recorded trace')
+    .option('--connect <urls>', 'nodes to join (comma-separated ws:// URLs); they must allow inspection', splitList)
+    .option('--secret <secret>', 'shared secret of the cluster (or TROUPE_SECRET)', process.env.TROUPE_SECRET)
+    .option('--trace <file>', 'replay a trace file written by recordTrace')
+    .option('--name <id>', "the observer's node id")
+    .option('--port <port>', 'port of the page (default: any free port)', parsePort)
+    .option('--host <host>', 'address of the page; beyond loopback it needs --token', '127.0.0.1')
+    .option('--token <token>', 'a secret the page and its API require (or TROUPE_INSPECT_TOKEN)', process.env.TROUPE_INSPECT_TOKEN)
+    .action(
+      async (o: { connect?: string[]; secret?: string; trace?: string; name?: string; port?: number; host: string; token?: string }) => {
+        await runInspect(o);
+      },
+    );
+  program
+    .command('viz')
+    .description('draw the machine a module exports: troupe viz ./machines.ts#door --format svg')
+    .argument('<target>', 'module#export')
+    .option('--format <format>', 'mermaid | dot | svg', 'mermaid')
+    .option('--state <value>', 'a state value (JSON or a state name) to highlight in the SVG')
+    .action(async (target: string, o: { format: string; state?: string }) => {
+      process.stdout.write(await runViz({ target, ...o }));
+    });
   return program;
 }
 
