@@ -38,9 +38,27 @@ export type {
   TlsOptions,
 } from './actors/system-options.js';
 export { refOf } from './actors/xstate-body.js';
+export type { AgentOptions } from './agents/agent.js';
+export { defineAgent } from './agents/agent.js';
+export type { AgentLogic } from './agents/agent-logic.js';
+export { isAgentLogic } from './agents/agent-logic.js';
+export type { CheckpointOptions } from './agents/checkpoint.js';
+export type { CoordinatorOptions, CoordinatorResult } from './agents/coordinator.js';
+export { defineCoordinator } from './agents/coordinator.js';
+export type { DecisionCall, DecisionRecord, DecisionResult } from './agents/decisions.js';
+export type { EscalateHook, Escalation, EscalationChoice } from './agents/escalation.js';
+export type { Approval, Guardrails, ProposedCall } from './agents/guardrails.js';
+export type { Limits, StopReason } from './agents/limits.js';
 export type { LlmClient, LlmMessage, LlmRequest, LlmResponse, LlmTool, LlmToolCall, LlmToolChoice, LlmUsage } from './agents/llm/llm.js';
 export type { OpenAIClientOptions } from './agents/llm/openai.js';
 export { openaiClient } from './agents/llm/openai.js';
+export type { CallOutcome, RunState } from './agents/run-state.js';
+export type { ContextOptions } from './agents/scratchpad.js';
+export type { FunctionTool, ToolOptions, ToolRunContext } from './agents/tool.js';
+export { tool } from './agents/tool.js';
+export type { WorkerOptions, WorkerRun, WorkerRunContext } from './agents/worker.js';
+export { defineWorker } from './agents/worker.js';
+export type { WorkerEntry } from './agents/worker-tools.js';
 export type { CreateSystemOptions } from './create-system.js';
 export { createSystem } from './create-system.js';
 export type { ErrorCode } from './errors.js';
@@ -76,6 +94,20 @@ export type { KForOptions, VoteOptions, VoteResult } from './patterns/vote.js';
 export { kFor, vote, voteAccuracy } from './patterns/vote.js';
 export type { WorkerPool, WorkQueue, WorkQueueOptions, WorkQueueStats, WorkTask } from './patterns/work-queue.js';
 export { workQueue } from './patterns/work-queue.js';
+export type {
+  CancelTaskEvent,
+  DescribeEvent,
+  ModelUsage,
+  ProgressEvent,
+  ResultEvent,
+  RunTaskOptions,
+  TaskEvent,
+  TaskResult,
+  Usage,
+  WorkerDescriptor,
+  WorkerEvent,
+} from './patterns/worker-protocol.js';
+export { addUsage, emptyUsage, runTask } from './patterns/worker-protocol.js';
 export type { Lease, LeaseOptions } from './store/lease.js';
 export { lease } from './store/lease.js';
 export type { MemoryStoreOptions } from './store/memory.js';

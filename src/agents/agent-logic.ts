@@ -23,7 +23,14 @@ export interface AgentLogic<TInput = unknown, TOutput = unknown> extends NativeL
   readonly descriptor: WorkerDescriptor;
 }
 
-/** True for logic made by `defineWorker`, `defineAgent` or `defineCoordinator`. */
+/**
+ * True for logic made by `defineWorker`, `defineAgent` or `defineCoordinator`.
+ *
+ * @example
+ * ```ts
+ * if (isAgentLogic(entry)) console.log(entry.name, entry.descriptor.inputSchema);
+ * ```
+ */
 export function isAgentLogic(value: unknown): value is AgentLogic {
   return typeof value === 'object' && value !== null && kAgentLogic in value;
 }

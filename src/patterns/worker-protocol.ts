@@ -76,12 +76,27 @@ export interface CancelTaskEvent {
 /** Every event a worker accepts. */
 export type WorkerEvent = TaskEvent | DescribeEvent | CancelTaskEvent;
 
-/** A fresh, all-zero usage record. */
+/**
+ * A fresh, all-zero usage record.
+ *
+ * @example
+ * ```ts
+ * const total = emptyUsage();
+ * for (const r of results) addUsage(total, r.usage);
+ * ```
+ */
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, calls: 0, byModel: {} };
 }
 
-/** Adds `more` into `into` (mutating it) and returns `into`. */
+/**
+ * Adds `more` into `into` (mutating it) and returns `into`; `byModel` entries are summed per model.
+ *
+ * @example
+ * ```ts
+ * const total = addUsage(emptyUsage(), usageOf('gpt-4.1', 120, 30));
+ * ```
+ */
 export function addUsage(into: Usage, more: Usage | undefined): Usage {
   if (more === undefined) return into;
   into.inputTokens += more.inputTokens;
