@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { InspectorModel, summarize } from '../../src/inspect/model.js';
+import type { TraceRecord } from '../../src/inspect/records.js';
+
+const at = 1;
+const spawned = (address: string, parent?: string): TraceRecord => ({
+  type: '@troupe.actor',
+  node: 'a',
+  address,
+  status: 'spawned',
+  at,
+  ...(parent ? { parent } : {}),
+});
+
+describe('InspectorModel', () => {
+  it('builds the supervision tree across nodes, with restarts, mailbox depth and state', () => {
+    const m = new InspectorModel();
+    m.add(spawned('troupe://a/app'));
+    m.add(spawned('troupe://a/app/w1', 'troupe://a/app'));
+    m.add({ type: '@troupe.actor', node: 'a', address: 'troupe://a/app/w1', status: 'restarted', parent: 'troupe://a/app', at });
+    m.add({ type: '@troupe.state', node: 'a', address: 'troupe://a/app/w1', value: { busy: 'fetching' }, status: 'active', at });
+    m.add({ type: '@troupe.stats', node: 'a', at, actors: 2, deadLetters: 0, depths: [['troupe://a/app/w1', 7]] });
+    m.add({ type: '@troupe.actor', node: 'b', address: 'troupe://b/x', status: 'spawned', at });
+    const rows = m.tree(0, 10).rows.map((r) => [r.address, r.depth, r.restarts, r.mailbox, r.state ?? '']);
+    expect(rows).toEqual([
+      ['troupe://a', 0, 0, 0, ''],
+      ['troupe://a/app', 1, 0, 0, ''],
+      ['troupe://a/app/w1', 2, 1, 7, 'busy.fetching'],
+      ['troupe://b', 0, 0, 0, ''],
+      ['troupe://b/x', 1, 0, 0, ''],
+    ]);
+  });
+
+  it('keeps memory bounded: messages in a ring, stopped actors forgotten first, a cap on actors', () => {
+    const m = new InspectorModel({ maxMessages: 100, maxActors: 50, maxStopped: 5 });
+    for (let i = 0; i < 1000; i++) m.add({ type: '@troupe.message', node: 'a', to: 'troupe://a/x', eventType: `e${i}`, event: {}, at });
+    expect(m.messages.size).toBe(100);
+    expect(m.summary().messages).toBe(1000);
+    expect(m.messagePage(0, 1).rows[0].type).toBe('e900');
+    for (let i = 0; i < 20; i++) {
+      m.add(spawned(`troupe://a/s${i}`));
+      m.add({ type: '@troupe.actor', node: 'a', address: `troupe://a/s${i}`, status: 'stopped', reason: 'normal', at });
+    }
+    expect(m.actorCount).toBe(5);
+    for (let i = 0; i < 100; i++) m.add(spawned(`troupe://a/live${i}`));
+    expect(m.actorCount).toBe(50);
+    expect(m.actorsOmitted).toBe(55);
+  });
+
+  it('links an ask to its reply and filters by actor and type', () => {
+    const m = new InspectorModel();
+    m.add({
+      type: '@troupe.message',
+      node: 'a',
+      to: 'troupe://a/c',
+      eventType: 'get',
+      event: { type: 'get', replyTo: 'troupe://a/$ask-1' },
+      at,
+    });
+    m.add({ type: '@troupe.message', node: 'a', to: 'troupe://a/other', eventType: 'ping', event: {}, at });
+    m.add({ type: '@troupe.message', node: 'a', to: 'troupe://a/$ask-1', eventType: 'count', event: { type: 'count' }, at });
+    const all = m.messagePage(0, 10).rows;
+    expect(all[0]).toMatchObject({ ask: true, reply: all[2].seq });
+    expect(all[2]).toMatchObject({ replyTo: all[0].seq });
+    expect(m.messagePage(0, 10, { actor: 'other' }).rows.map((r) => r.type)).toEqual(['ping']);
+    expect(m.messagePage(0, 10, { type: 'cou' }).total).toBe(1);
+    expect(m.messageIndex(all[2].seq)).toBe(2);
+  });
+
+  it('sums token use', () => {
+    const m = new InspectorModel();
+    m.add({ type: '@troupe.llm', node: 'a', actor: 'troupe://a/lead', model: 'm', inputTokens: 10, outputTokens: 2, latencyMs: 1, at });
+    m.add({ type: '@troupe.llm', node: 'a', actor: 'troupe://a/lead', model: 'm', inputTokens: 5, outputTokens: 1, latencyMs: 1, at });
+    expect(m.summary()).toMatchObject({ llmCalls: 2, inputTokens: 15, outputTokens: 3 });
+  });
+
+  it('summarizes state values in one line', () => {
+    expect(summarize('idle')).toBe('idle');
+    expect(summarize({ on: 'dim' })).toBe('on.dim');
+    expect(summarize({ p: { r1: 'x', r2: 'y' } })).toBe('p(r1.x, r2.y)');
+  });
+});
