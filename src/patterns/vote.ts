@@ -69,7 +69,8 @@ export function vote<T>(options: VoteOptions<T>): Promise<VoteResult<T>> {
 
   return new Promise((resolve, reject) => {
     const controller = new AbortController();
-    setMaxListeners(0, controller.signal);
+    // Each in-flight sample may listen on the signal; only a wide vote needs Node's warning raised.
+    if (concurrency > 8) setMaxListeners(concurrency + 2, controller.signal);
     const votes = new Map<string, number>();
     const first = new Map<string, T>();
     let launched = 0;
@@ -81,7 +82,8 @@ export function vote<T>(options: VoteOptions<T>): Promise<VoteResult<T>> {
     const end = (error?: unknown, winner?: T) => {
       decided = true;
       signal?.removeEventListener('abort', onAbort);
-      controller.abort(error ?? new TroupeError('TROUPE_ERR_CANCELLED', 'the vote was decided'));
+      // Only samples still in flight need telling (and building an error costs a stack trace).
+      if (inFlight > 0) controller.abort(error ?? new TroupeError('TROUPE_ERR_CANCELLED', 'the vote was decided'));
       if (error !== undefined) reject(error);
       else resolve({ winner: winner as T, votes, samples: finished, redFlagged });
     };
