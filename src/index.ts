@@ -72,6 +72,24 @@ export {
   TransportError,
   TroupeError,
 } from './errors.js';
+export { captureInspection } from './inspect/capture.js';
+export type { Chart, ChartState, ChartTransition } from './inspect/chart.js';
+export { activeStates, chartOf } from './inspect/chart.js';
+export type { AllowInspectionOptions, Collector } from './inspect/collect.js';
+export { allowInspection, collectInspection } from './inspect/collect.js';
+export type { Forwarding, ForwardOptions, InspectionBatch } from './inspect/forward.js';
+export { forwardInspection } from './inspect/forward.js';
+export type { Inspector, InspectorOptions } from './inspect/inspector.js';
+export { inspector } from './inspect/inspector.js';
+export type { ModelLimits } from './inspect/model.js';
+export type { OtelBridge, OtelBridgeOptions } from './inspect/otel.js';
+export { otelBridge } from './inspect/otel.js';
+export type { RecordTraceOptions, TraceRecording } from './inspect/recorder.js';
+export { readTrace, recordTrace } from './inspect/recorder.js';
+export type { ChartRecord, InspectionFeed, MetaRecord, RecordListener, StatsRecord, TraceRecord } from './inspect/records.js';
+export type { Drawable, SvgOptions } from './inspect/viz.js';
+export { toDot, toMermaid, toSvg } from './inspect/viz.js';
+export type { WireEvent } from './inspect/wire.js';
 export type { Dispatcher, DispatcherOptions, Runnable } from './mailbox/dispatcher.js';
 export { createDispatcher, createSyncDispatcher } from './mailbox/dispatcher.js';
 export type { MailboxOptions, OverflowPolicy } from './mailbox/mailbox.js';

@@ -3,7 +3,6 @@
  * returns absolute boxes and polylines: what `toSvg` draws in Node and the inspector's page draws
  * in the browser.
  */
-import elkModule from 'elkjs/lib/elk.bundled.js';
 import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { Chart, ChartState } from './chart.js';
 
@@ -42,10 +41,14 @@ const LABEL_H = 14;
 const STATE_H = 32;
 const INITIAL = 12;
 
-// elk.bundled.js is CommonJS: under NodeNext its default import is `module.exports`, whose
-// `default` is the constructor.
-const ElkConstructor = elkModule.default;
 let elk: ELK | undefined;
+
+/** elkjs (1.5 MB of JavaScript) loads on the first layout, so `import 'troupe'` stays light. */
+async function loadElk(): Promise<ELK> {
+  // elk.bundled.js is CommonJS: its default import is `module.exports`, whose `default` is the constructor
+  const mod = await import('elkjs/lib/elk.bundled.js');
+  return new mod.default.default();
+}
 
 /**
  * Lays `chart` out. Deterministic: the same chart gives the same layout.
@@ -57,7 +60,7 @@ let elk: ELK | undefined;
  * ```
  */
 export async function layoutChart(chart: Chart): Promise<ChartLayout> {
-  elk ??= new ElkConstructor();
+  elk ??= await loadElk();
   const edges: ElkExtendedEdge[] = [];
   const graph: ElkNode = {
     id: 's:',
