@@ -1,5 +1,6 @@
 import { ActorSystem } from './actors/system.js';
-import type { SystemOptions } from './actors/system-options.js';
+import type { NetworkOptions, SystemOptions } from './actors/system-options.js';
+import { transportHostOf } from './actors/transport-host.js';
 import { openStream } from './streams/stream.js';
 import { EndpointManager } from './transport/endpoint-manager.js';
 import { resolveNetworkOptions, type TransportOptions } from './transport/options.js';
@@ -7,7 +8,7 @@ import type { Transport } from './transport/transport.js';
 import { WsTransport } from './transport/ws-transport.js';
 
 /** Options of {@link createSystem}: the system's, the network's, and the transport to use. */
-export interface CreateSystemOptions extends SystemOptions, TransportOptions {
+export interface CreateSystemOptions extends SystemOptions, NetworkOptions, TransportOptions {
   /** How links between nodes are made. Default: WebSocket (`ws://`, or `wss://` with `tls`). */
   transport?: Transport;
 }
@@ -30,8 +31,9 @@ export interface CreateSystemOptions extends SystemOptions, TransportOptions {
  */
 export function createSystem(options: CreateSystemOptions = {}): ActorSystem {
   const network = resolveNetworkOptions(options);
-  const system = new ActorSystem(options);
+  const { node, clock, dispatcher, throughput, askTimeoutMs, mailbox, onUnhandledExit } = options;
+  const system = new ActorSystem({ node, clock, dispatcher, throughput, askTimeoutMs, mailbox, onUnhandledExit });
   system._installStreams(openStream);
-  new EndpointManager(system, options.transport ?? new WsTransport(), network);
+  new EndpointManager(transportHostOf(system), options.transport ?? new WsTransport(), network);
   return system;
 }

@@ -30,12 +30,14 @@ export type {
   InputOf,
   ListenOptions,
   NetworkOptions,
+  PeerInfo,
   ReconnectOptions,
   RemoteSpawnOptions,
   SpawnOptions,
   SystemOptions,
   SystemStats,
   TlsOptions,
+  UnhandledExit,
 } from './actors/system-options.js';
 export { refOf } from './actors/xstate-body.js';
 export type { AgentOptions } from './agents/agent.js';
@@ -64,9 +66,12 @@ export { createSystem } from './create-system.js';
 export type { ErrorCode } from './errors.js';
 export {
   AskError,
+  createError,
   DeliveryError,
   ErrorCodes,
+  errorClassOf,
   InvalidArgumentError,
+  isErrorCode,
   QuorumError,
   StreamError,
   TransportError,

@@ -8,8 +8,11 @@ import type { AskHost } from './ask.js';
 import type { SpawnableLogic } from './body.js';
 import type { ActorRef, BaseRef, StreamOptions } from './ref.js';
 
-/** Options of {@link createSystem}. */
-export interface SystemOptions extends NetworkOptions {
+/**
+ * Options of `new ActorSystem()`, a system on one node. `createSystem` takes these and the
+ * {@link NetworkOptions}; `new ActorSystem()` refuses network options with `TROUPE_ERR_INVALID_OPTION`.
+ */
+export interface SystemOptions {
   /** This node's id, unique in a cluster. Default: a random id. */
   node?: string;
   /** Time source for ask timeouts, XState delays and supervision. Default: the wall clock. */
@@ -22,6 +25,22 @@ export interface SystemOptions extends NetworkOptions {
   askTimeoutMs?: number;
   /** Default mailbox of every actor. Default unbounded. */
   mailbox?: MailboxOptions;
+  /**
+   * Called once for every crash no supervisor handles (a top-level actor, or a child of a plain
+   * actor). Default: one `console.error` line naming the actor's address and the error. The crash
+   * is also counted in `stats().unhandledExits` and published as an `escalated` dead letter.
+   */
+  onUnhandledExit?: (exit: UnhandledExit) => void;
+}
+
+/** A crash that no supervisor handled, as {@link SystemOptions.onUnhandledExit} receives it. */
+export interface UnhandledExit {
+  /** The node it happened on. */
+  node: string;
+  /** The address of the actor that crashed. */
+  address: string;
+  /** What it crashed with. */
+  error: unknown;
 }
 
 /** Where a node listens for other nodes. */
@@ -130,7 +149,12 @@ export interface ActorStats {
 /** System-wide counters, with every live actor's. */
 export interface SystemStats {
   node: string;
+  /** Live actors. */
   actors: number;
+  /** Asks waiting for their reply (their reply refs). */
+  pendingAsks: number;
+  /** Every registered temporary: pending asks' reply refs, open streams' ends, orphan guards. */
+  temporaries: number;
   deadLetters: number;
   unhandledExits: number;
   mailboxes: ActorStats[];
@@ -151,6 +175,17 @@ export interface RemoteProvider {
   spawnOn(node: string, logicName: string, options: RemoteSpawnOptions): Promise<BaseRef>;
   /** Where this node listens, once bound. */
   readonly listenAddress: { host: string; port: number } | undefined;
+  /** The nodes this node knows of, with the state of their links. */
+  peers(): PeerInfo[];
+}
+
+/** One node this node knows of, as {@link ActorSystem.peers} lists it. */
+export interface PeerInfo {
+  node: string;
+  /** `up`: linked; `connecting`: re-dialing it; `down`: not linked (waiting for it to dial again, or given up). */
+  status: 'up' | 'connecting' | 'down';
+  /** The URL this node dials it at, when it dialed it. */
+  url?: string;
 }
 
 /**

@@ -4,7 +4,7 @@ import { type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js'
 import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import { type Clock, realClock } from '../util/clock.js';
-import { describeReason, type ExitReason } from '../util/exit-reason.js';
+import { describeReason, type ExitReason, isCrash } from '../util/exit-reason.js';
 import { ALPHANUMERIC, formatAddress, parseAddress, validateName, validateNodeId } from './address.js';
 import { codeForDeadLetter, isEvent, type Temporary } from './ask.js';
 import { type CellSettings, isSpawnableLogic, type SpawnableLogic } from './body.js';
@@ -18,12 +18,14 @@ import type {
   ActorStats,
   EventOf,
   InputOf,
+  PeerInfo,
   RemoteProvider,
   RemoteSpawnOptions,
   SpawnOptions,
   StreamOpener,
   SystemOptions,
   SystemStats,
+  UnhandledExit,
 } from './system-options.js';
 import { Temporaries } from './temporaries.js';
 import { validateThroughput, validateTimeout } from './validate.js';
@@ -41,7 +43,16 @@ export class ActorSystem implements CellHost {
   readonly askTimeoutMs: number;
   /** Undeliverable messages. */
   readonly deadLetters = new DeadLetters();
-  /** @internal */
+  /**
+   * The inspection bus. Observe it with {@link ActorSystem.inspect}; layers above the actors
+   * (agents, patterns) publish their own `@troupe.*` events on it, building an event only while
+   * someone observes.
+   *
+   * @example
+   * ```ts
+   * if (system.inspection.active) system.inspection.emit({ type: '@troupe.pattern', node: system.node, pattern: 'vote', id, phase: 'start' });
+   * ```
+   */
   readonly inspection = new InspectionBus();
   /** Resolves once the system is ready to serve (listening, when it listens). */
   ready: Promise<void> = Promise.resolve();
@@ -53,8 +64,10 @@ export class ActorSystem implements CellHost {
   #shutdown: Promise<void> | undefined;
   #remote: RemoteProvider | undefined;
   #streams: StreamOpener | undefined;
+  readonly #onUnhandledExit: (exit: UnhandledExit) => void;
 
   constructor(options: SystemOptions = {}) {
+    checkKeys(options);
     this.node = options.node === undefined ? newId() : validateNodeId(options.node);
     this.#temps = new Temporaries(this.node);
     this.clock = options.clock ?? realClock;
@@ -64,6 +77,11 @@ export class ActorSystem implements CellHost {
     this.askTimeoutMs = validateTimeout('askTimeoutMs', options.askTimeoutMs ?? 5000);
     if (options.mailbox !== undefined) new Mailbox(options.mailbox); // throws INVALID_OPTION at once, not at every spawn
     this.#defaultMailbox = options.mailbox;
+    const onUnhandledExit = options.onUnhandledExit ?? logUnhandledExit;
+    if (typeof onUnhandledExit !== 'function') {
+      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'onUnhandledExit must be a function');
+    }
+    this.#onUnhandledExit = onUnhandledExit;
   }
 
   /**
@@ -249,7 +267,15 @@ export class ActorSystem implements CellHost {
       }
     };
     walk(this.#top.values());
-    return { node: this.node, actors: this.#live, deadLetters: this.deadLetters.count, unhandledExits: this.#unhandledExits, mailboxes };
+    return {
+      node: this.node,
+      actors: this.#live,
+      pendingAsks: this.#temps.count('ask'),
+      temporaries: this.#temps.count(),
+      deadLetters: this.deadLetters.count,
+      unhandledExits: this.#unhandledExits,
+      mailboxes,
+    };
   }
 
   /**
@@ -319,6 +345,20 @@ export class ActorSystem implements CellHost {
   get listenAddress(): { host: string; port: number } | undefined {
     return this.#remote?.listenAddress;
   }
+  /**
+   * The nodes this node has linked with (or dials), and the state of each link: `up`,
+   * `connecting` (re-dialing a URL it connected to), or `down`. Empty without a transport.
+   *
+   * @example
+   * ```ts
+   * await beta.connect('ws://127.0.0.1:7400');
+   * beta.peers(); // [{ node: 'alpha', status: 'up', url: 'ws://127.0.0.1:7400' }]
+   * ```
+   */
+  peers(): PeerInfo[] {
+    return this.#remote?.peers() ?? [];
+  }
+
 
   #usableRemote(what: string): RemoteProvider | TroupeError {
     if (this.#shutdown !== undefined) return new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
@@ -443,6 +483,12 @@ export class ActorSystem implements CellHost {
       'escalated',
       cell.address,
     );
+    if (!isCrash(reason)) return;
+    try {
+      this.#onUnhandledExit({ node: this.node, address: cell.address, error: reason.error });
+    } catch {
+      // the hook's own failure must not stop the crashed actor from being cleaned up
+    }
   }
 
   /** @internal */
@@ -476,6 +522,29 @@ export class ActorSystem implements CellHost {
     cell.start();
     return cell;
   }
+}
+
+/** The options `new ActorSystem` reads; anything else (a network option, a typo) is refused, not ignored. */
+const SYSTEM_KEYS = new Set(['node', 'clock', 'dispatcher', 'throughput', 'askTimeoutMs', 'mailbox', 'onUnhandledExit']);
+
+function checkKeys(options: object): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'ActorSystem options must be an object');
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (SYSTEM_KEYS.has(key) || value === undefined) continue;
+    throw new InvalidArgumentError(
+      'TROUPE_ERR_INVALID_OPTION',
+      `${key} is not an option of new ActorSystem(); network options (listen, secret, tls, logic, …) go to createSystem from 'troupe'`,
+    );
+  }
+}
+
+/** The default {@link SystemOptions.onUnhandledExit}: one line on stderr. */
+function logUnhandledExit(exit: UnhandledExit): void {
+  const e = exit.error;
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  console.error(`troupe: ${exit.address} crashed and no supervisor handles it: ${what}`);
 }
 
 function asBase(ref: ActorRef): BaseRef {

@@ -14,6 +14,8 @@ const newTempId = customAlphabet(ALPHANUMERIC, 16);
 /** @internal */
 export class Temporaries {
   readonly #byPath = new Map<string, Temporary>();
+  /** Live temporaries of each kind (`ask`, `stream`, …). */
+  readonly #kinds = new Map<string, number>();
   /** `troupe://<node>/`: every temporary's address starts with it. */
   readonly #prefix: string;
 
@@ -29,11 +31,21 @@ export class Temporaries {
   register(temp: Temporary, kind: string): string {
     const path = `$${kind}.${newTempId()}`;
     this.#byPath.set(path, temp);
+    this.#kinds.set(kind, (this.#kinds.get(kind) ?? 0) + 1);
     return this.#prefix + path;
   }
 
   unregister(temp: Temporary): void {
-    this.#byPath.delete(temp.address.slice(this.#prefix.length));
+    const path = temp.address.slice(this.#prefix.length);
+    if (this.#byPath.get(path) !== temp) return;
+    this.#byPath.delete(path);
+    const kind = path.slice(1, path.indexOf('.'));
+    this.#kinds.set(kind, (this.#kinds.get(kind) ?? 1) - 1);
+  }
+
+  /** Live temporaries, of one `kind` or all. */
+  count(kind?: string): number {
+    return kind === undefined ? this.#byPath.size : (this.#kinds.get(kind) ?? 0);
   }
 
   get(path: string): Temporary | undefined {

@@ -1,6 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type AnyEventObject, fromCallback, fromObservable, fromPromise, type Observer, type Subscribable, setup } from 'xstate';
-import { type ActorSystem, createSystem, type DeadLetter, type InspectionEvent } from '../../src/index.js';
+import {
+  ActorSystem,
+  createSystem,
+  type DeadLetter,
+  fromStream,
+  type InspectionEvent,
+  SimulatedClock,
+  supervisor,
+  type UnhandledExit,
+} from '../../src/index.js';
 import { kNativeLogic, type NativeLogic } from '../../src/internal.js';
 import { latch, until } from '../support/latch.js';
 import { counterMachine, counterTransition } from '../support/machines.js';
@@ -534,7 +543,6 @@ describe('a body whose stop throws while it crashes', () => {
         stop() {
           throw new Error('stop failed too');
         },
-        snapshot: () => undefined,
       }),
     };
     const b = system.spawn(bad, { name: 'bad' });
@@ -543,5 +551,149 @@ describe('a body whose stop throws while it crashes', () => {
     expect(await c.ask({ type: 'get' })).toEqual({ type: 'count', value: 0 });
     await until(() => system.lookup('bad') === undefined);
     expect(system.stats().actors).toBe(1);
+  });
+});
+
+describe('#getSnapshot on a local ref', () => {
+  it('returns the final snapshot of an actor that finished, so a fromPromise output stays readable', async () => {
+    system = createSystem({ node: 'n' });
+    const p = system.spawn(
+      fromPromise(async () => 42),
+      { name: 'p' },
+    );
+    await until(() => system.lookup('p') === undefined);
+    expect(p.getSnapshot()).toMatchObject({ status: 'done', output: 42 });
+  });
+
+  it('throws ACTOR_STOPPED once the actor was stopped from outside', async () => {
+    system = createSystem({ node: 'n' });
+    const c = system.spawn(counterMachine, { name: 'c' });
+    expect(c.getSnapshot()).toMatchObject({ status: 'active' });
+    await system.stop(c);
+    expect(() => c.getSnapshot()).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_ACTOR_STOPPED' }));
+  });
+});
+
+describe('onUnhandledExit', () => {
+  it('by default writes one console.error line naming the address and the error', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      system = createSystem({ node: 'n' });
+      const c = system.spawn(counterMachine, { name: 'c' });
+      c.send({ type: 'boom' });
+      await until(() => system.lookup('c') === undefined);
+      expect(spy).toHaveBeenCalledTimes(1);
+      const line = String(spy.mock.calls[0]?.[0]);
+      expect(line).toContain('troupe://n/c');
+      expect(line).toContain('boom');
+      expect(line).not.toContain('\n');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('is replaced by the hook given, which hears unsupervised crashes only', async () => {
+    const exits: UnhandledExit[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      system = createSystem({ node: 'n', onUnhandledExit: (e) => exits.push(e) });
+      const sup = system.spawn(supervisor({ children: [{ id: 'w', logic: counterMachine }] }), { name: 'sup' });
+      system.lookup('sup/w')?.send({ type: 'boom' });
+      await until(() => system.stats(sup)?.children === 1 && system.stats(system.lookup('sup/w')!)?.restarts === 1);
+      const c = system.spawn(counterMachine, { name: 'c' });
+      c.send({ type: 'boom' });
+      await until(() => exits.length === 1);
+      expect(exits[0]).toMatchObject({ node: 'n', address: 'troupe://n/c' });
+      expect((exits[0]?.error as Error).message).toBe('boom');
+      expect(system.stats().unhandledExits).toBe(1);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a hook that throws does not keep the crashed actor from being cleaned up', async () => {
+    system = createSystem({
+      node: 'n',
+      onUnhandledExit: () => {
+        throw new Error('hook broke');
+      },
+    });
+    const c = system.spawn(counterMachine, { name: 'c' });
+    c.send({ type: 'boom' });
+    await until(() => system.lookup('c') === undefined);
+    expect(system.stats().actors).toBe(0);
+    system.spawn(counterMachine, { name: 'c' });
+  });
+
+  it('must be a function', () => {
+    expect(() => createSystem({ onUnhandledExit: 'log' as unknown as () => void })).toThrow(
+      expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }),
+    );
+  });
+});
+
+describe('#stats counts pending asks and temporaries', () => {
+  it('and nothing is left after asks that were answered, timed out, failed or aborted, and streams that ended or broke', async () => {
+    const clock = new SimulatedClock();
+    system = createSystem({ node: 'n', clock });
+    const c = system.spawn(counterMachine, { name: 'c' });
+    const silent = system.spawn(setup({}).createMachine({}), { name: 's' });
+    const numbers = system.spawn(
+      fromStream(async function* () {
+        yield* [1, 2, 3];
+      }),
+      { name: 'numbers' },
+    );
+    const waiting = silent.ask({ type: 'x' }, { timeoutMs: 1000 });
+    const aborted = new AbortController();
+    const abortedAsk = silent.ask({ type: 'y' }, { signal: aborted.signal });
+    expect(system.stats()).toMatchObject({ pendingAsks: 2, temporaries: 2 });
+    expect(await c.ask({ type: 'get' })).toEqual({ type: 'count', value: 0 });
+    await expect(system.ref('troupe://n/nobody').ask({ type: 'x' })).rejects.toMatchObject({ code: 'TROUPE_ERR_NO_ACTOR' });
+    clock.advance(1000);
+    await expect(waiting).rejects.toMatchObject({ code: 'TROUPE_ERR_TIMEOUT' });
+    aborted.abort();
+    await expect(abortedAsk).rejects.toMatchObject({ code: 'TROUPE_ERR_ABORTED' });
+    const all: number[] = [];
+    for await (const n of numbers.stream<number>({ type: 'go' })) all.push(n);
+    for await (const _ of numbers.stream<number>({ type: 'go' })) break;
+    expect(all).toEqual([1, 2, 3]);
+    await until(() => system.stats().temporaries === 0);
+    expect(system.stats()).toMatchObject({ pendingAsks: 0, temporaries: 0 });
+  });
+});
+
+describe('new ActorSystem()', () => {
+  it('refuses network options (a type error, and TROUPE_ERR_INVALID_OPTION at run time) instead of ignoring them', () => {
+    // @ts-expect-error listen is an option of createSystem, not of ActorSystem
+    expect(() => new ActorSystem({ listen: { port: 0 } })).toThrow(
+      expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION', message: expect.stringContaining('createSystem') }),
+    );
+    // @ts-expect-error secret and tls too
+    expect(() => new ActorSystem({ secret: 's', tls: {} })).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }));
+    expect(new ActorSystem({ node: 'plain', listen: undefined } as object).node).toBe('plain');
+  });
+
+  it('spawns, asks and stops without the transport; a stream says it needs createSystem', async () => {
+    const plain = new ActorSystem({ node: 'plain' });
+    const c = plain.spawn(counterMachine, { name: 'c' });
+    expect(await c.ask({ type: 'get' })).toEqual({ type: 'count', value: 0 });
+    expect(() => c.stream({ type: 'inc' })).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }));
+    await plain.shutdown();
+  });
+});
+
+describe('a watch by an actor that has already stopped', () => {
+  it('is ignored: no notice is left to become a dead letter', async () => {
+    system = createSystem({ node: 'n' });
+    const letters: DeadLetter[] = [];
+    system.deadLetters.subscribe((d) => letters.push(d));
+    const watcher = system.spawn(counterMachine, { name: 'w' });
+    const target = system.spawn(counterMachine, { name: 't' });
+    await system.stop(watcher);
+    system.watch(watcher, target);
+    await system.stop(target);
+    expect(letters.filter((l) => (l.event as AnyEventObject).type === 'troupe.down')).toEqual([]);
   });
 });
