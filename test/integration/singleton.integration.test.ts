@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { StoreChild } from './fixtures/store-child.js';
-import type { LogEntry } from './fixtures/store-singleton-node.js';
+import { type LogEntry, lastToken, leaderAbove as leaderAboveIn, readLog } from './fixtures/store-singleton-log.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/store-singleton-node.ts', import.meta.url));
 const LEASE_MS = 300;
@@ -54,21 +54,8 @@ async function candidate(): Promise<StoreChild> {
   return child;
 }
 
-async function log(): Promise<LogEntry[]> {
-  return (await store.list<LogEntry & Record<string, string | number>>('log/')).map((e) => e.value);
-}
-
-/** Polls the log until an entry with a token above `above` has been followed by `count - 1` more of the same token. */
-async function leaderAbove(above: number, count = 3, timeoutMs = 20_000): Promise<LogEntry> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const entries = (await log()).filter((e) => e.token > above);
-    const first = entries[0];
-    if (first !== undefined && entries.filter((e) => e.token === first.token).length >= count) return first;
-    if (Date.now() > deadline) throw new Error(`no holder with a token above ${above} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
+const log = () => readLog(store);
+const leaderAbove = (above: number, count = 3) => leaderAboveIn(store, above, count);
 
 /** The log's invariants: tokens never go back, one node per token, holders' spans do not overlap in time. */
 function checkLog(entries: LogEntry[]): Map<number, { node: string; first: number; last: number }> {
@@ -96,14 +83,14 @@ describe('singleton across processes (SQLite store)', () => {
     const gaps: number[] = [];
     let token = 0;
     for (let k = 0; k < KILLS; k++) {
-      const leader = await leaderAbove(token);
+      const leader = await leaderAbove((await lastToken(store)) - 1);
       const victim = children.find((c) => c.name === leader.node)!;
+      // Compare with the latest token in the log, not the leader's first: a holder that renewed
+      // late may have re-taken its own lease with a new token.
+      token = await lastToken(store);
       const killedAt = Date.now();
       await victim.kill();
       children = children.filter((c) => c !== victim);
-      // The successor's token is the next one granted after the victim's last (a holder that
-      // renewed late may have re-taken its own lease once, so compare with the latest in the log).
-      token = Math.max(...(await log()).map((e) => e.token));
       const successor = await leaderAbove(token, 1);
       expect(successor.node).not.toBe(leader.node);
       gaps.push(successor.t - killedAt);
