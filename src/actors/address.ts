@@ -21,6 +21,30 @@ export function formatAddress(node: string, path: string): string {
   return `${SCHEME}${node}/${path}`;
 }
 
+/**
+ * True for the path of a temporary (an ask's reply ref, a stream end, an orphan guard): troupe
+ * names them `$<kind>.<id>`, and no actor name starts with `$`.
+ */
+export function isTemporaryPath(path: string): boolean {
+  return path.charCodeAt(0) === 36; // '$'
+}
+
+/** The path of `address` when it lives on `node`, else undefined. */
+export function pathOf(address: string, node: string): string | undefined {
+  const prefix = nodePrefix(node);
+  return address.startsWith(prefix) ? address.slice(prefix.length) : undefined;
+}
+
+/** True when `address` lives on `node`. */
+export function isOnNode(address: string, node: string): boolean {
+  return address.startsWith(nodePrefix(node));
+}
+
+/** `troupe://<node>/`: what every address on `node` starts with. */
+export function nodePrefix(node: string): string {
+  return `${SCHEME}${node}/`;
+}
+
 /** Parses an address string; throws `TROUPE_ERR_INVALID_ADDRESS` when it is not one. */
 export function parseAddress(address: string): ParsedAddress {
   if (typeof address !== 'string' || !address.startsWith(SCHEME)) {

@@ -31,12 +31,15 @@ export interface ConnectionHost {
   _admit(conn: Connection): true | number;
   /** The connection is open: route the peer's traffic through it. */
   _opened(conn: Connection): void;
-  /** A frame arrived on an open connection. */
-  _frame(conn: Connection, frame: Uint8Array): void;
   /** The connection closed, in any state. */
   _closed(conn: Connection, code: number, reason: string): void;
   /** Reports a handshake event to inspection. */
   _report(status: 'auth-failed' | 'frame-error' | 'refused', peer: string | undefined, detail: string, code?: number): void;
+}
+
+/** Where an open connection's frames go: the endpoint of its peer. */
+export interface FrameReceiver {
+  receive(conn: Connection, frame: Uint8Array): void;
 }
 
 /**
@@ -61,6 +64,8 @@ export class Connection {
   state: ConnectionState = 'hello';
   /** The close code, once closed. */
   closeCode: number | undefined;
+  /** Takes the frames once open (set when the connection is attached to its endpoint). */
+  receiver: FrameReceiver | undefined;
   /** Resolves with the peer's node id when open; rejects if the link closes first. */
   readonly opened: Promise<string>;
   /** Resolves once the link underneath has closed (after a local close, possibly much later). */
@@ -146,7 +151,7 @@ export class Connection {
   #onFrame(frame: Uint8Array): void {
     if (this.state === 'open' || this.#lingering) {
       this.#heartbeat.ok();
-      this.#host._frame(this, frame);
+      this.receiver?.receive(this, frame);
       return;
     }
     if (this.state === 'closed') return;

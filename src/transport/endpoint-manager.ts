@@ -1,20 +1,17 @@
-import { type ParsedAddress, parseAddress, validateNodeId } from '../actors/address.js';
+import type { ParsedAddress } from '../actors/address.js';
 import type { NodeInspectionEvent } from '../actors/inspection.js';
-import { LocalRef } from '../actors/local-ref.js';
 import type { BaseRef } from '../actors/ref.js';
-import type { ActorSystem } from '../actors/system.js';
 import type { RemoteProvider, RemoteSpawnOptions } from '../actors/system-options.js';
-import { errorToWire } from '../error-wire.js';
+import type { PeerInfo, TransportHost } from '../actors/transport-host.js';
 import { TransportError, TroupeError } from '../errors.js';
-import type { RefResolver } from './codec.js';
-import { Connection } from './connection.js';
-import { Endpoint, type EndpointHost, lowerNode } from './endpoint.js';
-import { Kind, reasonFromWire } from './envelope.js';
-import { handleFrame, type InboundHost } from './inbound.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { Endpoint, type EndpointLinks, lowerNode } from './endpoint.js';
+import type { NodeContext } from './node-context.js';
 import type { ResolvedNetworkOptions } from './options.js';
-import { OrphanGuard, type OrphanGuardHost } from './orphan-guard.js';
+import type { OrphanGuard } from './orphan-guard.js';
 import { PendingHandshakes } from './pending-handshakes.js';
-import { RemoteRef, type RemoteRefHost } from './remote-ref.js';
+import { RemoteCalls } from './remote-calls.js';
+import { RemoteRef } from './remote-ref.js';
 import { CloseCode, isRefused, type Link, type Transport, type TransportListener } from './transport.js';
 import { noconnection, WatchRegistry } from './watch-registry.js';
 
@@ -22,16 +19,17 @@ import { noconnection, WatchRegistry } from './watch-registry.js';
 const SHUTDOWN_LINK_WAIT_MS = 5000;
 
 /**
- * A node's side of the cluster: listens, dials, authenticates links, keeps one {@link Endpoint}
- * per peer node, serves what peers ask of it (tells, asks, watches, spawns, stops) and reaps
- * actors whose parent on another node is gone. Installed into its system as the `RemoteProvider`.
+ * A node's side of the cluster: listens, dials, authenticates links and keeps one {@link Endpoint}
+ * per peer node. Once a link is open its frames go straight to its endpoint; remote spawn, stop
+ * and orphan guards live in {@link RemoteCalls}. Installed into its system as the `RemoteProvider`,
+ * through the {@link TransportHost} seam.
  * @internal
  */
-export class EndpointManager implements RemoteProvider, EndpointHost, InboundHost, OrphanGuardHost, RemoteRefHost {
-  readonly system: ActorSystem;
+export class EndpointManager implements RemoteProvider, ConnectionHost, EndpointLinks {
+  readonly host: TransportHost;
   readonly options: ResolvedNetworkOptions;
-  readonly watches = new WatchRegistry();
-  readonly resolveRef: RefResolver;
+  readonly #ctx: NodeContext;
+  readonly #calls: RemoteCalls;
   readonly #transport: Transport;
   readonly #endpoints = new Map<string, Endpoint>();
   /** Links this node dialed that are still authenticating. */
@@ -40,39 +38,52 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   readonly #accepting: PendingHandshakes<Connection>;
   /** Every connection whose link has not closed yet (shutdown waits for them). */
   readonly #links = new Set<Connection>();
-  readonly #guards = new Map<string, Set<OrphanGuard>>();
   /** Node found at each URL this node dialed. */
   readonly #urlNodes = new Map<string, string>();
   #listener: TransportListener | undefined;
   #closing = false;
 
-  constructor(system: ActorSystem, transport: Transport, options: ResolvedNetworkOptions) {
-    this.system = system;
+  constructor(host: TransportHost, transport: Transport, options: ResolvedNetworkOptions) {
+    this.host = host;
     this.options = options;
     this.#transport = transport;
     this.#accepting = new PendingHandshakes({
       maxPending: options.maxPendingHandshakes,
       maxPerAddress: options.maxPendingHandshakesPerAddress,
     });
-    this.resolveRef = (address) => system.ref(address) as unknown as BaseRef;
-    system._installRemote(this);
+    this.#ctx = {
+      host,
+      options,
+      watches: new WatchRegistry(),
+      resolveRef: (address) => host.ref(address),
+      endpointFor: (node) => this.endpointFor(node),
+      serveCall: (endpoint, id, op, args) => this.#calls.serve(endpoint, id, op, args),
+      report: (status, peer, detail, code) => this._report(status, peer, detail, code),
+    };
+    this.#calls = new RemoteCalls(this.#ctx);
+    let ready: Promise<void> | undefined;
     if (options.listen !== undefined) {
-      const ready = this.#listen();
+      ready = this.#listen();
       ready.catch(() => {});
-      system.ready = ready;
     }
+    host.install(this, ready);
+  }
+
+  /** Watches across links, in both directions. */
+  get watches(): WatchRegistry {
+    return this.#ctx.watches;
   }
 
   // ---- ConnectionHost ----
 
   get node(): string {
-    return this.system.node;
+    return this.host.node;
   }
   get secret(): string {
     return this.options.secret;
   }
   get clock() {
-    return this.system.clock;
+    return this.host.clock;
   }
   get handshakeTimeoutMs(): number {
     return this.options.handshakeTimeoutMs;
@@ -83,10 +94,6 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   get heartbeatMaxMissed(): number {
     return this.options.heartbeatMaxMissed;
   }
-  get orphanGraceMs(): number {
-    return this.options.orphanGraceMs;
-  }
-
   get listenAddress(): { host: string; port: number } | undefined {
     const l = this.#listener;
     return l === undefined ? undefined : { host: l.host, port: l.port };
@@ -101,7 +108,7 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   endpoint(node: string): Endpoint {
     let endpoint = this.#endpoints.get(node);
     if (endpoint === undefined) {
-      endpoint = new Endpoint(this, node);
+      endpoint = new Endpoint(this.#ctx, this, node);
       if (this.#closing) endpoint.status = 'closed';
       this.#endpoints.set(node, endpoint);
     }
@@ -116,14 +123,17 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   endpointFor(node: string): Endpoint {
     const known = this.#endpoints.get(node);
     if (known !== undefined) return known;
-    const idle = new Endpoint(this, node, true);
+    const idle = new Endpoint(this.#ctx, this, node, true);
     if (this.#closing) idle.status = 'closed';
     return idle;
   }
 
-  /** Every peer this node has heard of, with its link status. */
-  peers(): { node: string; status: Endpoint['status']; url: string | undefined }[] {
-    return [...this.#endpoints.values()].map((e) => ({ node: e.node, status: e.status, url: e.url }));
+  /** Every peer this node knows of, with the state of its link. */
+  peers(): PeerInfo[] {
+    return [...this.#endpoints.values()].map((e) => {
+      const status = e.status === 'up' ? 'up' : e.status === 'reconnecting' && e.url !== undefined ? 'connecting' : 'down';
+      return e.url === undefined ? { node: e.node, status } : { node: e.node, status, url: e.url };
+    });
   }
 
   /**
@@ -149,11 +159,6 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     this.endpoint(conn.peer as string).attach(conn);
   }
 
-  _frame(conn: Connection, frame: Uint8Array): void {
-    const endpoint = this.#endpoints.get(conn.peer as string);
-    if (endpoint !== undefined) handleFrame(this, endpoint, conn, frame);
-  }
-
   _closed(conn: Connection, code: number, reason: string): void {
     this.#pending.delete(conn);
     this.#accepting.delete(conn);
@@ -161,13 +166,12 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
   }
 
   _report(status: NodeInspectionEvent['status'], peer: string | undefined, detail?: string, code?: number): void {
-    const inspection = this.system.inspection;
-    if (!inspection.active) return;
+    if (!this.host.inspecting) return;
     const event: NodeInspectionEvent = { type: '@troupe.node', node: this.node, status };
     if (peer !== undefined) event.peer = peer;
     if (detail !== undefined) event.detail = detail;
     if (code !== undefined) event.code = code;
-    inspection.emit(event);
+    this.host.report(event);
   }
 
   /**
@@ -258,17 +262,16 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     return conn;
   }
 
-  async _dial(url: string, node: string): Promise<string> {
+  async dial(url: string, node: string): Promise<string> {
     const conn = await this.#open(url, node);
     return conn.opened;
   }
 
-  _linkUp(endpoint: Endpoint): void {
-    const guards = this.#guards.get(endpoint.node);
-    if (guards !== undefined) for (const g of [...guards]) g.linkUp();
+  linkUp(endpoint: Endpoint): void {
+    this.#calls.linkUp(endpoint.node);
   }
 
-  _linkDown(endpoint: Endpoint): void {
+  linkDown(endpoint: Endpoint): void {
     const node = endpoint.node;
     for (const w of this.watches.takeAll('out', node)) w.watcher._down(noconnection(w.target));
     for (const w of this.watches.takeAll('in', node)) w.targetRef?._unwatch(w.watcher);
@@ -279,25 +282,19 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
    * endpoint is dropped when nothing refers to it any more (no watches, no orphan guards, nothing
    * waiting), so peers that come and go do not accumulate. It is created again if the peer returns.
    */
-  _unreachable(endpoint: Endpoint): void {
+  unreachable(endpoint: Endpoint): void {
     const node = endpoint.node;
-    if (this.#endpoints.get(node) !== endpoint || !endpoint.idle || this.#guards.has(node)) return;
+    if (this.#endpoints.get(node) !== endpoint || !endpoint.idle || this.#calls.guards(node)) return;
     const watches = this.watches.count(node);
     if (watches.in > 0 || watches.out > 0) return;
     this.#endpoints.delete(node);
     endpoint.removed = true;
   }
 
-  _guardDone(guard: OrphanGuard): void {
-    const guards = this.#guards.get(guard.node);
-    guards?.delete(guard);
-    if (guards?.size === 0) this.#guards.delete(guard.node);
-  }
-
   // ---- RemoteProvider ----
 
   ref(address: string, parsed: ParsedAddress): BaseRef {
-    return new RemoteRef(this, parsed.node, address, parsed.path);
+    return new RemoteRef(this.#ctx, parsed.node, address, parsed.path);
   }
 
   async connect(url: string): Promise<string> {
@@ -328,22 +325,8 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     this.endpoint(node).url = url;
   }
 
-  async spawnOn(node: string, logicName: string, options: RemoteSpawnOptions): Promise<BaseRef> {
-    validateNodeId(node);
-    if (typeof logicName !== 'string') throw new TroupeError('TROUPE_ERR_INVALID_OPTION', 'spawnOn needs a logic name string');
-    const parent = options.parent;
-    if (parent !== undefined && !(parent instanceof LocalRef && parent._cell.host === this.system)) {
-      throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `spawnOn's parent ${String(parent?.address)} must be an actor of this system`);
-    }
-    if (node === this.node) {
-      const logic = this.options.logic.get(logicName);
-      if (logic === undefined) throw notAllowed(logicName, node);
-      return this.system.spawn(logic, { name: options.name, input: options.input, parent }) as unknown as BaseRef;
-    }
-    const args = { logic: logicName, name: options.name, input: options.input, parent: parent?.address };
-    const address = await this.endpointFor(node).call('spawn', args, options.timeoutMs ?? this.system.askTimeoutMs);
-    if (typeof address !== 'string') throw new TransportError('TROUPE_ERR_PROTOCOL', `node ${node} answered a spawn without an address`);
-    return this.system.ref(address) as unknown as BaseRef;
+  spawnOn(node: string, logicName: string, options: RemoteSpawnOptions): Promise<BaseRef> {
+    return this.#calls.spawnOn(node, logicName, options);
   }
 
   async close(): Promise<void> {
@@ -371,66 +354,8 @@ export class EndpointManager implements RemoteProvider, EndpointHost, InboundHos
     if (listener !== undefined) this._report('closed', undefined, listener.url);
   }
 
-  // ---- control calls from peers ----
-
-  _call(endpoint: Endpoint, id: number, op: unknown, args: unknown): void {
-    const answer = (result: Promise<unknown>) =>
-      result.then(
-        (value) => endpoint.enqueue([Kind.RESULT, id, true, value]),
-        (err: unknown) => endpoint.enqueue([Kind.RESULT, id, false, ...errorToWire(err)]),
-      );
-    if (op === 'spawn') answer(this.#serveSpawn(endpoint, args));
-    else if (op === 'stop') answer(this.#serveStop(args));
-    else {
-      this._report('frame-error', endpoint.node, `unknown call ${String(op).slice(0, 40)}`);
-      answer(Promise.reject(new TransportError('TROUPE_ERR_PROTOCOL', `unknown call ${String(op).slice(0, 40)}`)));
-    }
-  }
-
-  async #serveSpawn(endpoint: Endpoint, args: unknown): Promise<string> {
-    if (typeof args !== 'object' || args === null) throw new TransportError('TROUPE_ERR_PROTOCOL', 'spawn needs arguments');
-    const { logic: logicName, name, input, parent } = args as Record<string, unknown>;
-    if (typeof logicName !== 'string') throw new TransportError('TROUPE_ERR_PROTOCOL', 'spawn needs a logic name');
-    const logic = this.options.logic.get(logicName);
-    if (logic === undefined) {
-      this._report('refused', endpoint.node, `spawn of ${JSON.stringify(logicName.slice(0, 100))}: not in the logic allowlist`);
-      throw notAllowed(logicName, this.node);
-    }
-    if (name !== undefined && typeof name !== 'string') throw new TroupeError('TROUPE_ERR_INVALID_NAME', 'a spawn name must be a string');
-    if (parent !== undefined && (typeof parent !== 'string' || parseAddress(parent).node !== endpoint.node)) {
-      throw new TransportError('TROUPE_ERR_PROTOCOL', `a remote parent must be an actor of node ${endpoint.node}`);
-    }
-    const child = this.system.spawn(logic, { name, input }) as unknown as BaseRef;
-    if (parent !== undefined) {
-      const guard = new OrphanGuard(this, parent as string, endpoint.node, child);
-      let guards = this.#guards.get(endpoint.node);
-      if (guards === undefined) {
-        guards = new Set();
-        this.#guards.set(endpoint.node, guards);
-      }
-      guards.add(guard);
-      guard.arm();
-    }
-    return child.address;
-  }
-
-  async #serveStop(args: unknown): Promise<null> {
-    const { path, reason } = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
-    if (typeof path !== 'string') throw new TransportError('TROUPE_ERR_PROTOCOL', 'stop needs a path');
-    const r = reasonFromWire(reason);
-    await this.system.stop(this.system.ref(`troupe://${this.node}/${path}`), r === 'noproc' ? 'shutdown' : r);
-    return null;
-  }
-
   /** Actors spawned here whose parent lives on `node`. */
   orphanGuards(node: string): readonly OrphanGuard[] {
-    return [...(this.#guards.get(node) ?? [])];
+    return this.#calls.orphanGuards(node);
   }
-}
-
-function notAllowed(logicName: string, node: string): TroupeError {
-  return new TroupeError(
-    'TROUPE_ERR_NOT_ALLOWED',
-    `logic ${JSON.stringify(logicName.slice(0, 100))} is not in node ${node}'s logic allowlist`,
-  );
 }

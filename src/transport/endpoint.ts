@@ -1,40 +1,28 @@
 import type { AnyEventObject } from 'xstate';
+import { pathOf } from '../actors/address.js';
 import type { AskHolder, TempRef } from '../actors/ask.js';
-import type { NodeInspectionEvent } from '../actors/inspection.js';
-import type { ActorSystem } from '../actors/system.js';
 import { errorFromWire } from '../error-wire.js';
 import { TransportError, type TroupeError } from '../errors.js';
 import { backoffDelay } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { Connection } from './connection.js';
 import { type Envelope, Kind } from './envelope.js';
-import type { ResolvedNetworkOptions } from './options.js';
+import { handleFrame } from './inbound.js';
+import type { EndpointStatus, NodeContext, PeerEndpoint } from './node-context.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import { CloseCode, isRefused } from './transport.js';
-import { noconnection, type WatchRegistry } from './watch-registry.js';
+import { noconnection } from './watch-registry.js';
 
-/**
- * - `idle`: never linked: messages become dead letters.
- * - `up`: a link is open; messages leave in per-tick batches.
- * - `reconnecting`: the link was lost (the node is down); messages wait, bounded in number and time,
- *   while a dialer re-dials with backoff (a listener waits for the peer to dial again).
- * - `unreachable`: waited too long; messages become dead letters, re-dialing may go on.
- * - `closed`: this system shut down.
- */
-export type EndpointStatus = 'idle' | 'up' | 'reconnecting' | 'unreachable' | 'closed';
+export type { EndpointStatus } from './node-context.js';
 
-/** What an endpoint needs from the node it belongs to. */
-export interface EndpointHost {
-  readonly system: ActorSystem;
-  readonly options: ResolvedNetworkOptions;
-  readonly watches: WatchRegistry;
+/** What an endpoint tells, and asks of, the manager that keeps it. */
+export interface EndpointLinks {
   /** Dials `url`, expecting `node` there; resolves once the link is open and attached. */
-  _dial(url: string, node: string): Promise<string>;
-  _linkUp(endpoint: Endpoint): void;
-  _linkDown(endpoint: Endpoint): void;
-  /** The endpoint gave up waiting for a link (`unreachable`): the host may forget it. */
-  _unreachable(endpoint: Endpoint): void;
-  _report(status: NodeInspectionEvent['status'], peer: string | undefined, detail?: string, code?: number): void;
+  dial(url: string, node: string): Promise<string>;
+  linkUp(endpoint: Endpoint): void;
+  linkDown(endpoint: Endpoint): void;
+  /** The endpoint gave up waiting for a link (`unreachable`): the manager may forget it. */
+  unreachable(endpoint: Endpoint): void;
 }
 
 interface PendingCall {
@@ -48,14 +36,15 @@ interface PendingCall {
  * asks and control calls waiting on it, and its reconnect loop. Created once per peer, lazily,
  * and kept for the life of the system (compare protoactor-go `remote/endpoint_manager.go`).
  */
-export class Endpoint implements AskHolder, OutboxOwner {
+export class Endpoint implements AskHolder, OutboxOwner, PeerEndpoint {
   readonly node: string;
   status: EndpointStatus = 'idle';
   /** Where the peer listens, when this node dialed it. */
   url: string | undefined;
   /** Asks from the peer being served here. */
   inboundAsks = 0;
-  readonly #host: EndpointHost;
+  readonly #ctx: NodeContext;
+  readonly #links: EndpointLinks;
   #conn: Connection | undefined;
   readonly #outbox: Outbox;
   /** Asks sent to the peer and not settled yet (they fail through `_failTempsTo` when it goes down). */
@@ -74,11 +63,17 @@ export class Endpoint implements AskHolder, OutboxOwner {
   /** Set once its host forgot it: refs that cached it look the node up again. */
   removed = false;
 
-  constructor(host: EndpointHost, node: string, transient = false) {
-    this.#host = host;
+  constructor(ctx: NodeContext, links: EndpointLinks, node: string, transient = false) {
+    this.#ctx = ctx;
+    this.#links = links;
     this.node = node;
     this.transient = transient;
-    this.#outbox = new Outbox(host, this);
+    this.#outbox = new Outbox(ctx, this);
+  }
+
+  /** A frame arrived on one of this peer's links: straight from the connection, decoded and handled here. */
+  receive(conn: Connection, frame: Uint8Array): void {
+    handleFrame(this.#ctx, this, conn, frame);
   }
 
   /** The open link, if any. */
@@ -89,7 +84,7 @@ export class Endpoint implements AskHolder, OutboxOwner {
   /** Resolves true once the link is up, false after `timeoutMs`. */
   whenUp(timeoutMs: number): Promise<boolean> {
     if (this.status === 'up') return Promise.resolve(true);
-    const clock = this.#host.system.clock;
+    const clock = this.#ctx.host.clock;
     if (this.status === 'closed') return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter = (up: boolean) => {
@@ -118,14 +113,14 @@ export class Endpoint implements AskHolder, OutboxOwner {
 
   /** Sends an ask; `temp` settles with the reply or a failure. */
   ask(path: string, event: AnyEventObject, temp: TempRef, timeoutMs: number): void {
-    if (this.#pendingAsks >= this.#host.options.maxPendingAsks) {
-      this.#host._report('refused', this.node, `more than ${this.#host.options.maxPendingAsks} asks pending`);
+    if (this.#pendingAsks >= this.#ctx.options.maxPendingAsks) {
+      this.#ctx.report('refused', this.node, `more than ${this.#ctx.options.maxPendingAsks} asks pending`);
       temp.fail('TROUPE_ERR_TOO_MANY_PENDING', `${this.#pendingAsks} asks to node ${this.node} are already pending`);
       return;
     }
     this.#pendingAsks++;
     temp._holdBy(this);
-    this.enqueue([Kind.ASK, path, event, temp.address.slice(this.#host.system.node.length + 10), timeoutMs]);
+    this.enqueue([Kind.ASK, path, event, pathOf(temp.address, this.#ctx.host.node) as string, timeoutMs]);
   }
 
   /** @internal */
@@ -135,11 +130,11 @@ export class Endpoint implements AskHolder, OutboxOwner {
 
   /** A control request to the peer (`spawn`, `stop`); rejects on timeout or when the node goes down. */
   call(op: string, args: unknown, timeoutMs: number): Promise<unknown> {
-    if (this.#calls.size >= this.#host.options.maxPendingAsks) {
+    if (this.#calls.size >= this.#ctx.options.maxPendingAsks) {
       return Promise.reject(new TransportError('TROUPE_ERR_TOO_MANY_PENDING', `too many calls pending on node ${this.node}`));
     }
     const id = ++this.#callSeq;
-    const clock = this.#host.system.clock;
+    const clock = this.#ctx.host.clock;
     return new Promise((resolve, reject) => {
       const timer = clock.setTimeout(() => {
         if (this.#calls.delete(id))
@@ -160,7 +155,7 @@ export class Endpoint implements AskHolder, OutboxOwner {
     const pending = this.#calls.get(id);
     if (pending === undefined) return;
     this.#calls.delete(id);
-    this.#host.system.clock.clearTimeout(pending.timer);
+    this.#ctx.host.clock.clearTimeout(pending.timer);
     if (ok) pending.resolve(value);
     else pending.reject(errorFromWire(value, message));
   }
@@ -169,7 +164,7 @@ export class Endpoint implements AskHolder, OutboxOwner {
 
   /** Which node dialed `conn`. */
   #dialerOf(conn: Connection): string {
-    return conn.role === 'dialer' ? this.#host.system.node : this.node;
+    return conn.role === 'dialer' ? this.#ctx.host.node : this.node;
   }
 
   /**
@@ -179,6 +174,7 @@ export class Endpoint implements AskHolder, OutboxOwner {
    * the peer sent on it, until the lower node closes it (so nothing in flight on it is lost).
    */
   attach(conn: Connection): void {
+    conn.receiver = this;
     const current = this.#conn;
     this.#clearTimers();
     this.#attempt = 0;
@@ -190,7 +186,7 @@ export class Endpoint implements AskHolder, OutboxOwner {
       this.#conn = conn;
       current.close(CloseCode.REPLACED, 'replaced by a newer link');
     } else {
-      const self = this.#host.system.node;
+      const self = this.#ctx.host.node;
       const lower = lowerNode(self, this.node);
       const keep = this.#dialerOf(conn) === lower ? conn : current;
       const spare = keep === conn ? current : conn;
@@ -199,9 +195,9 @@ export class Endpoint implements AskHolder, OutboxOwner {
       if (self === lower) this.#closeStandby();
     }
     if (wasUp) return;
-    this.#host._report('up', this.node, conn.link.remote);
+    this.#ctx.report('up', this.node, conn.link.remote);
     this.#outbox.wake();
-    this.#host._linkUp(this);
+    this.#links.linkUp(this);
     const waiters = this.#upWaiters;
     this.#upWaiters = [];
     for (const w of waiters) w(true);
@@ -228,29 +224,29 @@ export class Endpoint implements AskHolder, OutboxOwner {
     // 1001 from the peer: it shut down on purpose, which is not a failure to report as one
     const left = code === CloseCode.GOING_AWAY;
     const why = reason === '' ? `link closed (code ${code})` : `link closed: ${reason} (code ${code})`;
-    if (left) this.#host._report('closed', this.node, `node ${this.node} shut down`, code);
-    else this.#host._report('down', this.node, why, code);
+    if (left) this.#ctx.report('closed', this.node, `node ${this.node} shut down`, code);
+    else this.#ctx.report('down', this.node, why, code);
     const message = left ? `node ${this.node} shut down` : `node ${this.node} went down: ${why}`;
-    this.#host.system._failTempsTo(this.node, 'TROUPE_ERR_NODE_DOWN', message);
+    this.#ctx.host.failWaitingOn(this.node, 'TROUPE_ERR_NODE_DOWN', message);
     for (const id of [...this.#calls.keys()]) this.settleCall(id, false, 'TROUPE_ERR_NODE_DOWN', message);
     this.#outbox.trim('the reconnect buffer is full');
-    this.#host._linkDown(this);
-    this.#bufferTimer = this.#host.system.clock.setTimeout(() => this.#giveUp(), this.#host.options.bufferMs);
+    this.#links.linkDown(this);
+    this.#bufferTimer = this.#ctx.host.clock.setTimeout(() => this.#giveUp(), this.#ctx.options.bufferMs);
     if (this.url !== undefined) {
-      this.#host._report('reconnecting', this.node, `re-dialing ${this.url}`);
+      this.#ctx.report('reconnecting', this.node, `re-dialing ${this.url}`);
       this.#scheduleDial();
     } else if (!left) {
-      this.#host._report('reconnecting', this.node, 'waiting for the peer to dial again');
+      this.#ctx.report('reconnecting', this.node, 'waiting for the peer to dial again');
     }
   }
 
   #scheduleDial(): void {
-    if (this.#attempt >= this.#host.options.maxAttempts) {
+    if (this.#attempt >= this.#ctx.options.maxAttempts) {
       if (this.status === 'reconnecting') this.#giveUp();
       return;
     }
-    const delay = backoffDelay(this.#attempt++, this.#host.options.backoff);
-    this.#retryTimer = this.#host.system.clock.setTimeout(() => {
+    const delay = backoffDelay(this.#attempt++, this.#ctx.options.backoff);
+    this.#retryTimer = this.#ctx.host.clock.setTimeout(() => {
       this.#retryTimer = undefined;
       this.#dialNow();
     }, delay);
@@ -259,12 +255,12 @@ export class Endpoint implements AskHolder, OutboxOwner {
   #dialNow(): void {
     const url = this.url;
     if (url === undefined || this.status === 'up' || this.status === 'closed') return;
-    this.#host._report('connecting', this.node, url);
-    this.#host._dial(url, this.node).then(
+    this.#ctx.report('connecting', this.node, url);
+    this.#links.dial(url, this.node).then(
       () => {},
       (err: TroupeError) => {
         if (this.status === 'up' || this.status === 'closed') return;
-        this.#host._report(err.code === 'TROUPE_ERR_AUTH_FAILED' ? 'auth-failed' : 'connecting', this.node, `dial failed: ${err.message}`);
+        this.#ctx.report(err.code === 'TROUPE_ERR_AUTH_FAILED' ? 'auth-failed' : 'connecting', this.node, `dial failed: ${err.message}`);
         if (isRefused(err)) this.#outbox.failRequests(`nothing listens at ${url} (connection refused)`);
         this.#scheduleDial();
       },
@@ -275,11 +271,11 @@ export class Endpoint implements AskHolder, OutboxOwner {
     this.#bufferTimer = undefined;
     if (this.status === 'up' || this.status === 'closed') return;
     this.status = 'unreachable';
-    this.#host._report('unreachable', this.node, `no link for ${this.#host.options.bufferMs} ms`);
+    this.#ctx.report('unreachable', this.node, `no link for ${this.#ctx.options.bufferMs} ms`);
     this.#outbox.dropAll('gave up waiting for the link');
     // Watches made while waiting never reached the peer.
-    for (const w of this.#host.watches.takeAll('out', this.node)) w.watcher._down(noconnection(w.target));
-    this.#host._unreachable(this);
+    for (const w of this.#ctx.watches.takeAll('out', this.node)) w.watcher._down(noconnection(w.target));
+    this.#links.unreachable(this);
   }
 
   /** True when nothing is waiting here any more: no link, URL, queue, asks or calls. */
@@ -315,7 +311,7 @@ export class Endpoint implements AskHolder, OutboxOwner {
   }
 
   #clearTimers(): void {
-    const clock = this.#host.system.clock;
+    const clock = this.#ctx.host.clock;
     if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
     if (this.#bufferTimer !== undefined) clock.clearTimeout(this.#bufferTimer);
     this.#outbox.stopDrainCheck();

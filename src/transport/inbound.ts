@@ -1,26 +1,16 @@
 import type { AnyEventObject } from 'xstate';
-import { formatAddress, parseAddress } from '../actors/address.js';
+import { formatAddress, isOnNode, isTemporaryPath, parseAddress } from '../actors/address.js';
 import { isEvent, TempRef } from '../actors/ask.js';
 import type { BaseRef } from '../actors/ref.js';
-import type { ActorSystem } from '../actors/system.js';
+import type { TransportHost } from '../actors/transport-host.js';
 import { codeFromWire, errorToWire } from '../error-wire.js';
-import { type DecodedFrame, type RefResolver, type RefusedEnvelope, readFrame } from './codec.js';
+import { type DecodedFrame, type RefusedEnvelope, readFrame } from './codec.js';
 import type { Connection } from './connection.js';
-import type { Endpoint } from './endpoint.js';
 import { Kind, reasonFromWire } from './envelope.js';
-import type { ResolvedNetworkOptions } from './options.js';
-import type { WatchRegistry } from './watch-registry.js';
+import type { PeerEndpoint as Endpoint, NodeContext } from './node-context.js';
 
 /** What inbound handling needs from its node. */
-export interface InboundHost {
-  readonly system: ActorSystem;
-  readonly options: ResolvedNetworkOptions;
-  readonly watches: WatchRegistry;
-  readonly resolveRef: RefResolver;
-  /** Serves a control call (`spawn`, `stop`) and answers it. */
-  _call(endpoint: Endpoint, id: number, op: unknown, args: unknown): void;
-  _report(status: 'frame-error' | 'refused', peer: string, detail: string): void;
-}
+export type InboundHost = Pick<NodeContext, 'host' | 'options' | 'watches' | 'resolveRef' | 'serveCall' | 'report'>;
 
 /** Longest ask timeout a peer may ask this node to hold a reply ref for: one day. */
 const MAX_ASK_TIMEOUT_MS = 86_400_000;
@@ -36,12 +26,12 @@ export function handleFrame(host: InboundHost, endpoint: Endpoint, conn: Connect
   try {
     read = readFrame(frame, host.resolveRef);
   } catch (err) {
-    host._report('frame-error', endpoint.node, `dropped a ${frame.byteLength}-byte frame: ${(err as Error).message}`);
+    host.report('frame-error', endpoint.node, `dropped a ${frame.byteLength}-byte frame: ${(err as Error).message}`);
     return;
   }
   const { envelopes: items, refused } = read;
   if (!Array.isArray(items)) {
-    host._report('frame-error', endpoint.node, 'dropped a frame that is not an array of envelopes');
+    host.report('frame-error', endpoint.node, 'dropped a frame that is not an array of envelopes');
     return;
   }
   for (let i = 0; i < items.length; i++) {
@@ -52,20 +42,20 @@ export function handleFrame(host: InboundHost, endpoint: Endpoint, conn: Connect
     }
     const envelope = items[i];
     if (!Array.isArray(envelope)) {
-      host._report('frame-error', endpoint.node, `envelope ${i} is not an array`);
+      host.report('frame-error', endpoint.node, `envelope ${i} is not an array`);
       continue;
     }
     try {
       handleEnvelope(host, endpoint, conn, envelope, i);
     } catch (err) {
       // One bad envelope never aborts the frame, nor escapes into the socket's event handler.
-      host._report('frame-error', endpoint.node, `envelope ${i} failed: ${String((err as Error)?.message ?? err).slice(0, 200)}`);
+      host.report('frame-error', endpoint.node, `envelope ${i} failed: ${String((err as Error)?.message ?? err).slice(0, 200)}`);
     }
   }
 }
 
 function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection, e: unknown[], i: number): void {
-  const system = host.system;
+  const local = host.host;
   switch (e[0]) {
     case Kind.SEND: {
       const [, path, event] = e;
@@ -74,7 +64,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         return;
       }
       if (!isCapability(path) && foreignTemp(host, endpoint, path, i)) return;
-      system._deliverLocal(path, event);
+      local.deliver(path, event);
       return;
     }
     case Kind.SEND_BATCH: {
@@ -97,7 +87,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         return;
       }
       if (foreignTemp(host, endpoint, replyPath, i)) return;
-      system._temp(replyPath)?.fail(codeFromWire(code), message);
+      local.temporary(replyPath)?.fail(codeFromWire(code), message);
       return;
     }
     case Kind.WATCH:
@@ -108,8 +98,8 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         malformed(host, endpoint, e, i);
         return;
       }
-      const target = formatAddress(system.node, path as string);
-      const targetRef = localRef(system, target);
+      const target = formatAddress(local.node, path as string);
+      const targetRef = localRef(local, target);
       if (targetRef === undefined) {
         if (kind === Kind.WATCH) watcher._down({ type: 'troupe.down', address: target, reason: 'noproc' });
         return;
@@ -128,7 +118,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         return;
       }
       // Only a watch this node asked for is answered: a late or forged notice is ignored.
-      const watch = host.watches.removeOut(endpoint.node, target, formatAddress(system.node, path));
+      const watch = host.watches.removeOut(endpoint.node, target, formatAddress(local.node, path));
       watch?.watcher._down({ type: 'troupe.down', address: target, reason: reasonFromWire(reason) });
       return;
     }
@@ -138,7 +128,7 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
         malformed(host, endpoint, e, i);
         return;
       }
-      host._call(endpoint, id as number, op, args);
+      host.serveCall(endpoint, id as number, op, args);
       return;
     }
     case Kind.RESULT: {
@@ -156,57 +146,57 @@ function handleEnvelope(host: InboundHost, endpoint: Endpoint, conn: Connection,
     case Kind.PONG:
       return;
     default:
-      host._report('frame-error', endpoint.node, `envelope ${i} has an unknown kind ${String(e[0]).slice(0, 20)}`);
+      host.report('frame-error', endpoint.node, `envelope ${i} has an unknown kind ${String(e[0]).slice(0, 20)}`);
   }
 }
 
 /** Tells to one path: the actor is looked up once; an event that is not one is dropped alone. */
 function deliverBatch(host: InboundHost, endpoint: Endpoint, path: string, events: unknown[], i: number): void {
-  const system = host.system;
-  const cell = path.charCodeAt(0) === 36 /* $ */ ? undefined : system._resolvePath(path);
+  const local = host.host;
+  const cell = isTemporaryPath(path) ? undefined : local.resolve(path);
   for (let j = 0; j < events.length; j++) {
     const event = events[j];
     if (!isEvent(event)) {
-      host._report('frame-error', endpoint.node, `envelope ${i}: event ${j} of the batch is not an event object`);
+      host.report('frame-error', endpoint.node, `envelope ${i}: event ${j} of the batch is not an event object`);
       continue;
     }
-    if (cell === undefined) system._deliverLocal(path, event);
+    if (cell === undefined) local.deliver(path, event);
     else cell.tell(event);
   }
 }
 
 function serveAsk(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number): void {
   const [, path, event, replyPath, timeoutMs] = e;
-  if (typeof replyPath !== 'string' || replyPath.charCodeAt(0) !== 36 /* $ */) {
+  if (typeof replyPath !== 'string' || !isTemporaryPath(replyPath)) {
     malformed(host, endpoint, e, i);
     return;
   }
   if (typeof path !== 'string' || !isEvent(event) || typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
     endpoint.enqueue([Kind.ASK_FAIL, replyPath, 'TROUPE_ERR_PROTOCOL', `malformed ask envelope ${i}`]);
-    host._report('frame-error', endpoint.node, `envelope ${i}: malformed ask`);
+    host.report('frame-error', endpoint.node, `envelope ${i}: malformed ask`);
     return;
   }
   if (endpoint.inboundAsks >= host.options.maxPendingAsks) {
-    host._report('refused', endpoint.node, `more than ${host.options.maxPendingAsks} asks from ${endpoint.node} pending`);
+    host.report('refused', endpoint.node, `more than ${host.options.maxPendingAsks} asks from ${endpoint.node} pending`);
     endpoint.enqueue([
       Kind.ASK_FAIL,
       replyPath,
       'TROUPE_ERR_TOO_MANY_PENDING',
-      `node ${host.system.node} already serves ${endpoint.inboundAsks} asks from ${endpoint.node}`,
+      `node ${host.host.node} already serves ${endpoint.inboundAsks} asks from ${endpoint.node}`,
     ]);
     return;
   }
-  const system = host.system;
-  const cell = path.charCodeAt(0) === 36 /* $ */ ? undefined : system._resolvePath(path);
+  const local = host.host;
+  const cell = isTemporaryPath(path) ? undefined : local.resolve(path);
   if (cell === undefined || cell.status === 'stopped') {
-    endpoint.enqueue([Kind.ASK_FAIL, replyPath, 'TROUPE_ERR_NO_ACTOR', `no actor at ${formatAddress(system.node, path)}`]);
+    endpoint.enqueue([Kind.ASK_FAIL, replyPath, 'TROUPE_ERR_NO_ACTOR', `no actor at ${formatAddress(local.node, path)}`]);
     return;
   }
   // The asked cell holds a local reply ref, as for a local ask: its exit, crash or full mailbox
   // fails the ask here, and the failure travels back as ASK_FAIL.
   endpoint.inboundAsks++;
   const temp = new TempRef(
-    system,
+    local.asks,
     cell.address,
     (reply) => {
       endpoint.inboundAsks--;
@@ -229,10 +219,10 @@ function serveAsk(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number
  * settle, feed or fail only what waits on its own node.
  */
 function foreignTemp(host: InboundHost, endpoint: Endpoint, path: string, i: number): boolean {
-  if (path.charCodeAt(0) !== 36 /* $ */) return false;
-  const temp = host.system._temp(path);
-  if (temp === undefined || temp.target.startsWith(`troupe://${endpoint.node}/`)) return false;
-  host._report('frame-error', endpoint.node, `envelope ${i} dropped: ${path.slice(0, 80)} does not wait on node ${endpoint.node}`);
+  if (!isTemporaryPath(path)) return false;
+  const temp = host.host.temporary(path);
+  if (temp === undefined || isOnNode(temp.target, endpoint.node)) return false;
+  host.report('frame-error', endpoint.node, `envelope ${i} dropped: ${path.slice(0, 80)} does not wait on node ${endpoint.node}`);
   return true;
 }
 
@@ -246,9 +236,9 @@ function isCapability(path: string): boolean {
 }
 
 /** A ref to a local address, or undefined when the path is not a valid one. */
-function localRef(system: ActorSystem, address: string): BaseRef | undefined {
+function localRef(local: TransportHost, address: string): BaseRef | undefined {
   try {
-    return system.ref(address) as unknown as BaseRef;
+    return local.ref(address);
   } catch {
     return undefined;
   }
@@ -266,12 +256,12 @@ function peerRef(host: InboundHost, endpoint: Endpoint, address: unknown): BaseR
 }
 
 function malformed(host: InboundHost, endpoint: Endpoint, e: unknown[], i: number): void {
-  host._report('frame-error', endpoint.node, `envelope ${i} (kind ${String(e[0]).slice(0, 20)}) is malformed`);
+  host.report('frame-error', endpoint.node, `envelope ${i} (kind ${String(e[0]).slice(0, 20)}) is malformed`);
 }
 
 /** An envelope refused unread: an ask or call among them is answered with the reason. */
 function refuse(host: InboundHost, endpoint: Endpoint, envelope: RefusedEnvelope, detail: string): void {
-  host._report('frame-error', endpoint.node, detail);
+  host.report('frame-error', endpoint.node, detail);
   const kind = envelope.item(0);
   if (kind === Kind.ASK) {
     const replyPath = envelope.item(3);

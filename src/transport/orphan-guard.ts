@@ -1,14 +1,14 @@
 import type { AnyEventObject } from 'xstate';
 import type { Temporary } from '../actors/ask.js';
-import type { ExitReason } from '../util/exit-reason.js';
 import { BaseRef, type DownEvent } from '../actors/ref.js';
-import type { ActorSystem } from '../actors/system.js';
+import type { TransportHost } from '../actors/transport-host.js';
 import { TroupeError } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
+import type { ExitReason } from '../util/exit-reason.js';
 
 /** What a guard needs from its node. */
 export interface OrphanGuardHost {
-  readonly system: ActorSystem;
+  readonly host: TransportHost;
   readonly orphanGraceMs: number;
   /** The guard is done (its child is gone). */
   _guardDone(guard: OrphanGuard): void;
@@ -39,7 +39,7 @@ export class OrphanGuard extends BaseRef implements Temporary {
     this.target = parent;
     this.node = node;
     this.#child = child;
-    this.address = host.system._registerTemp(this, 'orphan-guard');
+    this.address = host.host.registerTemporary(this, 'orphan-guard');
   }
 
   /** The child this guard may stop. */
@@ -59,13 +59,13 @@ export class OrphanGuard extends BaseRef implements Temporary {
   }
 
   #parent(): BaseRef {
-    return this.#host.system.ref(this.target) as unknown as BaseRef;
+    return this.#host.host.ref(this.target);
   }
 
   /** The link to the parent's node is back: end the grace period and watch the parent again. */
   linkUp(): void {
     if (this.#done || this.#grace === undefined) return;
-    this.#host.system.clock.clearTimeout(this.#grace);
+    this.#host.host.clock.clearTimeout(this.#grace);
     this.#grace = undefined;
     this.#parent()._watch(this);
   }
@@ -89,7 +89,7 @@ export class OrphanGuard extends BaseRef implements Temporary {
 
   #startGrace(): void {
     if (this.#done || this.#grace !== undefined) return;
-    this.#grace = this.#host.system.clock.setTimeout(() => {
+    this.#grace = this.#host.host.clock.setTimeout(() => {
       this.#grace = undefined;
       this.#stopChild('noconnection');
     }, this.#host.orphanGraceMs);
@@ -98,23 +98,23 @@ export class OrphanGuard extends BaseRef implements Temporary {
   #stopChild(reason: ExitReason): void {
     const child = this.#child;
     this.#finish();
-    this.#host.system.stop(child, reason).catch(() => {});
+    this.#host.host.stop(child, reason).catch(() => {});
   }
 
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
-    const system = this.#host.system;
-    if (this.#grace !== undefined) system.clock.clearTimeout(this.#grace);
+    const host = this.#host.host;
+    if (this.#grace !== undefined) host.clock.clearTimeout(this.#grace);
     this.#grace = undefined;
-    system._unregisterTemp(this);
+    host.unregisterTemporary(this);
     this.#child._unwatch(this);
     this.#parent()._unwatch(this);
     this.#host._guardDone(this);
   }
 
   send(event: AnyEventObject): void {
-    this.#host.system._deadLetter(this.address, event, 'no-actor');
+    this.#host.host.deadLetter(this.address, event, 'no-actor');
   }
 
   ask<TReply>(): Promise<TReply> {

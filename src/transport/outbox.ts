@@ -1,13 +1,16 @@
 /** An endpoint's outgoing queue: per-tick flushes, backpressure on a slow link, and the fate of envelopes that cannot go. */
-import { formatAddress } from '../actors/address.js';
+import { formatAddress, isTemporaryPath } from '../actors/address.js';
 import type { ErrorCode } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { Connection } from './connection.js';
-import type { EndpointHost, EndpointStatus } from './endpoint.js';
 import { type Envelope, Kind } from './envelope.js';
 import { coalesce, writeFrames } from './frame-writer.js';
+import type { EndpointStatus, NodeContext } from './node-context.js';
 import { CloseCode } from './transport.js';
 import { noconnection } from './watch-registry.js';
+
+/** What an outbox needs from its node. */
+export type OutboxContext = Pick<NodeContext, 'host' | 'options' | 'watches' | 'report'>;
 
 /** What an outbox needs from the endpoint it belongs to. */
 export interface OutboxOwner {
@@ -26,7 +29,7 @@ export interface OutboxOwner {
  * becomes a dead letter.
  */
 export class Outbox {
-  readonly #host: Pick<EndpointHost, 'system' | 'options' | 'watches' | '_report'>;
+  readonly #ctx: OutboxContext;
   readonly #owner: OutboxOwner;
   #queue: Envelope[] = [];
   #flushScheduled = false;
@@ -34,8 +37,8 @@ export class Outbox {
   #drainTimer: TimerHandle | undefined;
   readonly #flush = () => this.flush();
 
-  constructor(host: Pick<EndpointHost, 'system' | 'options' | 'watches' | '_report'>, owner: OutboxOwner) {
-    this.#host = host;
+  constructor(ctx: OutboxContext, owner: OutboxOwner) {
+    this.#ctx = ctx;
     this.#owner = owner;
   }
 
@@ -48,13 +51,13 @@ export class Outbox {
   enqueue(envelope: Envelope): void {
     const status = this.#owner.status;
     if (status === 'up') {
-      if (this.#drainTimer !== undefined && this.#queue.length >= this.#host.options.bufferLimit) {
+      if (this.#drainTimer !== undefined && this.#queue.length >= this.#ctx.options.bufferLimit) {
         this.#dropBackedUp(envelope);
         return;
       }
       this.#queue.push(envelope);
       this.#scheduleFlush();
-    } else if (status === 'reconnecting' && this.#queue.length < this.#host.options.bufferLimit) {
+    } else if (status === 'reconnecting' && this.#queue.length < this.#ctx.options.bufferLimit) {
       this.#queue.push(envelope);
     } else {
       this.#drop(envelope, status === 'reconnecting' ? 'the reconnect buffer is full' : undefined);
@@ -77,12 +80,12 @@ export class Outbox {
       conn.close(CloseCode.ABNORMAL, 'the link stopped accepting frames');
       return;
     }
-    if (conn.link.buffered > this.#host.options.maxBufferedBytes) {
+    if (conn.link.buffered > this.#ctx.options.maxBufferedBytes) {
       // The peer reads slower than this node writes: hold the queue (up to bufferLimit) until the
       // link's send buffer drains, rather than let it grow without bound.
-      const limit = this.#host.options.bufferLimit;
+      const limit = this.#ctx.options.bufferLimit;
       if (this.#queue.length > limit) for (const e of this.#queue.splice(limit)) this.#dropBackedUp(e);
-      this.#drainTimer ??= this.#host.system.clock.setTimeout(() => {
+      this.#drainTimer ??= this.#ctx.host.clock.setTimeout(() => {
         this.#drainTimer = undefined;
         this.flush();
       }, DRAIN_CHECK_MS);
@@ -91,18 +94,18 @@ export class Outbox {
     const queue = this.#queue;
     this.#queue = [];
     const live = coalesce(queue, this.#isStale);
-    if (live.length > 0) writeFrames(live, this.#host.options.maxFrameBytes, (frame) => conn.send(frame), this.#reject);
+    if (live.length > 0) writeFrames(live, this.#ctx.options.maxFrameBytes, (frame) => conn.send(frame), this.#reject);
   }
 
   /** Stops waiting for a backed-up link's send buffer to drain. */
   stopDrainCheck(): void {
-    if (this.#drainTimer !== undefined) this.#host.system.clock.clearTimeout(this.#drainTimer);
+    if (this.#drainTimer !== undefined) this.#ctx.host.clock.clearTimeout(this.#drainTimer);
     this.#drainTimer = undefined;
   }
 
   /** Keeps the first `bufferLimit` envelopes; the rest are dropped, `why` says why. */
   trim(why: string): void {
-    const limit = this.#host.options.bufferLimit;
+    const limit = this.#ctx.options.bufferLimit;
     if (this.#queue.length > limit) for (const e of this.#queue.splice(limit)) this.#drop(e, why);
   }
 
@@ -135,7 +138,7 @@ export class Outbox {
 
   /** An ask or call that failed while waiting here (its node went down meanwhile) is not sent again. */
   readonly #isStale = (e: Envelope): boolean =>
-    (e[0] === Kind.ASK && this.#host.system._temp(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#owner._callPending(e[1]));
+    (e[0] === Kind.ASK && this.#ctx.host.temporary(e[3]) === undefined) || (e[0] === Kind.CALL && !this.#owner._callPending(e[1]));
 
   /**
    * An envelope that cannot be sent at all: its asker learns why — here, or on the peer when it
@@ -143,21 +146,21 @@ export class Outbox {
    */
   readonly #reject = (envelope: Envelope, code: ErrorCode, detail: string): void => {
     const node = this.#owner.node;
-    this.#host._report('frame-error', node, detail);
-    const system = this.#host.system;
+    this.#ctx.report('frame-error', node, detail);
+    const host = this.#ctx.host;
     const short = detail.slice(0, 500);
     switch (envelope[0]) {
       case Kind.ASK:
-        system._temp(envelope[3])?.fail(code, detail);
-        system._deadLetter(formatAddress(node, envelope[1]), envelope[2], 'invalid-event');
+        host.temporary(envelope[3])?.fail(code, detail);
+        host.deadLetter(formatAddress(node, envelope[1]), envelope[2], 'invalid-event');
         break;
       case Kind.CALL:
         this.#owner.settleCall(envelope[1], false, code, detail);
         break;
       case Kind.SEND:
         // a reply the peer's asker (or stream consumer) waits for: it fails there now, not at its timeout
-        if (envelope[1].charCodeAt(0) === 36 /* $ */) this.enqueue([Kind.ASK_FAIL, envelope[1], code, `the reply ${short}`]);
-        system._deadLetter(formatAddress(node, envelope[1]), envelope[2], 'invalid-event');
+        if (isTemporaryPath(envelope[1])) this.enqueue([Kind.ASK_FAIL, envelope[1], code, `the reply ${short}`]);
+        host.deadLetter(formatAddress(node, envelope[1]), envelope[2], 'invalid-event');
         break;
       case Kind.ASK_FAIL:
         if (envelope[3].length > 1000) this.enqueue([Kind.ASK_FAIL, envelope[1], envelope[2], envelope[3].slice(0, 1000)]);
@@ -181,7 +184,7 @@ export class Outbox {
   };
 
   #dropBackedUp(envelope: Envelope): void {
-    const o = this.#host.options;
+    const o = this.#ctx.options;
     this.#drop(
       envelope,
       `the link to node ${this.#owner.node} is backed up: over ${o.maxBufferedBytes} bytes unsent and ${o.bufferLimit} messages waiting`,
@@ -191,7 +194,7 @@ export class Outbox {
 
   /** An envelope the peer cannot be reached for; without `why`, the endpoint's status says why. */
   #drop(envelope: Envelope, why: string | undefined, code: ErrorCode = 'TROUPE_ERR_NODE_DOWN'): void {
-    const system = this.#host.system;
+    const host = this.#ctx.host;
     const node = this.#owner.node;
     const message =
       why === undefined
@@ -201,15 +204,15 @@ export class Outbox {
           : why;
     switch (envelope[0]) {
       case Kind.SEND:
-        system._deadLetter(formatAddress(node, envelope[1]), envelope[2], 'node-down');
+        host.deadLetter(formatAddress(node, envelope[1]), envelope[2], 'node-down');
         break;
       case Kind.ASK:
-        system._temp(envelope[3])?.fail(code, message);
-        system._deadLetter(formatAddress(node, envelope[1]), envelope[2], 'node-down');
+        host.temporary(envelope[3])?.fail(code, message);
+        host.deadLetter(formatAddress(node, envelope[1]), envelope[2], 'node-down');
         break;
       case Kind.WATCH: {
         const target = formatAddress(node, envelope[1]);
-        this.#host.watches.removeOut(node, target, envelope[2])?.watcher._down(noconnection(target));
+        this.#ctx.watches.removeOut(node, target, envelope[2])?.watcher._down(noconnection(target));
         break;
       }
       case Kind.CALL:

@@ -1,19 +1,12 @@
 import type { AnyEventObject } from 'xstate';
 import { isEvent, startAsk } from '../actors/ask.js';
-import type { ExitReason } from '../util/exit-reason.js';
 import { type AskOptions, BaseRef, type DownEvent, type StreamHost } from '../actors/ref.js';
-import type { ActorSystem } from '../actors/system.js';
-import type { Endpoint } from './endpoint.js';
+import type { ExitReason } from '../util/exit-reason.js';
 import { Kind } from './envelope.js';
-import type { WatchRegistry } from './watch-registry.js';
+import type { PeerEndpoint as Endpoint, NodeContext } from './node-context.js';
 
-/** What a remote ref reaches through. @internal */
-export interface RemoteRefHost {
-  readonly system: ActorSystem;
-  readonly watches: WatchRegistry;
-  /** The node's endpoint, or a transient idle one while the node is unknown. */
-  endpointFor(node: string): Endpoint;
-}
+/** What a remote ref reaches through: its node's context. @internal */
+export type RemoteRefHost = Pick<NodeContext, 'host' | 'watches' | 'endpointFor'>;
 
 /**
  * A ref to an actor on another node: `send` encodes and hands off to the peer's endpoint, `ask`
@@ -48,19 +41,19 @@ export class RemoteRef extends BaseRef {
 
   /** Streams from a remote actor are consumed here: chunks come back as tells to a local consumer ref. @internal */
   override get _streamHost(): StreamHost {
-    return this.#host.system;
+    return this.#host.host.streams;
   }
 
   send(event: AnyEventObject): void {
     if (!isEvent(event)) {
-      this.#host.system._deadLetter(this.address, event, 'invalid-event');
+      this.#host.host.deadLetter(this.address, event, 'invalid-event');
       return;
     }
     this.#endpoint.enqueue([Kind.SEND, this.path, event]);
   }
 
   ask<TReply = AnyEventObject>(event: AnyEventObject, options?: AskOptions): Promise<TReply> {
-    return startAsk<TReply>(this.#host.system, this.address, event, options, (e, temp, timeoutMs) =>
+    return startAsk<TReply>(this.#host.host.asks, this.address, event, options, (e, temp, timeoutMs) =>
       this.#endpoint.ask(this.path, e, temp, timeoutMs),
     );
   }
@@ -84,7 +77,7 @@ export class RemoteRef extends BaseRef {
   }
 
   async _stop(reason: ExitReason): Promise<void> {
-    await this.#endpoint.call('stop', { path: this.path, reason: reasonToWire(reason) }, this.#host.system.askTimeoutMs);
+    await this.#endpoint.call('stop', { path: this.path, reason: reasonToWire(reason) }, this.#host.host.askTimeoutMs);
   }
 }
 

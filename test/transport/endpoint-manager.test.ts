@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyEventObject } from 'xstate';
+import { transportHostOf } from '../../src/actors/transport-host.js';
 import { ActorSystem, createSystem, type DeadLetter, SimulatedClock } from '../../src/index.js';
 import { CloseCode, EndpointManager, Kind, MemoryNetwork, RemoteRef } from '../../src/internal.js';
 import { resolveNetworkOptions } from '../../src/transport/options.js';
@@ -213,10 +214,25 @@ describe('EndpointManager', () => {
   });
 
   describe('#peers', () => {
+    it('lists each node with up, connecting (re-dialing it) or down (waiting for it), through system.peers()', async () => {
+      const { a, b, net, port, url } = await setup({ b: { reconnect: { minMs: 60_000, maxMs: 60_000, jitter: 0 } } });
+      expect(b.peers()).toEqual([{ node: 'alpha', status: 'up', url }]);
+      expect(a.peers()).toEqual([{ node: 'beta', status: 'up' }]);
+      net.sever(port);
+      await until(() => b.peers()[0]?.status !== 'up' && a.peers()[0]?.status !== 'up', 5000, 'both ends to see the link go');
+      expect(b.peers()).toEqual([{ node: 'alpha', status: 'connecting', url }]);
+      expect(a.peers()).toEqual([{ node: 'beta', status: 'down' }]);
+      expect(new ActorSystem({ node: 'solo' }).peers()).toEqual([]);
+    });
+
     it('lists linked nodes only: refs to other nodes arriving in events create no endpoint', async () => {
       const net = new MemoryNetwork();
       const host = new ActorSystem({ node: 'host' });
-      const manager = new EndpointManager(host, net.transport(), resolveNetworkOptions({ listen: { port: 0 }, secret: 'k' }));
+      const manager = new EndpointManager(
+        transportHostOf(host),
+        net.transport(),
+        resolveNetworkOptions({ listen: { port: 0 }, secret: 'k' }),
+      );
       extra.push(host);
       await host.ready;
       const got: AnyEventObject[] = [];
@@ -325,7 +341,7 @@ describe('EndpointManager', () => {
     it('settles whenUp waiters and clears their timers at shutdown', async () => {
       const clock = new SimulatedClock();
       const system = new ActorSystem({ node: 'beta', clock });
-      const manager = new EndpointManager(system, new MemoryNetwork().transport(), resolveNetworkOptions({ secret: 'k' }));
+      const manager = new EndpointManager(transportHostOf(system), new MemoryNetwork().transport(), resolveNetworkOptions({ secret: 'k' }));
       const before = clock.pending;
       const up = manager.endpoint('gamma').whenUp(60_000);
       expect(clock.pending).toBe(before + 1);
@@ -341,7 +357,7 @@ describe('EndpointManager', () => {
       const clock = new SimulatedClock();
       const alpha = new ActorSystem({ node: 'alpha', clock });
       const manager = new EndpointManager(
-        alpha,
+        transportHostOf(alpha),
         net.transport(),
         resolveNetworkOptions({ listen: { port: 0 }, secret: 'k', reconnect: { bufferMs: 1000 } }),
       );
@@ -357,7 +373,7 @@ describe('EndpointManager', () => {
       await until(() => got.length === 1, 5000, 'first tell');
       await beta1.shutdown();
       await settle();
-      expect(manager.peers().map((p) => p.status)).toEqual(['reconnecting']);
+      expect(manager.peers().map((p) => p.status)).toEqual(['down']);
       clock.advance(1000);
       expect(manager.peers()).toEqual([]);
       // the peer comes back under the same id; the ref made before reaches it

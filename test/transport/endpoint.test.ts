@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyEventObject } from 'xstate';
+import { transportHostOf } from '../../src/actors/transport-host.js';
 import { ActorSystem, type DeadLetter, type NodeInspectionEvent } from '../../src/index.js';
 import { CloseCode, type Connection, Endpoint, Kind } from '../../src/internal.js';
-import type { EndpointHost } from '../../src/transport/endpoint.js';
+import type { EndpointLinks } from '../../src/transport/endpoint.js';
+import type { NodeContext } from '../../src/transport/node-context.js';
 import { resolveNetworkOptions } from '../../src/transport/options.js';
 import { WatchRegistry } from '../../src/transport/watch-registry.js';
 import { counterMachine, silentMachine } from '../support/machines.js';
@@ -254,19 +256,28 @@ function fakeLink(role: 'dialer' | 'listener', name: string) {
 
 function endpointOn(self: string, peer: string) {
   const events: NodeInspectionEvent['status'][] = [];
-  const host: EndpointHost = {
-    system: new ActorSystem({ node: self }),
+  const ctx: NodeContext = {
+    host: transportHostOf(new ActorSystem({ node: self })),
     options: resolveNetworkOptions({}),
     watches: new WatchRegistry(),
-    _dial: () => Promise.reject(new Error('no dialing here')),
-    _linkUp() {},
-    _linkDown() {},
-    _unreachable() {},
-    _report(status) {
+    resolveRef: () => {
+      throw new Error('no refs here');
+    },
+    endpointFor: () => {
+      throw new Error('no other endpoints here');
+    },
+    serveCall() {},
+    report(status) {
       events.push(status);
     },
   };
-  return { endpoint: new Endpoint(host, peer), events };
+  const links: EndpointLinks = {
+    dial: () => Promise.reject(new Error('no dialing here')),
+    linkUp() {},
+    linkDown() {},
+    unreachable() {},
+  };
+  return { endpoint: new Endpoint(ctx, links, peer), events };
 }
 
 const asConn = (f: ReturnType<typeof fakeLink>) => f as unknown as Connection;

@@ -141,10 +141,13 @@ export async function rawPeer(transport: Transport, url: string, options: { node
     heartbeatIntervalMs: 3_600_000,
     heartbeatMaxMissed: 3,
     _admit: () => true,
-    _opened() {},
-    _frame(_conn, frame) {
-      const items = decodeFrame(frame, (address) => ({ address }) as unknown as BaseRef) as unknown[][];
-      peer.received.push(...items);
+    _opened(conn) {
+      conn.receiver = {
+        receive(_conn, frame) {
+          const items = decodeFrame(frame, (address) => ({ address }) as unknown as BaseRef) as unknown[][];
+          peer.received.push(...items);
+        },
+      };
     },
     _closed(_conn, code) {
       peer.closed = code;
