@@ -5,6 +5,7 @@
  * `maxConcurrency` at a time, each retried on runtime failures, escalated if so configured, its
  * result validated (untrusted) and summarized when long. Outcomes come back in call order.
  */
+import { setMaxListeners } from 'node:events';
 import { TroupeError } from '../errors.js';
 import { addUsage, emptyUsage, type Usage } from '../patterns/worker-protocol.js';
 import { arbitrate, type EscalateHook } from './escalation.js';
@@ -94,6 +95,8 @@ export async function runTurn(
   cfg.setPhase('awaiting');
   // a call that escalates with nobody to arbitrate fails the run: its siblings are cancelled
   const turn = new AbortController();
+  // every call in flight listens to the turn's signal: hundreds are expected
+  setMaxListeners(0, turn.signal);
   const onAbort = () => turn.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   try {

@@ -13,7 +13,7 @@ import { type AgentLogic, isAgentLogic } from './agent-logic.js';
 import { readDescriptor } from './describe.js';
 import type { LoopTool } from './loop-tool.js';
 
-/** A coordinator's worker: agent logic (spawned as its child), a ref, or several refs of one worker (replicas). */
+/** A coordinator's worker: agent logic (spawned as its child), a ref, or several refs of one worker (replicas, called in turn). */
 export type WorkerEntry = AgentLogic | ActorRef | readonly ActorRef[];
 
 /** Failures worth another attempt: the call may succeed elsewhere or later. */
@@ -128,6 +128,7 @@ export class WorkerTools {
     output: LoopTool['output'],
     refs: readonly ActorRef[],
   ): LoopTool {
+    let next = 0;
     return {
       name,
       description,
@@ -135,8 +136,9 @@ export class WorkerTools {
       input,
       output,
       retryable: isRuntimeFailure,
-      execute: async (value, { signal, attempt, timeoutMs, depth, maxDepth }) => {
-        const ref = refs[attempt % refs.length]!;
+      // replicas share the calls round-robin, so a retry also goes to another ref
+      execute: async (value, { signal, timeoutMs, depth, maxDepth }) => {
+        const ref = refs[next++ % refs.length]!;
         const { output: out, usage } = await runTask(ref, value, { timeoutMs, signal, depth, maxDepth });
         return { output: out, usage };
       },
