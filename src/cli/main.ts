@@ -8,6 +8,7 @@ import { TroupeError } from '../errors.js';
 import { runDemo } from './commands/demo.js';
 import { runInspect } from './commands/inspect.js';
 import { CliError, runNode } from './commands/node.js';
+import { runTour } from './commands/tour.js';
 import { runViz } from './commands/viz.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,9 +20,25 @@ export function createProgram(): Command {
     .version(version);
   program
     .command('demo')
-    .description('run the in-process showcase: tell, ask, gather, a supervised crash, overflow, a stream, stats')
+    .description('audit a source tree with a work queue over two worker node processes, killing one midway')
+    .option('--dir <path>', "the tree to audit (default: troupe's own)")
+    .option('--nodes <urls>', 'use worker nodes started by hand (comma-separated ws:// URLs)', splitList)
+    .option('--inspect', 'serve the inspector and keep running until Ctrl-C')
+    .option('--pace <ms>', 'least time per task, so the bars can be watched', parseMs)
+    .action(async (o: { dir?: string; nodes?: string[]; inspect?: boolean; pace?: number }) => {
+      const outcome = await runDemo({
+        ...(o.dir !== undefined ? { dir: o.dir } : {}),
+        ...(o.nodes !== undefined ? { nodes: o.nodes } : {}),
+        ...(o.pace !== undefined ? { paceMs: o.pace } : {}),
+        inspect: o.inspect === true,
+      });
+      process.exitCode = outcome.lost === 0 ? 0 : 1;
+    });
+  program
+    .command('tour')
+    .description('a tour of the runtime in one process: tell, ask, gather, a supervised crash, overflow, a stream, stats')
     .action(async () => {
-      await runDemo();
+      await runTour();
     });
   program
     .command('node')
@@ -33,8 +50,18 @@ export function createProgram(): Command {
     .option('--name <id>', 'node id (default: random)')
     .option('--export <names>', 'host only these exports (comma-separated)', splitList)
     .option('--connect <urls>', 'nodes to dial once started (comma-separated ws:// URLs)', splitList)
+    .option('--allow-inspection', 'let an inspector on another node watch this one')
     .action(
-      async (o: { logic: string; port?: number; host: string; secret?: string; name?: string; export?: string[]; connect?: string[] }) => {
+      async (o: {
+        logic: string;
+        port?: number;
+        host: string;
+        secret?: string;
+        name?: string;
+        export?: string[];
+        connect?: string[];
+        allowInspection?: boolean;
+      }) => {
         await runNode({
           logic: o.logic,
           host: o.host,
@@ -43,6 +70,7 @@ export function createProgram(): Command {
           ...(o.name !== undefined ? { name: o.name } : {}),
           ...(o.export !== undefined ? { exports: o.export } : {}),
           ...(o.connect !== undefined ? { connect: o.connect } : {}),
+          allowInspection: o.allowInspection === true,
         });
       },
     );
@@ -77,6 +105,12 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer 0–65535, got ${value}`);
   return port;
+}
+
+function parseMs(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 5000) throw new CliError(`--pace must be an integer 0–5000, got ${value}`);
+  return ms;
 }
 
 function splitList(value: string): string[] {

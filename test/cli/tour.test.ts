@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { runDemo } from '../../src/cli/commands/demo.js';
+import { runTour } from '../../src/cli/commands/tour.js';
 import { createProgram } from '../../src/cli/main.js';
 
-describe('troupe demo', () => {
+describe('troupe tour', () => {
   it('runs the showcase end to end and reports each step', async () => {
     const out: string[] = [];
-    await runDemo((text) => out.push(text));
+    await runTour((text) => out.push(text));
     const text = out.join('\n');
     expect(text).toContain('{"type":"result","words":5}');
     expect(text).toMatch(/gather statuses\s+ok, ok, ok/);

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { ActorSystem } from '../../actors/system.js';
 import { createSystem } from '../../create-system.js';
 import { TroupeError } from '../../errors.js';
+import { allowInspection } from '../../inspect/collect.js';
 import { isNativeLogic, type SpawnableLogic } from '../../internal.js';
 
 /** Options of {@link startNode}. */
@@ -24,6 +25,8 @@ export interface NodeCommandOptions {
   secret?: string;
   /** URLs of nodes to dial once started. */
   connect?: string[];
+  /** Let an inspector on another node subscribe to this node's inspection (`allowInspection`). */
+  allowInspection?: boolean;
 }
 
 /** A started node: its system, what it hosts, and where it listens. */
@@ -76,6 +79,7 @@ export async function startNode(options: NodeCommandOptions): Promise<StartedNod
   } catch (err) {
     throw new CliError(err instanceof TroupeError ? `${err.code}: ${err.message}` : String(err));
   }
+  if (options.allowInspection === true) allowInspection(system);
   for (const url of options.connect ?? []) {
     try {
       await system.connect(url);

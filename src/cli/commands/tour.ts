@@ -1,5 +1,5 @@
 /**
- * `troupe demo` (`npm run demo`): troupe in one process, no network, no keys.
+ * `troupe tour`: troupe in one process, no network, no keys.
  * Spawns actors, tells and asks, floods a bounded mailbox, crashes a worker under a supervisor
  * and watches it come back at the same address, streams from a generator, and prints the stats.
  */
@@ -39,7 +39,7 @@ const worker = setup({
 });
 
 /** Runs the showcase, writing its report through `print` (default: stdout). */
-export async function runDemo(print: (text: string) => void = (text) => console.log(text)): Promise<void> {
+export async function runTour(print: (text: string) => void = (text) => console.log(text)): Promise<void> {
   const line = (label: string, value: unknown) =>
     print(`  ${label.padEnd(34)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
   const system = createSystem({ node: 'demo' });
@@ -86,7 +86,7 @@ export async function runDemo(print: (text: string) => void = (text) => console.
 
   print('\n4. a bounded mailbox overflows into dead letters');
   const small = system.spawn(worker, { name: 'small', mailbox: { capacity: 10, overflow: 'drop-newest' } });
-  for (let i = 0; i < 25; i++) small.send({ type: 'count', replyTo: system.ref('troupe://demo/nobody') as ReplyTo });
+  for (let i = 0; i < 25; i++) small.send({ type: 'count', replyTo: system.ref('troupe://demo/nobody') });
   await small.ask({ type: 'count' }, { timeoutMs: 1000 }).catch((e: Error) => line('ask to the full mailbox', e.message));
   const reasons = letters.reduce<Record<string, number>>((acc, d) => {
     acc[d.reason] = (acc[d.reason] ?? 0) + 1;

@@ -27,7 +27,8 @@ export interface FileAudit {
   longLines?: number;
 }
 
-const MARKER = /\b(TODO|FIXME|HACK|XXX)\b[:\s]*(.*)$/;
+// a marker opens its comment (`// TODO: …`, `* FIXME(ana) …`); prose that mentions one is not one
+const MARKER = /^\s*(TODO|FIXME|HACK|XXX)\b(?:\([^)]*\))?[:\s]*(.*)$/;
 const IMPORT_FROM = /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/;
 const IMPORT_BARE = /^\s*import\s+['"]([^'"]+)['"]/;
 const REQUIRE = /\brequire\(\s*['"]([^'"]+)['"]\s*\)/;
@@ -81,9 +82,8 @@ function findMarkers(lines: string[]): Marker[] {
 function commentOf(line: string): string | undefined {
   const slash = line.indexOf('//');
   if (slash >= 0 && !insideString(line, slash)) return line.slice(slash + 2);
-  const trimmed = line.trimStart();
-  if (trimmed.startsWith('*') || trimmed.startsWith('/*') || trimmed.startsWith('#')) return trimmed;
-  return undefined;
+  const m = /^\s*(?:\/\*+|\*|#)(?!\/)(.*)$/.exec(line);
+  return m === null ? undefined : m[1];
 }
 
 function insideString(line: string, at: number): boolean {
@@ -129,42 +129,21 @@ function longestFunction(lines: string[]): { name: string; line: number; lines: 
 }
 
 function closingLine(lines: string[], start: number): number | undefined {
-  let depth = 0;
-  let opened = false;
-  let quote: string | undefined;
-  let blockComment = false;
-  for (let i = start; i < lines.length; i++) {
+  const opener = lines[start]!;
+  if (!opener.trimEnd().endsWith('{')) return undefined;
+  // formatted code closes a block at the indentation that opened it; braces in strings, regexes
+  // and comments cannot fool that
+  const indent = indentOf(opener);
+  for (let i = start + 1; i < lines.length; i++) {
     const line = lines[i]!;
-    for (let j = 0; j < line.length; j++) {
-      const c = line[j]!;
-      if (blockComment) {
-        if (c === '*' && line[j + 1] === '/') {
-          blockComment = false;
-          j++;
-        }
-        continue;
-      }
-      if (quote !== undefined) {
-        if (c === '\\') j++;
-        else if (c === quote) quote = undefined;
-        continue;
-      }
-      if (c === '/' && line[j + 1] === '/') break;
-      if (c === '/' && line[j + 1] === '*') {
-        blockComment = true;
-        j++;
-      } else if (c === '"' || c === "'" || c === '`') quote = c;
-      else if (c === '{') {
-        depth++;
-        opened = true;
-      } else if (c === '}') {
-        depth--;
-        if (opened && depth === 0) return i;
-      }
-    }
-    // a template literal may span lines; plain quotes may not
-    if (quote === '"' || quote === "'") quote = undefined;
-    if (!opened && i > start + 3) return undefined;
+    if (line.trim().length === 0) continue;
+    const at = indentOf(line);
+    if (at < indent) return undefined;
+    if (at === indent) return line.trimStart().startsWith('}') ? i : undefined;
   }
   return undefined;
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
 }
