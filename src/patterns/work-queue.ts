@@ -104,7 +104,6 @@ interface Slot {
   source: WorkerSource;
   ref: ActorRef | undefined;
   release: () => Promise<void>;
-  inFlight: number;
   retired: boolean;
   /** Lost workers in a row without a success; a slot that keeps losing them retires. */
   losses: number;
@@ -144,8 +143,12 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
   readonly #results = new Map<string, TOutput>();
   readonly #failures = new Map<string, TroupeError>();
   readonly #slots: Slot[] = [];
-  /** One entry per unit of free capacity of a slot: a FIFO with a moving head. */
+  /**
+   * One entry per unit of free capacity: the slot and the worker it was offered for (a token of a
+   * replaced worker is stale). A FIFO with a moving head.
+   */
   #free: Slot[] = [];
+  #freeRefs: ActorRef[] = [];
   #freeHead = 0;
   readonly #timers = new Set<TimerHandle>();
   #seq = 0;
@@ -226,7 +229,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
     const starts: Promise<void>[] = [];
     for (const pool of pools) {
       for (let i = 0; i < pool.count; i++) {
-        const slot: Slot = { source: pool.worker, ref: undefined, release: async () => {}, inFlight: 0, retired: false, losses: 0 };
+        const slot: Slot = { source: pool.worker, ref: undefined, release: async () => {}, retired: false, losses: 0 };
         this.#slots.push(slot);
         starts.push(this.#spawn(slot));
       }
@@ -278,7 +281,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
       }
       slot.ref = held.ref;
       slot.release = held.release;
-      for (let i = slot.inFlight; i < this.#prefetch; i++) this.#free.push(slot);
+      for (let i = 0; i < this.#prefetch; i++) this.#offer(slot, held.ref);
       this.#pump();
     } catch (err) {
       if (this.#settled) return;
@@ -303,21 +306,22 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
   /** Hands ready tasks to free slots, longest-free first. */
   #pump(): void {
     while (!this.#settled && this.#ready.size > 0 && this.#freeHead < this.#free.length) {
-      const slot = this.#free[this.#freeHead++];
+      const slot = this.#free[this.#freeHead];
+      const ref = this.#freeRefs[this.#freeHead++];
       if (this.#freeHead > 4096 && this.#freeHead * 2 > this.#free.length) {
         this.#free = this.#free.slice(this.#freeHead);
+        this.#freeRefs = this.#freeRefs.slice(this.#freeHead);
         this.#freeHead = 0;
       }
-      if (slot.retired || slot.ref === undefined) continue;
+      if (slot.retired || slot.ref !== ref) continue;
       const task = this.#ready.pop() as TaskRecord;
-      void this.#run(slot, slot.ref, task);
+      void this.#run(slot, ref, task);
     }
   }
 
   async #run(slot: Slot, ref: ActorRef, task: TaskRecord): Promise<void> {
     task.state = 'running';
     task.attempts++;
-    slot.inFlight++;
     this.#running++;
     const taskId = `${task.id}#${task.attempts}`;
     this.#scope.emit('task-start', { taskId: task.id, worker: ref.address });
@@ -328,7 +332,6 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
     } catch (err) {
       error = asTroupeError(err, `task ${task.id}`);
     }
-    slot.inFlight--;
     this.#running--;
     if (this.#settled) return;
     if (error === undefined) {
@@ -344,7 +347,9 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
 
   /** Gives the slot's capacity back, unless its worker was replaced or it retired meanwhile. */
   #offer(slot: Slot, ref: ActorRef): void {
-    if (!slot.retired && slot.ref === ref) this.#free.push(slot);
+    if (slot.retired || slot.ref !== ref) return;
+    this.#free.push(slot);
+    this.#freeRefs.push(ref);
   }
 
   #finish(task: TaskRecord, output: TOutput): void {

@@ -122,7 +122,11 @@ describe('workQueue', () => {
     const worker = taskWorker((input) => input, {
       crash: (input) => input === 'boom' && crashes++ === 0,
     });
-    const q = workQueue<unknown>(sys, { workers: [{ worker, count: 2 }], tasks: [...tasksOf(10), { id: 'b', input: 'boom' }], backoff: fast });
+    const q = workQueue<unknown>(sys, {
+      workers: [{ worker, count: 2 }],
+      tasks: [...tasksOf(10), { id: 'b', input: 'boom' }],
+      backoff: fast,
+    });
     const results = await q.done;
     expect(results.size).toBe(11);
     expect(results.get('b')).toBe('boom');
@@ -232,5 +236,32 @@ describe('workQueue', () => {
     expect(() => workQueue(sys, { workers: [doubler], tasks: [{ id: '', input: 1 }] })).toThrow(/id/);
     expect(() => workQueue(sys, { workers: [doubler], maxAttempts: 0 })).toThrow(/maxAttempts/);
     expect(() => workQueue(sys, { workers: [doubler], store: memoryStore() })).toThrow(/runId/);
+  });
+});
+
+describe('workQueue prefetch', () => {
+  it('keeps at most `prefetch` tasks in flight per slot, also after a worker was replaced', async () => {
+    const sys = system();
+    let inFlight = 0;
+    let most = 0;
+    let hung = false;
+    const worker = taskWorker(async (n, signal) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        if (n === 3 && !hung) {
+          hung = true;
+          await new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled'))));
+        }
+        await new Promise((r) => setTimeout(r, 2));
+        return n;
+      } finally {
+        inFlight--;
+      }
+    });
+    const q = workQueue(sys, { workers: [{ worker, count: 2 }], prefetch: 2, tasks: tasksOf(30), taskTimeoutMs: 100, backoff: fast });
+    expect((await q.done).size).toBe(30);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(q.stats().retries).toBe(1);
   });
 });
