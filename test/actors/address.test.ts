@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddress, parseAddress, validateName, validateNodeId } from '../../src/actors/address.js';
+import {
+  formatAddress,
+  isOnNode,
+  isTemporaryPath,
+  nodePrefix,
+  parseAddress,
+  pathOf,
+  validateName,
+  validateNodeId,
+} from '../../src/actors/address.js';
 
 describe('address', () => {
   describe('parseAddress', () => {
@@ -39,6 +48,21 @@ describe('address', () => {
   describe('validateNodeId', () => {
     it('rejects a node id with a slash', () => {
       expect(() => validateNodeId('a/b')).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }));
+    });
+  });
+
+  describe('node and temporary helpers', () => {
+    it('tell a temporary path ($<kind>.<id>) from an actor path', () => {
+      expect(isTemporaryPath('$ask.abc')).toBe(true);
+      expect(isTemporaryPath('app/lead')).toBe(false);
+    });
+
+    it('give the path of an address on a node, and nothing for another node', () => {
+      expect(pathOf('troupe://alpha/app/lead', 'alpha')).toBe('app/lead');
+      expect(pathOf('troupe://alphabet/app', 'alpha')).toBeUndefined();
+      expect(isOnNode('troupe://alpha/x', 'alpha')).toBe(true);
+      expect(isOnNode('troupe://alphabet/x', 'alpha')).toBe(false);
+      expect(nodePrefix('alpha')).toBe('troupe://alpha/');
     });
   });
 });

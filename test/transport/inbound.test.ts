@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type AnyEventObject, fromCallback } from 'xstate';
 import { type ActorSystem, createSystem, WsTransport } from '../../src/index.js';
 import { Kind } from '../../src/internal.js';
+import { MAX_EVENT_DEPTH, MAX_FRAME_VALUES } from '../../src/transport/frame-scan.js';
 import { nodeEvents, type RawPeer, rawPeer, recorder, until } from './helpers.js';
 
 const systems: ActorSystem[] = [];
@@ -35,6 +36,78 @@ async function askPeer(alpha: ActorSystem, peer: RawPeer, node = 'mallory'): Pro
   const ask = peer.received.slice(before).find((e) => e[0] === Kind.ASK) as unknown[];
   return { reply, replyPath: ask[3] as string };
 }
+
+/** An event nested `levels` deep: `{ type, c: { type, c: … } }`. */
+function nested(levels: number): AnyEventObject {
+  let event: AnyEventObject = { type: 'leaf' };
+  for (let i = 1; i < levels; i++) event = { type: 'n', c: event };
+  return event;
+}
+
+/** Raw bytes of a one-envelope frame `[kind, path, <levels> nested arrays>]`: too deep for msgpackr to encode. */
+function deepFrame(kind: number, path: string, levels: number): Buffer {
+  const pathBytes = Buffer.from(path);
+  return Buffer.concat([
+    Buffer.from([0x91, kind === Kind.ASK ? 0x95 : 0x93, kind, 0xa0 | pathBytes.length]),
+    pathBytes,
+    Buffer.alloc(levels, 0x91),
+    Buffer.from([0xc0]),
+  ]);
+}
+
+describe('handleFrame (real sockets)', () => {
+  it(`refuses an event nested deeper than ${MAX_EVENT_DEPTH} levels every time, and delivers the next`, async () => {
+    const { alpha, peer } = await alphaWithPeer();
+    const events = nodeEvents(alpha);
+    const got: AnyEventObject[] = [];
+    alpha.spawn(recorder(got), { name: 'rec' });
+    for (let i = 0; i < 100; i++) {
+      peer.sendBytes(deepFrame(Kind.SEND, 'rec', 10_000));
+      peer.send([
+        [Kind.SEND, 'rec', nested(MAX_EVENT_DEPTH + 1)],
+        [Kind.SEND, 'rec', { type: 'after', i }],
+      ]);
+    }
+    await until(() => got.length === 100, 10_000, 'the envelopes after the deep ones');
+    expect(got.map((e) => e.type)).toEqual(new Array(100).fill('after'));
+    const refused = events.filter((e) => e.status === 'frame-error' && /nested deeper than 64 levels/.test(e.detail ?? ''));
+    expect(refused.length).toBe(200);
+  });
+
+  it('answers an ask whose event is too deep with TROUPE_ERR_EVENT_TOO_DEEP', async () => {
+    const { peer } = await alphaWithPeer();
+    const before = peer.received.length;
+    peer.send([[Kind.ASK, 'anyone', nested(MAX_EVENT_DEPTH + 1), '$ask.r1', 1000]]);
+    await until(() => peer.received.length > before, 5000, 'the answer');
+    expect(peer.received.slice(before)[0].slice(0, 3)).toEqual([Kind.ASK_FAIL, '$ask.r1', 'TROUPE_ERR_EVENT_TOO_DEEP']);
+  });
+
+  it('a node asking with a too-deep event gets TROUPE_ERR_EVENT_TOO_DEEP, however deep', async () => {
+    const { alpha, url } = await alphaWithPeer();
+    alpha.spawn(recorder([]), { name: 'rec' });
+    const beta = createSystem({ node: 'beta', secret: 'k' });
+    systems.push(beta);
+    await beta.connect(url);
+    const ref = beta.ref('troupe://alpha/rec');
+    for (const levels of [MAX_EVENT_DEPTH + 1, 100_000]) {
+      await expect(ref.ask(nested(levels), { timeoutMs: 10_000 })).rejects.toMatchObject({ code: 'TROUPE_ERR_EVENT_TOO_DEEP' });
+    }
+    await expect(ref.ask({ type: 'fine' }, { timeoutMs: 200 })).rejects.toMatchObject({ code: 'TROUPE_ERR_TIMEOUT' });
+  });
+
+  it(`drops a frame of more than ${MAX_FRAME_VALUES} values unread, and keeps serving`, async () => {
+    const { alpha, peer } = await alphaWithPeer();
+    const events = nodeEvents(alpha);
+    const got: AnyEventObject[] = [];
+    alpha.spawn(recorder(got), { name: 'rec' });
+    const huge = new Array(2_000_000).fill(0);
+    for (let i = 0; i < 3; i++) peer.send([[Kind.SEND, 'rec', { type: 'flood', huge }]]);
+    peer.send([[Kind.SEND, 'rec', { type: 'after' }]]);
+    await until(() => got.length === 1, 20_000, 'the tell after the floods');
+    expect(got[0].type).toBe('after');
+    expect(events.filter((e) => e.status === 'frame-error' && /more than 1000000 values/.test(e.detail ?? '')).length).toBe(3);
+  });
+});
 
 describe('inbound hardening (real sockets)', () => {
   it('drops a non-event inside a SEND_BATCH to a reply path, keeps the frame and the node going', async () => {
