@@ -45,7 +45,7 @@ function outbox(status: EndpointStatus, network: Parameters<typeof resolveNetwor
         host.asks,
         `troupe://y/${path}`,
         (e: AnyEventObject) => resolve(`reply ${e.type}`),
-        (e: { code: string; message: string }) => resolve(`${e.code}: ${e.message}`),
+        (e: unknown) => resolve(`${(e as { code: string }).code}: ${(e as Error).message}`),
       );
       envelope = [Kind.ASK, path, { type: 'q' }, pathOf(temp.address, 'x') as string, 1000];
     });
