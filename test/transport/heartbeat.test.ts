@@ -72,4 +72,27 @@ describe('Heartbeat', () => {
       expect(pinger.lostAfter).toEqual([]);
     });
   });
+
+  describe('detection bound', () => {
+    it('declares a silent peer lost between maxMissed and (maxMissed + 1) intervals after it was last heard', () => {
+      const lostAt = (heardAt: number) => {
+        const clock = new SimulatedClock();
+        let at: number | undefined;
+        const hb = new Heartbeat({ ping() {}, lost: () => (at = clock.now()) }, clock, 1000, 3);
+        hb.start();
+        clock.advance(heardAt);
+        hb.ok();
+        for (let i = 0; i < 1000 && at === undefined; i++) clock.advance(10);
+        return (at as number) - heardAt;
+      };
+      // heard just after a beat: the full (3 + 1) × 1000 ms; just before one: 3 × 1000 ms
+      expect(lostAt(1001)).toBe(3999);
+      expect(lostAt(1999)).toBe(3001);
+      for (const heard of [1000, 1250, 1500, 1750]) {
+        const bound = lostAt(heard);
+        expect(bound).toBeGreaterThanOrEqual(3000);
+        expect(bound).toBeLessThanOrEqual(4000);
+      }
+    });
+  });
 });
