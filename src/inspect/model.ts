@@ -72,6 +72,7 @@ export interface Page<T> {
 }
 
 type LogRow = { seq: number } & WireEvent;
+type WireMessage = Extract<WireEvent, { type: '@troupe.message' }>;
 
 const ROOT = '';
 
@@ -80,7 +81,8 @@ export class InspectorModel {
   /** Bumped on every change, so that the page knows when to refresh. */
   version = 0;
   readonly charts = new Map<string, Chart>();
-  readonly messages: Ring<MessageRow>;
+  /** Messages as they came (the ring position gives their `seq`: `messages.total - messages.size + i`). */
+  readonly messages: Ring<WireMessage>;
   readonly decisions: Ring<LogRow>;
   readonly llm: Ring<LogRow>;
   readonly deadLetters: Ring<LogRow>;
@@ -90,7 +92,11 @@ export class InspectorModel {
   readonly #actors = new Map<string, Actor>();
   readonly #nodes = new Map<string, { status: string; at: number }>();
   readonly #stopped: string[] = [];
-  readonly #asks = new Map<string, MessageRow>();
+  /** Pending asks: reply address → the ask's seq. */
+  readonly #asks = new Map<string, number>();
+  /** Ask seq → reply seq and reply seq → ask seq (negated), for linked pairs. */
+  readonly #links = new Map<number, number>();
+  #lastNode = '';
   readonly #maxActors: number;
   readonly #maxStopped: number;
   #seq = 0;
@@ -116,7 +122,10 @@ export class InspectorModel {
   /** Takes in one record. Records of unknown shape are ignored. */
   add(record: TraceRecord): void {
     this.version++;
-    this.#node(record.node, 'up', record.at);
+    if (record.node !== this.#lastNode) {
+      this.#lastNode = record.node;
+      this.#node(record.node, 'up', record.at);
+    }
     switch (record.type) {
       case '@troupe.chart':
         if (this.charts.size < 10_000 && typeof record.chart?.root === 'object') this.charts.set(String(record.id), record.chart);
@@ -234,22 +243,34 @@ export class InspectorModel {
     }
   }
 
-  #message(e: Extract<WireEvent, { type: '@troupe.message' }>): void {
-    const event = e.event as { replyTo?: unknown } | undefined;
-    const row: MessageRow = { seq: ++this.#seq, at: e.at, node: e.node, to: String(e.to), type: String(e.eventType), event: e.event };
-    if (typeof e.from === 'string') row.from = e.from;
-    if (typeof event?.replyTo === 'string') {
-      row.ask = true;
-      this.#asks.set(event.replyTo, row);
+  #message(e: WireMessage): void {
+    const seq = this.messages.total;
+    const replyTo = (e.event as { replyTo?: unknown } | undefined)?.replyTo;
+    if (typeof replyTo === 'string') {
+      this.#asks.set(replyTo, seq);
       if (this.#asks.size > 10_000) this.#asks.delete(this.#asks.keys().next().value as string);
     }
-    const ask = this.#asks.get(row.to);
-    if (ask !== undefined) {
-      this.#asks.delete(row.to);
-      ask.reply = row.seq;
-      row.replyTo = ask.seq;
+    if (this.#asks.size > 0) {
+      const ask = this.#asks.get(e.to);
+      if (ask !== undefined) {
+        this.#asks.delete(e.to);
+        this.#links.set(ask, seq);
+        this.#links.set(-seq - 1, ask);
+        if (this.#links.size > 20_000) this.#links.delete(this.#links.keys().next().value as number);
+      }
     }
-    this.messages.push(row);
+    this.messages.push(e);
+  }
+
+  #row(e: WireMessage, seq: number): MessageRow {
+    const row: MessageRow = { seq, at: e.at, node: e.node, to: String(e.to), type: String(e.eventType), event: e.event };
+    if (typeof e.from === 'string') row.from = e.from;
+    if (typeof (e.event as { replyTo?: unknown } | undefined)?.replyTo === 'string') row.ask = true;
+    const reply = this.#links.get(seq);
+    if (reply !== undefined) row.reply = reply;
+    const ask = this.#links.get(-seq - 1);
+    if (ask !== undefined) row.replyTo = ask;
+    return row;
   }
 
   /** The tree, flattened depth first (nodes, then their actors), a page at a time. */
@@ -330,18 +351,19 @@ export class InspectorModel {
   /** Messages, oldest first, filtered by actor (sender or receiver address contains it) and type. */
   messagePage(offset: number, limit: number, filter: { actor?: string; type?: string } = {}): Page<MessageRow> {
     const { actor, type } = filter;
+    const ring = this.messages;
+    const first = ring.total - ring.size;
+    const rows: MessageRow[] = [];
     if (!actor && !type) {
-      const rows: MessageRow[] = [];
-      for (let i = offset; i < Math.min(offset + limit, this.messages.size); i++) rows.push(this.messages.at(i) as MessageRow);
-      return { total: this.messages.size, offset, rows };
+      for (let i = offset; i < Math.min(offset + limit, ring.size); i++) rows.push(this.#row(ring.at(i) as WireMessage, first + i));
+      return { total: ring.size, offset, rows };
     }
     let total = 0;
-    const rows: MessageRow[] = [];
-    for (let i = 0; i < this.messages.size; i++) {
-      const m = this.messages.at(i) as MessageRow;
-      if (type && !m.type.includes(type)) continue;
-      if (actor && !m.to.includes(actor) && !m.from?.includes(actor)) continue;
-      if (total >= offset && rows.length < limit) rows.push(m);
+    for (let i = 0; i < ring.size; i++) {
+      const m = ring.at(i) as WireMessage;
+      if (type && !String(m.eventType).includes(type)) continue;
+      if (actor && !String(m.to).includes(actor) && !(typeof m.from === 'string' && m.from.includes(actor))) continue;
+      if (total >= offset && rows.length < limit) rows.push(this.#row(m, first + i));
       total++;
     }
     return { total, offset, rows };
@@ -349,19 +371,8 @@ export class InspectorModel {
 
   /** Where message `seq` sits in the unfiltered timeline, or -1. */
   messageIndex(seq: number): number {
-    const first = this.messages.at(0)?.seq;
-    if (first === undefined) return -1;
-    // seqs grow but are shared with other lists: search
-    let lo = 0;
-    let hi = this.messages.size - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = (this.messages.at(mid) as MessageRow).seq;
-      if (s === seq) return mid;
-      if (s < seq) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    const index = seq - (this.messages.total - this.messages.size);
+    return index >= 0 && index < this.messages.size ? index : -1;
   }
 
   /** A page of a log ring (decisions, llm, dead letters, log), oldest first. */

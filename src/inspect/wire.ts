@@ -78,8 +78,63 @@ export function toWireValue(value: unknown, limits: WireLimits = defaultLimits, 
   return out;
 }
 
+/**
+ * `value` itself when it is already wire-safe and small (plain objects, at most 16 keys a level
+ * and 3 levels deep, of short strings, finite numbers, booleans and null), else a safe copy. Most
+ * events and state values take the first path, which allocates nothing: what keeps an attached
+ * inspector cheap. Events are treated as immutable once sent, as XState does.
+ */
+export function toCompactValue(value: unknown, limits: WireLimits = defaultLimits): unknown {
+  return isCompact(value, limits.maxString, 0) ? value : toWireValue(value, limits);
+}
+
+function isCompact(value: unknown, maxString: number, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return value.length <= maxString;
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= 3 || Object.getPrototypeOf(value) !== Object.prototype) return false;
+      let n = 0;
+      for (const key in value) {
+        if (++n > 16 || !isCompact((value as Record<string, unknown>)[key], maxString, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /** The wire-safe form of one inspection event. */
 export function toWireEvent(event: InspectionEvent, at: number, limits: WireLimits = defaultLimits): WireEvent {
+  // the two events of every message get a direct path; the rest are rare
+  if (event.type === '@troupe.message') {
+    const wire: WireEvent = {
+      type: event.type,
+      node: event.node,
+      to: event.to,
+      eventType: event.eventType,
+      event: toCompactValue(event.event, limits),
+      at,
+    };
+    if (event.from !== undefined) wire.from = event.from;
+    return wire;
+  }
+  if (event.type === '@troupe.state') {
+    return {
+      type: event.type,
+      node: event.node,
+      address: event.address,
+      value: toCompactValue(event.value, limits),
+      status: event.status,
+      at,
+    };
+  }
   const wire = toWireValue(event, limits) as WireEvent;
   wire.at = at;
   return wire;
