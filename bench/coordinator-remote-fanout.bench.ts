@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       llm: openaiClient({ model: 'bench', baseURL: model.url, apiKey: 'bench', maxRetries: 0 }),
       instructions: 'Fan out.',
       workers: [refs],
-      limits: { maxConcurrency: CALLS, maxWorkerCalls: CALLS, workerTimeoutMs: 30_000, maxRetries: 0 },
+      limits: { maxConcurrency: CALLS, maxWorkerCalls: CALLS * 2, workerTimeoutMs: 30_000, maxRetries: 0 },
     });
     const ref = system.spawn(lead, { name: 'lead' });
     const walls: number[] = [];

@@ -100,6 +100,7 @@ export async function runLoop(cfg: LoopConfig, ctx: TaskContext, state: RunState
     state.decisions.push(record);
     state.finished = {};
     emitDecision(caller, record);
+    ctx.progress({ decision: record });
     await save();
   };
 

@@ -263,3 +263,24 @@ describe('defineCoordinator', () => {
     ).toThrow(/unknown limit/);
   });
 });
+
+describe('defineCoordinator streamed', () => {
+  it('streams a progress chunk per decision, then the result', async () => {
+    const { llm } = await model([{ toolCalls: [{ id: 'c1', name: 'search', arguments: { task: 'x' } }] }, 'answer']);
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [countingWorker('search', new Map())],
+    });
+    const chunks: { type: string; decision?: { iteration: number }; output?: unknown }[] = [];
+    for await (const c of track(createSystem())
+      .spawn(lead)
+      .stream<(typeof chunks)[number]>({ type: 'task', input: { task: 'go' } }))
+      chunks.push(c);
+    expect(chunks.map((c) => c.type)).toEqual(['progress', 'result']);
+    expect(chunks[0]!.decision).toMatchObject({ iteration: 1, calls: [{ id: 'c1', worker: 'search' }] });
+    expect(chunks[1]!.output).toEqual({ answer: 'answer' });
+  });
+});
