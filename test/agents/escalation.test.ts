@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arbitrate, type Escalation } from '../../src/agents/escalation.js';
+import { arbitrate, type EscalateHook, type Escalation } from '../../src/agents/escalation.js';
 import { askApproval, resolveGuardrails } from '../../src/agents/guardrails.js';
 
 const escalation: Escalation = {
@@ -42,8 +42,8 @@ describe('arbitrate', () => {
     const pending = arbitrate(() => new Promise(() => {}), escalation, c.signal, 10_000);
     c.abort();
     expect(await pending).toMatchObject({ action: 'abandon', reason: 'the run was cancelled' });
-    // biome-ignore lint/suspicious/noExplicitAny: a hook answering outside its type
-    expect(await arbitrate((() => ({ action: 'explode' })) as any, escalation, signal, 1000)).toMatchObject({ action: 'abandon' });
+    const rogue = (() => ({ action: 'explode' })) as unknown as EscalateHook;
+    expect(await arbitrate(rogue, escalation, signal, 1000)).toMatchObject({ action: 'abandon' });
   });
 });
 
