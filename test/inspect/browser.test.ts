@@ -12,7 +12,9 @@ import { createMachine } from 'xstate';
 import { type ActorSystem, createSystem, supervisor } from '../../src/index.js';
 import { allowInspection } from '../../src/inspect/collect.js';
 import { type Inspector, inspector } from '../../src/inspect/inspector.js';
+import { InspectorModel } from '../../src/inspect/model.js';
 import { recordTrace, type TraceRecording } from '../../src/inspect/recorder.js';
+import { startInspectorServer } from '../../src/inspect/server.js';
 import { until } from '../support/latch.js';
 import { counterMachine as counter } from '../support/machines.js';
 
@@ -198,6 +200,59 @@ describe('inspector page', () => {
       await page.close();
     } finally {
       await replay.close();
+    }
+  });
+
+  it('stays usable with 10k actors and 100k messages: only the rows in view exist in the page', async () => {
+    const model = new InspectorModel();
+    const at = Date.now();
+    for (const node of ['n1', 'n2']) {
+      model.add({ type: '@troupe.actor', node, address: `troupe://${node}/pool`, status: 'spawned', at });
+      for (let i = 0; i < 5000; i++) {
+        model.add({
+          type: '@troupe.actor',
+          node,
+          address: `troupe://${node}/pool/w${i}`,
+          parent: `troupe://${node}/pool`,
+          status: 'spawned',
+          at,
+        });
+      }
+    }
+    for (let i = 0; i < 100_000; i++) {
+      model.add({
+        type: '@troupe.message',
+        node: 'n1',
+        to: `troupe://n1/pool/w${i % 5000}`,
+        eventType: `job-${i}`,
+        event: { type: `job-${i}` },
+        at: at + i,
+      });
+    }
+    const server = await startInspectorServer({ model });
+    try {
+      const page = await open(server.url);
+      await page.locator('#tree .row[data-address="troupe://n1/pool/w0"]').waitFor({ timeout: 10_000 });
+      expect(await page.locator('#tree .row').count()).toBeLessThan(100);
+      await page.locator('#tree').evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      await page.locator('#tree .row[data-address="troupe://n2/pool/w4999"]').waitFor({ timeout: 10_000 });
+      expect(await page.locator('#tree .row').count()).toBeLessThan(100);
+      await shot(page, 'scale-tree');
+      await page.locator('button[role="tab"][data-view="messages"]').click();
+      await expect.poll(() => page.locator('#messages-count').textContent(), { timeout: 10_000 }).toBe('100000 messages');
+      await page.locator('#messages').evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      await expect.poll(() => page.locator('#messages .row .type').allTextContents(), { timeout: 10_000 }).toContain('job-99999');
+      expect(await page.locator('#messages .row').count()).toBeLessThan(100);
+      await page.locator('#filter-type').fill('job-99999');
+      await expect.poll(() => page.locator('#messages-count').textContent(), { timeout: 10_000 }).toBe('1 messages');
+      await shot(page, 'scale-messages');
+      await page.close();
+    } finally {
+      await server.close();
     }
   });
 });
