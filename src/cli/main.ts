@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { TroupeError } from '../errors.js';
+import { CliError } from './cli-error.js';
 import { runDemo } from './commands/demo.js';
 import { runInspect } from './commands/inspect.js';
-import { CliError, runNode } from './commands/node.js';
+import { runNode } from './commands/node.js';
 import { runTour } from './commands/tour.js';
 import { runViz } from './commands/viz.js';
 

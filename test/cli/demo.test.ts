@@ -3,8 +3,9 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CliError } from '../../src/cli/cli-error.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
-import { CliError } from '../../src/cli/commands/node.js';
+import { type StartedNode, startNode } from '../../src/cli/commands/node.js';
 import { type ScriptedModel, scriptedModel } from '../../src/testing/index.js';
 
 const FIXTURE = 'test/fixtures/demo-tree';
@@ -68,7 +69,7 @@ describe('troupe demo', () => {
   it("audits troupe's own tree over two worker node processes, survives a SIGKILL and leaves no process behind", async () => {
     const run = await cli(['demo']);
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     const last = LAST_LINE.exec(lines.at(-1)!);
     expect(last).not.toBeNull();
@@ -95,7 +96,7 @@ describe('troupe demo', () => {
       OPENAI_API_KEY: 'test',
       TROUPE_MODEL: 'planner',
     });
-    expect(run.code).toBe(0);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain('planner: llm (planner)');
     expect(run.stdout).toMatch(/checks +size, markers\n/);
     expect(run.stdout).toContain('MODEL SUMMARY: a small tree with one FIXME.');
@@ -106,7 +107,7 @@ describe('troupe demo', () => {
 
   it('falls back to every check when the model is down, and says so', async () => {
     const run = await cli(['demo', '--dir', FIXTURE, '--pace', '0'], { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'x' });
-    expect(run.code).toBe(0);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/note: the model could not plan/);
     expect(run.stdout).toMatch(/checks +size, markers, longest-function, imports, licence, long-lines/);
   });
@@ -128,6 +129,23 @@ describe('troupe demo', () => {
     expect(outcome).toMatchObject({ tasks: 23, done: 23, lost: 0 });
     expect(page).toContain('<html');
     expect(out).toContain('inspector still serving; Ctrl-C to stop');
+  });
+
+  it('uses nodes started by hand with --nodes (and kills none of them)', async () => {
+    const secret = 'demo-by-hand-secret';
+    const hand: StartedNode[] = [];
+    try {
+      hand.push(await startNode({ logic: 'demo', port: 0, secret, name: 'east' }));
+      hand.push(await startNode({ logic: 'demo', port: 0, secret, name: 'west' }));
+      const out: string[] = [];
+      const outcome = await runDemo({ dir: FIXTURE, paceMs: 2, nodes: hand.map((n) => n.url!), secret, print: (l) => out.push(l) });
+      expect(outcome).toMatchObject({ tasks: 23, done: 23, lost: 0, requeued: 0 });
+      expect(outcome.perNode.east! + outcome.perNode.west!).toBe(23);
+      expect(out.join('\n')).toContain('worker nodes east, west (started by hand: none will be killed)');
+      expect(out.at(-1)).toBe('demo: 23 tasks, 23 done, 0 lost, 0 re-queued');
+    } finally {
+      await Promise.all(hand.map((n) => n.system.shutdown()));
+    }
   });
 
   describe('bad input: one line and a non-zero exit', () => {

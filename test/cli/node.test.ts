@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliError, type StartedNode, startNode } from '../../src/cli/commands/node.js';
+import { CliError } from '../../src/cli/cli-error.js';
+import { type StartedNode, startNode } from '../../src/cli/commands/node.js';
 import { type ActorSystem, createSystem } from '../../src/index.js';
 
 const fixture = 'test/fixtures/node-logic.ts';

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAddress } from '../../actors/address.js';
 import type { ActorSystem } from '../../actors/system.js';
 import { openaiClient } from '../../agents/llm/openai.js';
@@ -17,13 +16,14 @@ import { inspector } from '../../inspect/inspector.js';
 import { workQueue } from '../../patterns/work-queue.js';
 import { sqliteStore } from '../../store/sqlite.js';
 import type { Store } from '../../store/store.js';
+import { CliError } from '../cli-error.js';
 import type { FileAudit } from '../demo/audit.js';
 import { collectFiles } from '../demo/files.js';
 import { forkWorkerNodes, killNode, stopNodes, type WorkerNode } from '../demo/nodes.js';
+import { DEMO_WORKERS, PACKAGE_ROOT } from '../demo/paths.js';
 import { deterministicPlanner, llmPlanner, type Planner } from '../demo/planner.js';
 import { createProgress } from '../demo/progress.js';
 import { formatReport, summarize } from '../demo/report.js';
-import { CliError } from './node.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -31,6 +31,8 @@ export interface DemoOptions {
   dir?: string;
   /** Nodes started by hand (`troupe node … --logic <demo workers>`): used instead of forking two. */
   nodes?: string[];
+  /** The cluster's secret: needed with `nodes`. Default: `TROUPE_SECRET`, else a random one. */
+  secret?: string;
   /** Serve the inspector and keep running until Ctrl-C. */
   inspect?: boolean;
   /** Least time a task takes, ms, so a person can watch the bars. Default 25. */
@@ -57,10 +59,6 @@ export interface DemoOutcome {
   perNode: Record<string, number>;
 }
 
-const here = import.meta.url;
-const ext = here.endsWith('.ts') ? '.ts' : '.js';
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', here));
-const WORKERS = fileURLToPath(new URL(`../demo/workers${ext}`, here));
 const START_TIMEOUT_MS = 15_000;
 const RUN_TIMEOUT_MS = 120_000;
 
@@ -78,7 +76,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
   const started = Date.now();
   const dir = options.dir ?? PACKAGE_ROOT;
   const files = await collectFiles(dir);
-  const secret = randomBytes(24).toString('base64url');
+  const secret = options.secret ?? nonEmpty(process.env.TROUPE_SECRET) ?? randomBytes(24).toString('base64url');
   const system = createSystem({ node: 'coordinator', listen: { port: 0, host: '127.0.0.1' }, secret });
   const workDir = await mkdtemp(join(tmpdir(), 'troupe-demo-'));
   let nodes: WorkerNode[] = [];
@@ -104,7 +102,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
     } else {
       nodes = await forkWorkerNodes(system, {
         ids: ['worker-1', 'worker-2'],
-        logic: options.workerModule ?? WORKERS,
+        logic: options.workerModule ?? DEMO_WORKERS,
         connect: `ws://${at.host}:${at.port}`,
         secret,
         startTimeoutMs: START_TIMEOUT_MS,
@@ -189,6 +187,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
     await store?.close().catch(() => undefined);
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
 
 function plannerFromEnv(warn: (line: string) => void): Planner {

@@ -10,10 +10,15 @@ import { createSystem } from '../../create-system.js';
 import { TroupeError } from '../../errors.js';
 import { allowInspection } from '../../inspect/collect.js';
 import { isNativeLogic, type SpawnableLogic } from '../../internal.js';
+import { CliError } from '../cli-error.js';
+import { DEMO_WORKERS } from '../demo/paths.js';
+
+// the inspector's and viz's commands import CliError from here
+export { CliError };
 
 /** Options of {@link startNode}. */
 export interface NodeCommandOptions {
-  /** Path of the module whose named exports are hosted (resolved from the working directory). */
+  /** Path of the module whose named exports are hosted (resolved from the working directory); `demo`: the demo's workers. */
   logic: string;
   /** Only these exports (default: every export that is actor logic). */
   exports?: string[];
@@ -36,11 +41,6 @@ export interface StartedNode {
   url: string | undefined;
 }
 
-/** A CLI failure: printed as one line, exit code 1. */
-export class CliError extends Error {
-  override name = 'CliError';
-}
-
 function isLogic(value: unknown): value is SpawnableLogic {
   return (
     isNativeLogic(value) ||
@@ -50,7 +50,7 @@ function isLogic(value: unknown): value is SpawnableLogic {
 
 /** Loads the module, picks its logic exports and starts the node. */
 export async function startNode(options: NodeCommandOptions): Promise<StartedNode> {
-  const path = resolve(options.logic);
+  const path = options.logic === 'demo' ? DEMO_WORKERS : resolve(options.logic);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;

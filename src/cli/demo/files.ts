@@ -4,7 +4,7 @@
  */
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
-import { CliError } from '../commands/node.js';
+import { CliError } from '../cli-error.js';
 
 /** One file to audit: its path relative to the audited directory, and its text. */
 export interface SourceFile {

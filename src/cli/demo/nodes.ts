@@ -3,9 +3,9 @@
  * are killed by PID at the end whatever happened.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ActorSystem } from '../../actors/system.js';
-import { CliError } from '../commands/node.js';
+import { CliError } from '../cli-error.js';
+import { CLI_MAIN } from './paths.js';
 
 /** A forked worker node. */
 export interface WorkerNode {
@@ -26,9 +26,6 @@ export interface ForkOptions {
   startTimeoutMs: number;
 }
 
-// the CLI runs from TypeScript sources through tsx, or built to dist/: fork the same kind
-const MAIN = fileURLToPath(new URL(`../main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-
 /**
  * Forks one `troupe node` process per id and waits until each has linked to `system`. A node that
  * exits or does not link in time is an error naming it (the others are killed).
@@ -39,11 +36,11 @@ export async function forkWorkerNodes(system: ActorSystem, options: ForkOptions)
     if (e.type === '@troupe.node' && e.status === 'up' && e.peer !== undefined) up.add(e.peer);
   });
   const nodes = options.ids.map((id) => {
-    const child = fork(MAIN, ['node', '--logic', options.logic, '--name', id, '--connect', options.connect, '--allow-inspection'], {
+    const child = fork(CLI_MAIN, ['node', '--logic', options.logic, '--name', id, '--connect', options.connect, '--allow-inspection'], {
       // the secret travels in the environment, not on a command line other users can read
       env: { ...process.env, TROUPE_SECRET: options.secret },
       // TypeScript sources need tsx's loader in the child whatever loader the parent runs under
-      execArgv: MAIN.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      execArgv: CLI_MAIN.endsWith('.ts') ? ['--import', 'tsx'] : [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     if (child.pid === undefined) throw new CliError(`worker node ${id} failed to start`);
