@@ -1,0 +1,95 @@
+/**
+ * The work queue's options, tasks, stats and handle, and the checks on them.
+ * @module
+ */
+import { InvalidArgumentError, type TroupeError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { BackoffOptions } from '../util/backoff.js';
+import { isRef, type ScopeOptions, validateCount, validateSource, type WorkerSource } from './scope.js';
+
+export interface WorkTask<TInput = unknown> {
+  /** Unique within the queue: a second task with a known id is ignored, and results are kept once per id. */
+  id: string;
+  input: TInput;
+  /** Higher runs first; FIFO within one priority. Default 0. */
+  priority?: number;
+}
+
+/** Several slots on one worker source: `count` workers (or `count` slots on one ref). */
+export interface WorkerPool {
+  worker: WorkerSource;
+  /** Slots (spawned workers for logic). Default 1. */
+  count?: number;
+}
+
+/** Options of {@link workQueue}. */
+export interface WorkQueueOptions<TInput = unknown> extends ScopeOptions {
+  /** Refs (each one slot; e.g. on two nodes), logic, `{ node, logic }`, or `{ worker, count }`. */
+  workers: readonly (WorkerSource | WorkerPool)[];
+  tasks?: readonly WorkTask<TInput>[];
+  /** Attempts per task before it fails for good. Default 3. */
+  maxAttempts?: number;
+  /** Delay before a failed task is retried. Default `{ minMs: 100, maxMs: 5000, factor: 2, jitter: 0.2 }`. */
+  backoff?: BackoffOptions;
+  /** How long one attempt may take, ms. Default: the system's ask timeout. */
+  taskTimeoutMs?: number;
+  /** Tasks one slot may have in flight. Default 1 (pure pull: a free worker takes the next task). */
+  prefetch?: number;
+  /** Checkpoints every task state change (key `work-queue/<runId>/<id>`); with `runId`, a new queue resumes the run. */
+  store?: Store;
+  /** Names the run in the store. Required with `store`. */
+  runId?: string;
+}
+
+/** Counters of a {@link WorkQueue}. */
+export interface WorkQueueStats {
+  /** Waiting to run, including tasks waiting out a retry backoff. */
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  /** Attempts that were re-queued (failures, timeouts, lost workers). */
+  retries: number;
+}
+
+/** A running {@link workQueue}. */
+export interface WorkQueue<TInput = unknown, TOutput = unknown> {
+  /**
+   * Resolves with every finished task's output, by id, once no task is queued or running; rejects
+   * with `TROUPE_ERR_ABORTED` (signal), `TROUPE_ERR_CANCELLED` (the parent exited),
+   * `TROUPE_ERR_NO_ACTOR` (every worker is gone; the unfinished tasks stay queued in the store) or
+   * `TROUPE_ERR_STORE_FAILED`.
+   */
+  readonly done: Promise<Map<string, TOutput>>;
+  /** Adds a task while the queue runs (ignored when its id is known). Throws once `done` settled. */
+  add(task: WorkTask<TInput>): void;
+  stats(): WorkQueueStats;
+  /** Tasks that failed for good (after `maxAttempts`), with their last error. */
+  failures(): Map<string, TroupeError>;
+}
+
+/** @internal */
+export function toPool(w: WorkerSource | WorkerPool): { worker: WorkerSource; count: number } {
+  if (typeof w === 'object' && w !== null && 'worker' in w && !isRef(w)) {
+    const pool = w as WorkerPool;
+    validateSource(pool.worker, 'workQueue worker');
+    const count = pool.count ?? 1;
+    validateCount(count, 'workQueue worker count');
+    return { worker: pool.worker, count };
+  }
+  validateSource(w, 'workQueue worker');
+  return { worker: w, count: 1 };
+}
+
+/** @internal */
+export function validateTask(task: WorkTask<unknown>): void {
+  if (typeof task !== 'object' || task === null || typeof task.id !== 'string' || task.id.length === 0) {
+    throw invalid(`a work queue task needs a non-empty string id, got ${JSON.stringify(task)?.slice(0, 100)}`);
+  }
+  if (task.priority !== undefined && !Number.isFinite(task.priority)) throw invalid(`task ${task.id}: priority must be a finite number`);
+}
+
+/** @internal */
+export function invalid(message: string): InvalidArgumentError {
+  return new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', message);
+}
