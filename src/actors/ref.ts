@@ -12,7 +12,7 @@ import type {
   ActorRef as XStateActorRef,
   ActorSystem as XStateSystem,
 } from 'xstate';
-import { TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import type { ExitReason } from '../util/exit-reason.js';
 
 /** Options of {@link ActorRef.ask}. */
@@ -147,13 +147,13 @@ export abstract class BaseRef implements AnyActorRef {
   /** See {@link ActorRef.stream}. Built on `send` and a registered consumer, so every kind of ref streams alike. */
   stream<TChunk = unknown>(event: AnyEventObject, options?: StreamOptions): AsyncIterableIterator<TChunk> {
     const host = this._streamHost;
-    if (host === undefined) throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `${this.address} has no local system to receive a stream`);
+    if (host === undefined) throw createError('TROUPE_ERR_NOT_LOCAL', `${this.address} has no local system to receive a stream`);
     return host._openStream<TChunk>(this, event, options);
   }
 
   /** The XState actor behind a local ref. */
   protected _xstate(): AnyActor {
-    throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `${this.address} is not a local XState actor`);
+    throw createError('TROUPE_ERR_NOT_LOCAL', `${this.address} is not a local XState actor`);
   }
 
   get id(): string {
@@ -172,7 +172,7 @@ export abstract class BaseRef implements AnyActorRef {
   /** Refs are started by spawn. */
   start(): void {}
   stop(): void {
-    throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `stop ${this.address} with system.stop(ref)`);
+    throw createError('TROUPE_ERR_NOT_LOCAL', `stop ${this.address} with system.stop(ref)`);
   }
   getSnapshot(): Snapshot<unknown> {
     return this._xstate().getSnapshot();

@@ -1,5 +1,5 @@
 import type { AnyEventObject } from 'xstate';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, InvalidArgumentError, type TroupeError } from '../errors.js';
 import type { ChildCounts, ChildHandle, ChildInfo } from '../supervision/child-record.js';
 import type { ChildSpec, ChildType, ResolvedSpec, SpecRules } from '../supervision/child-spec.js';
 import type { CallResult, SupervisorAction, SupervisorHost } from '../supervision/supervisor.js';
@@ -218,7 +218,7 @@ class SupervisorBody implements Body, ChildPolicy, SupervisorHost<SpawnableLogic
     const core = this.#core;
     const op = call?.op;
     if (call === undefined) {
-      reply({ ok: false, error: new TroupeError('TROUPE_ERR_INVALID_EVENT', 'a supervisor call needs a call') });
+      reply({ ok: false, error: createError('TROUPE_ERR_INVALID_EVENT', 'a supervisor call needs a call') });
     } else if (call.op === 'startChild') {
       core.startChild(call.spec, reply);
     } else if (call.op === 'terminateChild') {
@@ -232,7 +232,7 @@ class SupervisorBody implements Body, ChildPolicy, SupervisorHost<SpawnableLogic
     } else if (call.op === 'countChildren') {
       core.countChildren(reply);
     } else {
-      reply({ ok: false, error: new TroupeError('TROUPE_ERR_INVALID_EVENT', `unknown supervisor call ${String(op)}`) });
+      reply({ ok: false, error: createError('TROUPE_ERR_INVALID_EVENT', `unknown supervisor call ${String(op)}`) });
     }
   }
 

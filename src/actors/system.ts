@@ -1,6 +1,6 @@
 import { customAlphabet } from 'nanoid';
 import type { AnyEventObject } from 'xstate';
-import { type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
 import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import { type Clock, realClock } from '../util/clock.js';
@@ -105,7 +105,7 @@ export class ActorSystem implements CellHost {
       const p = options.parent;
       const target = p instanceof LocalRef ? p._cell : undefined;
       if (!(target instanceof Cell) || target.host !== this) {
-        throw new TroupeError(
+        throw createError(
           'TROUPE_ERR_NOT_LOCAL',
           `parent ${String(p?.address)} is not an actor of this system; use spawnOn for remote parents`,
         );
@@ -153,10 +153,7 @@ export class ActorSystem implements CellHost {
       return new PathRef(this, address, parsed.path) as ActorRef as ActorRef<TEvent>;
     }
     if (this.#remote === undefined) {
-      throw new TroupeError(
-        'TROUPE_ERR_NODE_DOWN',
-        `no transport to reach node ${parsed.node}; give createSystem a listen or connect option`,
-      );
+      throw createError('TROUPE_ERR_NODE_DOWN', `no transport to reach node ${parsed.node}; give createSystem a listen or connect option`);
     }
     return this.#remote.ref(address, parsed) as ActorRef as ActorRef<TEvent>;
   }
@@ -231,8 +228,8 @@ export class ActorSystem implements CellHost {
 
   #requireLocal(ref: ActorRef, what: string): Cell {
     const cell = this.#localCell(asBase(ref));
-    if (cell === undefined) throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `${what} needs a local actor, got ${String(ref?.address)}`);
-    if (cell.status === 'stopped') throw new TroupeError('TROUPE_ERR_NO_ACTOR', `${what}: ${cell.address} has stopped`);
+    if (cell === undefined) throw createError('TROUPE_ERR_NOT_LOCAL', `${what} needs a local actor, got ${String(ref?.address)}`);
+    if (cell.status === 'stopped') throw createError('TROUPE_ERR_NO_ACTOR', `${what}: ${cell.address} has stopped`);
     return cell;
   }
 
@@ -359,11 +356,10 @@ export class ActorSystem implements CellHost {
     return this.#remote?.peers() ?? [];
   }
 
-
   #usableRemote(what: string): RemoteProvider | TroupeError {
-    if (this.#shutdown !== undefined) return new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
+    if (this.#shutdown !== undefined) return createError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
     if (this.#remote === undefined) {
-      return new TroupeError('TROUPE_ERR_NODE_DOWN', `${what} needs the transport: create the system with createSystem from 'troupe'`);
+      return createError('TROUPE_ERR_NODE_DOWN', `${what} needs the transport: create the system with createSystem from 'troupe'`);
     }
     return this.#remote;
   }
@@ -501,9 +497,9 @@ export class ActorSystem implements CellHost {
    * among its siblings; then the cell joins the tree and its body starts.
    */
   #startCell(parent: Cell | undefined, name: string, logic: SpawnableLogic, settings: CellSettings): Cell {
-    if (this.#shutdown !== undefined) throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
+    if (this.#shutdown !== undefined) throw createError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shut down`);
     if (parent !== undefined && parent.status !== 'running') {
-      throw new TroupeError(
+      throw createError(
         'TROUPE_ERR_ACTOR_STOPPED',
         `parent ${parent.address} is not running (${parent.status === 'stopped' ? 'stopped' : 'exited, waiting for its supervisor'})`,
       );

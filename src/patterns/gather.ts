@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { AnyEventObject } from 'xstate';
 import { isEvent } from '../actors/ask.js';
 import type { ActorRef } from '../actors/ref.js';
-import { AskError, InvalidArgumentError, QuorumError, TroupeError } from '../errors.js';
+import { AskError, createError, InvalidArgumentError, QuorumError, TroupeError } from '../errors.js';
 
 /**
  * The asks of one gather share a cancel signal in groups of this many. Node's EventTarget scans a
@@ -147,7 +147,7 @@ function validate(refs: readonly ActorRef[], event: unknown, options: GatherOpti
 
 function asTroupeError(error: unknown): TroupeError {
   if (error instanceof TroupeError) return error;
-  return new TroupeError('TROUPE_ERR_ACTOR_FAILED', `ask failed: ${error instanceof Error ? error.message : String(error)}`, {
+  return createError('TROUPE_ERR_ACTOR_FAILED', `ask failed: ${error instanceof Error ? error.message : String(error)}`, {
     cause: error,
   });
 }

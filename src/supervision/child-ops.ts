@@ -1,9 +1,8 @@
 /** The mechanics of a supervisor's children: start, stop, kill, release, and the timers behind them. */
-import { TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 import { type ExitReason, isCrash } from '../util/exit-reason.js';
 import type { ChildHandle, ChildRecord, PendingRestart, RecordState } from './child-record.js';
 import { RestartBackoff } from './restart-backoff.js';
-import type { ResolvedFlags } from './supervisor-flags.js';
 import type { SupervisorContext } from './supervisor-host.js';
 
 /**
@@ -39,7 +38,7 @@ export class ChildOps<TLogic, TRef> {
       rec.handle?.kill();
       // kill() reports the exit synchronously for local children; release in any case.
       if ((rec.state as RecordState) !== 'stopped') this.release(rec, 'killed');
-      return failure ?? { error: new TroupeError('TROUPE_ERR_ACTOR_STOPPED', `${host.name} stopped while ${rec.id} started`) };
+      return failure ?? { error: createError('TROUPE_ERR_ACTOR_STOPPED', `${host.name} stopped while ${rec.id} started`) };
     }
     if (failure !== undefined) {
       rec.state = 'restarting';

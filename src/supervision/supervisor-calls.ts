@@ -1,5 +1,5 @@
 /** A supervisor's administrative calls (OTP's start_child, terminate_child, …), each answered with a CallResult. */
-import { type ErrorCode, TroupeError } from '../errors.js';
+import { createError, type ErrorCode, TroupeError } from '../errors.js';
 import { causeOf, describeReason, type ExitReason } from '../util/exit-reason.js';
 import type { ChildOps } from './child-ops.js';
 import { type ChildCounts, type ChildHandle, type ChildInfo, ChildRecord } from './child-record.js';
@@ -133,7 +133,7 @@ export class SupervisorCalls<TLogic, TRef> {
         } catch (error) {
           result = {
             ok: false,
-            error: TroupeError.is(error) ? error : new TroupeError('TROUPE_ERR_ACTOR_FAILED', String(error), { cause: error }),
+            error: TroupeError.is(error) ? error : createError('TROUPE_ERR_ACTOR_FAILED', String(error), { cause: error }),
           };
         }
         done();
@@ -148,6 +148,6 @@ export class SupervisorCalls<TLogic, TRef> {
   }
 
   #error<T>(code: ErrorCode, message: string, reason?: ExitReason): CallResult<T> {
-    return { ok: false, error: new TroupeError(code, `${this.#sup.host.name}: ${message}`, reason && causeOf(reason)) };
+    return { ok: false, error: createError(code, `${this.#sup.host.name}: ${message}`, reason && causeOf(reason)) };
   }
 }

@@ -1,8 +1,8 @@
-import { TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 import { causeOf, describeReason, type ExitReason } from '../util/exit-reason.js';
 import { ChildOps } from './child-ops.js';
 import { type ChildCounts, type ChildHandle, type ChildInfo, ChildRecord } from './child-record.js';
-import type { ResolvedSpec, SpecRules } from './child-spec.js';
+import type { SpecRules } from './child-spec.js';
 import { shouldRestart } from './restart-decider.js';
 import { RestartWindow } from './restart-window.js';
 import { SerialQueue } from './serial-queue.js';
@@ -87,7 +87,7 @@ export class SupervisorCore<TLogic, TRef> {
         if (failure === undefined) continue;
         this.#report('start-failed', rec.id, failure);
         this.#ops.release(rec, failure);
-        const error = new TroupeError(
+        const error = createError(
           'TROUPE_ERR_START_FAILED',
           `${this.#host.name}: child ${rec.id} failed to start (${describeReason(failure)})`,
           causeOf(failure),
@@ -258,7 +258,7 @@ export class SupervisorCore<TLogic, TRef> {
     const limit = `more than ${intensity} restart${intensity === 1 ? '' : 's'} within ${periodMs} ms`;
     this.#report('escalate', rec.id, reason, `reached max restart intensity: ${limit}`);
     this.#ops.release(rec, reason);
-    const error = new TroupeError(
+    const error = createError(
       'TROUPE_ERR_RESTART_INTENSITY',
       `${this.#host.name} reached max restart intensity (${limit}); last: ${rec.id} ${describeReason(reason)}`,
       causeOf(reason),

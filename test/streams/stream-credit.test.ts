@@ -4,7 +4,7 @@ import { CreditWindow } from '../../src/streams/stream-credit.js';
 import { SinkRef } from '../support/sink-ref.js';
 
 function grants(producer: SinkRef): number[] {
-  return producer.sent.map((e) => (e as { n: number }).n);
+  return producer.sent.map((e) => Number(e.n));
 }
 
 describe('CreditWindow', () => {
