@@ -74,6 +74,7 @@ export async function runTurn(
         cfg.guardrails,
         { id: calls[p.index]!.id, worker: p.tool.name, input: p.input, iteration: cfg.iteration, taskId: cfg.caller.taskId },
         signal,
+        cfg.caller.system.clock,
       ),
     ),
   );
@@ -197,6 +198,7 @@ async function execute(
           timeoutMs: cfg.limits.workerTimeoutMs,
           depth: cfg.depth + 1,
           maxDepth: cfg.maxDepth,
+          clock: cfg.caller.system.clock,
         });
         addUsage(usage, result.usage);
         addUsage(state.usage, result.usage);
@@ -240,6 +242,7 @@ async function execute(
       },
       turn.signal,
       cfg.escalateTimeoutMs,
+      cfg.caller.system.clock,
     );
     if (turn.signal.aborted) throw turn.signal.reason;
     if (choice.action === 'abandon')

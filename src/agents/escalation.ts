@@ -3,6 +3,7 @@
  * `escalate` hook (a person, a supervisor agent, a policy), which picks retry, reassign to another
  * worker, or abandon. Without a hook, `onWorkerFailure: 'escalate'` fails the run to its parent.
  */
+import { type Clock, realClock, type TimerHandle } from '../util/clock.js';
 
 /** A failure the coordinator cannot resolve by itself. */
 export interface Escalation {
@@ -34,14 +35,15 @@ export async function arbitrate(
   escalation: Escalation,
   signal: AbortSignal,
   timeoutMs: number,
+  clock: Clock = realClock,
 ): Promise<EscalationChoice> {
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerHandle | undefined;
   try {
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      timer = clock.setTimeout(() => resolve('timeout'), timeoutMs);
     });
     const aborted = new Promise<'aborted'>((resolve) =>
       controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
@@ -59,7 +61,7 @@ export async function arbitrate(
   } catch (err) {
     return { action: 'abandon', reason: `the escalate hook failed: ${(err as Error)?.message ?? String(err)}` };
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clock.clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
   }
 }

@@ -4,6 +4,7 @@
  * never reaches a worker; the model is told why.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { type Clock, realClock, type TimerHandle } from '../util/clock.js';
 
 /** A call as `approve` sees it. */
 export interface ProposedCall {
@@ -54,16 +55,21 @@ export function resolveGuardrails(g: Guardrails | undefined, owner: string): Res
 }
 
 /** Asks `approve` about one call: `undefined` when approved, else the reason it was not. @internal */
-export async function askApproval(g: ResolvedGuardrails, call: ProposedCall, signal: AbortSignal): Promise<string | undefined> {
+export async function askApproval(
+  g: ResolvedGuardrails,
+  call: ProposedCall,
+  signal: AbortSignal,
+  clock: Clock = realClock,
+): Promise<string | undefined> {
   const approve = g.approve;
   if (approve === undefined) return undefined;
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerHandle | undefined;
   try {
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), g.approveTimeoutMs);
+      timer = clock.setTimeout(() => resolve('timeout'), g.approveTimeoutMs);
     });
     const aborted = new Promise<'aborted'>((resolve) =>
       controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
@@ -81,7 +87,7 @@ export async function askApproval(g: ResolvedGuardrails, call: ProposedCall, sig
   } catch (err) {
     return `approve failed: ${(err as Error)?.message ?? String(err)}`;
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clock.clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
   }
 }

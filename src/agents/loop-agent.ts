@@ -65,6 +65,12 @@ export function defineLoopAgent(
   }
   const limits = resolveLimits(options.limits, owner);
   const checkpoint = checkCheckpoint(options.checkpoint, owner);
+  if (checkpoint !== undefined && (options.concurrency ?? 1) !== 1) {
+    throw new InvalidArgumentError(
+      'TROUPE_ERR_INVALID_OPTION',
+      `${owner}: a checkpointed run id names one run at a time: concurrency must be 1`,
+    );
+  }
   const config: LoopConfig = {
     llm: options.llm,
     instructions: options.instructions,

@@ -1,6 +1,7 @@
 /** What the ReAct loop needs of a tool, whether it is a worker actor or a function. @internal */
 import type { z } from 'zod';
 import type { Usage } from '../patterns/worker-protocol.js';
+import type { Clock } from '../util/clock.js';
 import { describeZodError } from './describe.js';
 
 /** One attempt at a call. @internal */
@@ -12,6 +13,8 @@ export interface AttemptContext {
   /** Depth of the task the call makes (the caller's depth + 1). */
   depth: number;
   maxDepth: number;
+  /** The system's clock, for timeouts. */
+  clock: Clock;
 }
 
 /** A tool of a coordinator or agent. @internal */

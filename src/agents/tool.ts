@@ -1,6 +1,7 @@
 /** `tool`: a plain function an LLM agent may call. */
 import type { z } from 'zod';
 import { InvalidArgumentError, TroupeError } from '../errors.js';
+import type { TimerHandle } from '../util/clock.js';
 import { checkToolName, isZodType, jsonSchemaOf } from './describe.js';
 import type { LoopTool } from './loop-tool.js';
 
@@ -80,13 +81,13 @@ export function functionLoopTool(t: FunctionTool): LoopTool {
     input: t.input,
     output: t.output,
     retryable: (err) => !TroupeError.is(err, 'TROUPE_ERR_CANCELLED'),
-    execute: (input, { signal, timeoutMs }) => {
+    execute: (input, { signal, timeoutMs, clock }) => {
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: TimerHandle | undefined;
       return new Promise<{ output: unknown }>((resolve, reject) => {
-        timer = setTimeout(() => {
+        timer = clock.setTimeout(() => {
           const e = new TroupeError('TROUPE_ERR_TIMEOUT', `tool ${t.name} took longer than ${timeoutMs} ms`);
           controller.abort(e);
           reject(e);
@@ -98,7 +99,7 @@ export function functionLoopTool(t: FunctionTool): LoopTool {
           .then(() => t.run(input, { signal: controller.signal }))
           .then((output) => resolve({ output }), reject);
       }).finally(() => {
-        clearTimeout(timer);
+        if (timer !== undefined) clock.clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
       });
     },
