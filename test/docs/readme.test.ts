@@ -1,6 +1,7 @@
 /**
- * Every TypeScript block of the README typechecks as a user would write it: `import … from 'troupe'`
- * (resolved to src/index.ts here), no undefined names, no casts needed.
+ * Every TypeScript block of the README, and every complete one (it imports from 'troupe') of the
+ * docs listed here, typechecks as a user would write it: `import … from 'troupe'` (resolved to
+ * src/index.ts here), no undefined names, no casts needed.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,10 +15,15 @@ function tsBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 }
 
-describe('README.md', () => {
-  it('has self-contained TypeScript blocks that typecheck', { timeout: 120_000 }, async () => {
-    const blocks = tsBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
-    expect(blocks.length).toBeGreaterThanOrEqual(2);
+describe('README.md and complete doc examples', () => {
+  it('are self-contained TypeScript that typechecks', { timeout: 120_000 }, async () => {
+    const readme = tsBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
+    expect(readme.length).toBeGreaterThanOrEqual(2);
+    const docs = ['docs/streams.md'].flatMap((doc) =>
+      tsBlocks(readFileSync(join(root, doc), 'utf8')).filter((code) => code.includes("from 'troupe'")),
+    );
+    expect(docs.length).toBeGreaterThanOrEqual(1);
+    const blocks = [...readme, ...docs];
     mkdirSync(join(root, '.scratch'), { recursive: true });
     const dir = mkdtempSync(join(root, '.scratch', 'readme-'));
     try {
