@@ -3,6 +3,7 @@ import { fromWireError } from '../error-wire.js';
 import { AskError, createError, type ErrorCode, InvalidArgumentError, isErrorCode } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { DeadLetterReason } from './dead-letters.js';
+import type { InspectionBus } from './inspection.js';
 import type { AskOptions, BaseRef, DownEvent } from './ref.js';
 import { describeNonEvent, validateTimeout } from './validate.js';
 import { WatchableEnd } from './watchers.js';
@@ -27,6 +28,9 @@ export interface AskHost {
   _registerTemp(temp: Temporary, kind?: string): string;
   _unregisterTemp(temp: Temporary): void;
   _deadLetter(recipient: string, event: unknown, reason: DeadLetterReason, sender?: string): void;
+  /** Where replies are reported as `@troupe.message` (so an inspector can link them to their ask). */
+  readonly inspection?: InspectionBus;
+  readonly node?: string;
 }
 
 /** Something that wants to hear when an ask it holds settles (the target cell). @internal */
@@ -87,6 +91,10 @@ export class TempRef extends WatchableEnd implements Temporary {
       this.#host._deadLetter(this.address, event, this.#settled ? 'stopped' : 'invalid-event');
       return;
     }
+    // a reply is a message too: the inspector links it to its ask by this address
+    const inspection = this.#host.inspection;
+    if (inspection?.active)
+      inspection.emit({ type: '@troupe.message', node: this.#host.node ?? '', to: this.address, eventType: event.type, event });
     if (event.type === 'troupe.error') {
       // a `troupe.error` reply rejects the ask: how an actor on any node answers with a failure
       const cause = fromWireError((event as { error?: unknown }).error);

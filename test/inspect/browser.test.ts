@@ -130,6 +130,11 @@ describe('inspector page', () => {
     await expect.poll(() => page.locator('#messages .row .type').allTextContents(), { timeout: 10_000 }).toEqual([HOSTILE]);
     await page.locator('#filter-type').fill('');
     await expect.poll(() => page.locator('#messages .row .type').allTextContents(), { timeout: 10_000 }).toContain('get');
+    // the ask and its reply are linked both ways; following the link marks the reply
+    const ask = page.locator('#messages .row', { has: page.locator('.type', { hasText: /^get$/ }) });
+    await ask.locator('button.link').click();
+    await expect.poll(() => page.locator('#messages .row.selected .type').textContent(), { timeout: 10_000 }).toBe('count');
+    await expect(page.locator('#messages .row.selected button.link').textContent()).resolves.toBe('reply ← ask');
     await shot(page, 'messages');
     await page.locator('button[role="tab"][data-view="deadletters"]').click();
     await expect

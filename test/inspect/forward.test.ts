@@ -83,3 +83,22 @@ describe('forwardInspection', () => {
     expect(() => forwardInspection(s, { to: 'troupe://solo/x', maxBuffer: 0 })).toThrow(/maxBuffer/);
   });
 });
+
+describe('ask replies in the inspection stream', () => {
+  it('reports a reply as a message to the ask’s reply address, so an inspector can link the two', async () => {
+    const s = createSystem({ node: 'solo' });
+    systems.push(s);
+    const { counterMachine } = await import('../support/machines.js');
+    const c = s.spawn(counterMachine, { name: 'c' });
+    const seen: { to: string; eventType: string; replyTo?: unknown }[] = [];
+    s.inspect((e) => {
+      if (e.type === '@troupe.message')
+        seen.push({ to: e.to, eventType: e.eventType, replyTo: (e.event as { replyTo?: { address?: string } }).replyTo?.address });
+    });
+    await c.ask({ type: 'get' });
+    const ask = seen.find((m) => m.eventType === 'get');
+    const reply = seen.find((m) => m.eventType === 'count');
+    expect(ask?.replyTo).toBeTypeOf('string');
+    expect(reply?.to).toBe(ask?.replyTo);
+  });
+});
