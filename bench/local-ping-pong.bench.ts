@@ -6,6 +6,10 @@
  * Under troupe, `self` and `peer` are troupe refs (every hop goes through a mailbox and the
  * dispatcher); raw, they are the XState actors themselves.
  * Result: round trips/s, troupe ÷ raw XState. Target: ratio ≥ 0.7.
+ * Extra: the longest the event loop was blocked during a round, in ms of CPU time (see `watched`;
+ * the median over rounds of each round's longest block, min-max beside): troupe yields after every
+ * dispatcher slice (`sliceMs`, 4 ms), so its figure should stay near one slice; raw XState runs
+ * the whole exchange inside one `send`, so its block is the whole round.
  *
  * Each round runs both sides back to back (alternating which goes first) on fresh actors; the
  * line reports the median of each side and the median of the per-round ratios, with the best
@@ -13,13 +17,49 @@
  */
 import { type AnyActorRef, assign, createActor, sendTo, setup } from 'xstate';
 import { createSystem } from '../src/index.js';
-import { pairedRounds, reportPaired } from './report.js';
+import { pairedRounds, rangeFields, reportPaired, round, spread } from './report.js';
 
 const N = 100_000;
 const ROUNDS = 11;
 const TARGET = 0.7;
 
 let done: () => void = () => {};
+
+/** The longest event-loop block (ms of CPU) of each round, per side. */
+const blocks = { troupe: [] as number[], baseline: [] as number[] };
+
+/** CPU time this process has used, µs. */
+function cpu(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/**
+ * Runs `round` while a `setImmediate` probe re-arms itself; the longest stretch of CPU time
+ * between two probe turns (or from the last turn to the round's end) is the longest the round kept
+ * the event loop from running anything else. CPU time, not wall time, so time the OS gives other
+ * processes of a loaded machine does not count.
+ */
+function watched(side: keyof typeof blocks, round: () => Promise<number> | number): () => Promise<number> {
+  return async () => {
+    let last = cpu();
+    let longest = 0;
+    let on = true;
+    const probe = () => {
+      const now = cpu();
+      longest = Math.max(longest, now - last);
+      last = now;
+      if (on) setImmediate(probe);
+    };
+    setImmediate(probe);
+    const rate = await round();
+    on = false;
+    longest = Math.max(longest, cpu() - last);
+    blocks[side].push(longest / 1000);
+    return rate;
+  };
+}
+
 const latch = () => new Promise<void>((resolve) => (done = resolve));
 
 type PingerEvent = { type: 'go'; self: AnyActorRef; peer: AnyActorRef } | { type: 'pong' };
@@ -94,7 +134,10 @@ async function xstateRound(): Promise<number> {
 }
 
 // Two warm-up rounds of each side, then ROUNDS paired rounds (see pairedRounds in report.ts).
-const result = await pairedRounds({ rounds: ROUNDS, troupe: troupeRound, baseline: xstateRound });
+const result = await pairedRounds({ rounds: ROUNDS, troupe: watched('troupe', troupeRound), baseline: watched('baseline', xstateRound) });
+// the warm-up rounds' blocks include JIT compilation
+const troupeBlock = spread(blocks.troupe.slice(2));
+const baselineBlock = spread(blocks.baseline.slice(2));
 reportPaired(
   {
     bench: 'local-ping-pong',
@@ -103,5 +146,12 @@ reportPaired(
     target: TARGET,
   },
   result,
-  { roundTrips: N },
+  {
+    roundTrips: N,
+    sliceMs: 4,
+    loopBlockMs: round(troupeBlock.median),
+    ...rangeFields('loopBlockMs', troupeBlock, 1),
+    baselineLoopBlockMs: round(baselineBlock.median),
+    ...rangeFields('baselineLoopBlockMs', baselineBlock, 1),
+  },
 );

@@ -56,20 +56,28 @@ async function peer(node: string): Promise<void> {
   });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   process.send?.({ troupePort: system.listenAddress?.port, rawPort: (wss.address() as { port: number }).port });
-  process.on('message', async () => {
+  process.on('message', async (message) => {
+    if (message === 'cpu') {
+      const { user, system: sys } = process.cpuUsage();
+      process.send?.({ cpu: user + sys });
+      return;
+    }
     wss.close();
     await system.shutdown();
     process.exit(0);
   });
 }
 
-/** One side's way to ask peer `p` for `{ type: 'ping', seq }`; resolves with the reply's seq. */
-export type Asker = (p: number, seq: number) => Promise<number>;
+/**
+ * One side's way to ask peer `p` for `{ type: 'ping', seq }`; resolves with the reply (which
+ * carries `seq`). Both sides hand back their own promise, so both cost the caller one hop.
+ */
+export type Asker = (p: number, seq: number) => Promise<{ seq: number }>;
 
 /** A raw ws client to one peer: requests of one tick leave as one frame. */
 class RawClient {
   readonly #socket: WebSocket;
-  readonly #pending = new Map<number, (seq: number) => void>();
+  readonly #pending = new Map<number, (reply: { seq: number }) => void>();
   #batch: RawRequest[] = [];
   #nextId = 0;
 
@@ -79,12 +87,12 @@ class RawClient {
       for (const reply of unpack(data) as { id: number; seq: number }[]) {
         const resolve = this.#pending.get(reply.id);
         this.#pending.delete(reply.id);
-        resolve?.(reply.seq);
+        resolve?.(reply);
       }
     });
   }
 
-  ask(seq: number): Promise<number> {
+  ask(seq: number): Promise<{ seq: number }> {
     const id = this.#nextId++;
     if (this.#batch.length === 0) queueMicrotask(this.#flush);
     this.#batch.push({ id, type: 'ping', seq });
@@ -107,6 +115,8 @@ export interface LoadRig {
   troupe: Asker;
   raw: Asker;
   system: ActorSystem;
+  /** CPU time the two peers have used so far, µs. */
+  peersCpu(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -126,8 +136,20 @@ export async function startRig(): Promise<LoadRig> {
   }
   return {
     system,
-    troupe: async (p, seq) => (await refs[p].ask<{ seq: number }>({ type: 'ping', seq }, { timeoutMs: 60_000 })).seq,
+    troupe: (p, seq) => refs[p].ask<{ seq: number }>({ type: 'ping', seq }, { timeoutMs: 60_000 }),
     raw: (p, seq) => clients[p].ask(seq),
+    async peersCpu() {
+      const each = await Promise.all(
+        peers.map(
+          ({ child }) =>
+            new Promise<number>((resolve) => {
+              child.once('message', (m) => resolve((m as { cpu: number }).cpu));
+              child.send('cpu');
+            }),
+        ),
+      );
+      return each.reduce((a, b) => a + b, 0);
+    },
     async close() {
       for (const c of clients) c.close();
       await system.shutdown();
@@ -147,7 +169,7 @@ export async function load(ask: Asker, total: number, inFlight: number, latencie
     while (next < total) {
       const seq = next++;
       const s = latencies === undefined ? 0 : performance.now();
-      const got = await ask(seq % PEERS, seq);
+      const { seq: got } = await ask(seq % PEERS, seq);
       if (latencies !== undefined) latencies.push((performance.now() - s) * 1000);
       if (got !== seq) throw new Error(`reply ${got} for ask ${seq}`);
     }
@@ -166,9 +188,10 @@ const ROUNDS = 5;
  */
 export async function throughputBench(inFlight: number): Promise<void> {
   const rig = await startRig();
-  const rate = (ask: Asker) => async () => (ASKS / (await load(ask, ASKS, inFlight))) * 1000;
-  const rounds = await alternate({ rounds: ROUNDS, warmup: 1, troupe: rate(rig.troupe), baseline: rate(rig.raw) });
+  const measure = (ask: Asker) => () => measured(rig, ASKS, () => load(ask, ASKS, inFlight));
+  const rounds = await alternate({ rounds: ROUNDS, warmup: 1, troupe: measure(rig.troupe), baseline: measure(rig.raw) });
   await rig.close();
+  const rate = (r: Round) => (ASKS / r.ms) * 1000;
   reportPaired(
     {
       bench: `remote-ask-load-${inFlight}`,
@@ -176,9 +199,45 @@ export async function throughputBench(inFlight: number): Promise<void> {
       baselineName: 'raw ws + msgpackr client batching per tick (a promise and a Map entry per request)',
       target: 0.6,
     },
-    paired(ROUNDS, rounds.troupe, rounds.baseline),
-    { inFlight, asksPerRound: ASKS, peers: PEERS },
+    paired(ROUNDS, rounds.troupe.map(rate), rounds.baseline.map(rate)),
+    { inFlight, asksPerRound: ASKS, peers: PEERS, ...cpuFields(rounds) },
   );
+}
+
+/** One round: wall time, and CPU time per ask of this process and of the peers. */
+interface Round {
+  ms: number;
+  askingCpuUs: number;
+  servingCpuUs: number;
+}
+
+async function measured(rig: LoadRig, asks: number, run: () => Promise<number>): Promise<Round> {
+  const peers0 = await rig.peersCpu();
+  const own0 = process.cpuUsage();
+  const ms = await run();
+  const own = process.cpuUsage(own0);
+  const peers = (await rig.peersCpu()) - peers0;
+  return { ms, askingCpuUs: (own.user + own.system) / asks, servingCpuUs: peers / asks };
+}
+
+/**
+ * CPU µs per ask on each side (medians of the rounds, min-max beside): less disturbed by other
+ * processes than wall time, and where the time goes.
+ */
+function cpuFields(rounds: { troupe: Round[]; baseline: Round[] }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [side, key] of [
+    ['troupe', 'askingCpuUs'],
+    ['troupe', 'servingCpuUs'],
+    ['baseline', 'askingCpuUs'],
+    ['baseline', 'servingCpuUs'],
+  ] as const) {
+    const name = `${side}${key[0].toUpperCase()}${key.slice(1)}PerAsk`;
+    const s = spread(rounds[side].map((r) => r[key]));
+    out[name] = round(s.median, 2);
+    Object.assign(out, rangeFields(name, s, 2));
+  }
+  return out;
 }
 
 /**
