@@ -46,11 +46,8 @@ export class SupervisorCalls<TLogic, TRef> {
 
   restartChild(id: string, reply: (result: CallResult<TRef>) => void): void {
     this.#call(reply, () => {
-      const rec = this.#sup.children.get(id);
-      if (rec === undefined) return this.#error('TROUPE_ERR_NOT_FOUND', `no child ${id}`);
-      if (rec.running) return this.#error('TROUPE_ERR_RUNNING', `child ${id} is running`);
-      if (rec.state !== 'stopped') return this.#error('TROUPE_ERR_RESTARTING', `child ${id} is restarting`);
-      return this.#startRequested(rec, false);
+      const rec = this.#stoppedChild<TRef>(id);
+      return rec instanceof ChildRecord ? this.#startRequested(rec, false) : rec;
     });
   }
 
@@ -77,10 +74,8 @@ export class SupervisorCalls<TLogic, TRef> {
 
   deleteChild(id: string, reply: (result: CallResult<undefined>) => void): void {
     this.#call(reply, () => {
-      const rec = this.#sup.children.get(id);
-      if (rec === undefined) return this.#error('TROUPE_ERR_NOT_FOUND', `no child ${id}`);
-      if (rec.running) return this.#error('TROUPE_ERR_RUNNING', `child ${id} is running`);
-      if (rec.state !== 'stopped') return this.#error('TROUPE_ERR_RESTARTING', `child ${id} is restarting`);
+      const rec = this.#stoppedChild<undefined>(id);
+      if (!(rec instanceof ChildRecord)) return rec;
       // A child left unstarted by a failed group restart still holds its cell: end it.
       if (rec.handle !== undefined) this.#ops.release(rec, 'shutdown');
       this.#sup.children.delete(id);
@@ -103,6 +98,15 @@ export class SupervisorCalls<TLogic, TRef> {
       }
       return { ok: true, value: counts };
     });
+  }
+
+  /** The child `id`, if it exists and is stopped (OTP's rule for restart_child and delete_child); else the error to answer. */
+  #stoppedChild<T>(id: string): ChildRecord<TLogic, TRef> | CallResult<T> {
+    const rec = this.#sup.children.get(id);
+    if (rec === undefined) return this.#error('TROUPE_ERR_NOT_FOUND', `no child ${id}`);
+    if (rec.running) return this.#error('TROUPE_ERR_RUNNING', `child ${id} is running`);
+    if (rec.state !== 'stopped') return this.#error('TROUPE_ERR_RESTARTING', `child ${id} is restarting`);
+    return rec;
   }
 
   /** A start asked for by `startChild` (`fresh`: drop the spec on failure) or `restartChild`. */
