@@ -15,7 +15,7 @@ import type { LlmClient, LlmMessage, LlmTool } from './llm/llm.js';
 import { type Caller, callModel } from './llm-call.js';
 import type { LoopTool } from './loop-tool.js';
 import type { RunState } from './run-state.js';
-import { type ContextOptions, retrieveTool } from './scratchpad.js';
+import { type ContextOptions, RETRIEVE_TOOL, retrieveTool } from './scratchpad.js';
 import type { TaskContext } from './task-host.js';
 
 /** How one loop runs. @internal */
@@ -52,6 +52,12 @@ export async function runLoop(cfg: LoopConfig, ctx: TaskContext, state: RunState
   const caller: Caller = { system: ctx.system, actor: ctx.self.address, taskId: ctx.taskId };
   const maxDepth = Math.min(cfg.limits.maxDepth, ctx.maxDepth ?? Number.POSITIVE_INFINITY);
   const byName = new Map(tools.map((t) => [t.name, t]));
+  if (cfg.context !== undefined && byName.has(RETRIEVE_TOOL)) {
+    throw new TroupeError(
+      'TROUPE_ERR_INVALID_OPTION',
+      `${caller.actor}: a worker is named ${RETRIEVE_TOOL}, the built-in tool of context summaries`,
+    );
+  }
   const offered: LlmTool[] = tools
     .filter((t) => cfg.guardrails.allow === undefined || cfg.guardrails.allow.has(t.name))
     .map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));

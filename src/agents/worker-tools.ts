@@ -27,6 +27,9 @@ const RUNTIME_FAILURES = new Set<ErrorCode>([
   'TROUPE_ERR_TOO_MANY_PENDING',
   'TROUPE_ERR_WORKER_FAILED',
   'TROUPE_ERR_ESCALATED',
+  // a sub-agent whose model was briefly unreachable
+  'TROUPE_ERR_LLM_UNAVAILABLE',
+  'TROUPE_ERR_LLM_RATE_LIMITED',
 ]);
 
 /** True for a runtime failure of a call (timeout, crash, node down, …), as opposed to a refusal. @internal */
