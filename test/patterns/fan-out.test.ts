@@ -133,7 +133,7 @@ describe('fanOut', () => {
   it('times out an item without sinking the others', async () => {
     const sys = system();
     const worker = taskWorker((n) => (n === 2 ? new Promise(() => {}) : n));
-    const results = await fanOut(sys, { worker, items: [1, 2, 3], timeoutMs: 50 });
+    const results = await fanOut(sys, { worker, items: [1, 2, 3], timeoutMs: 300 });
     expect(results.map((r) => r.status)).toEqual(['ok', 'error', 'ok']);
     expect(results[1]).toMatchObject({ error: { code: 'TROUPE_ERR_TIMEOUT' } });
   });

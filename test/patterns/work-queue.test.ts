@@ -35,7 +35,8 @@ describe('workQueue', () => {
     const slow = sys.spawn(
       taskWorker(async (n) => {
         counts.slow++;
-        await new Promise((r) => setTimeout(r, 200));
+        // holds its first task until the fast worker has done every other one
+        await eventually(() => counts.fast >= 39, 10_000);
         return n;
       }),
     );
@@ -49,7 +50,7 @@ describe('workQueue', () => {
     const q = workQueue(sys, { workers: [slow, quick], tasks: tasksOf(40) });
     await q.done;
     expect(counts.slow + counts.fast).toBe(40);
-    expect(counts.slow).toBeLessThanOrEqual(2);
+    expect(counts.slow).toBe(1);
     // the refs it was given are still there
     expect(actors(sys)).toBe(2);
   });
@@ -110,9 +111,9 @@ describe('workQueue', () => {
       }
       return input;
     });
-    const q = workQueue(sys, { workers: [worker], tasks: [{ id: 's', input: 'stuck' }], taskTimeoutMs: 50, backoff: fast });
+    const q = workQueue(sys, { workers: [worker], tasks: [{ id: 's', input: 'stuck' }], taskTimeoutMs: 250, backoff: fast });
     expect((await q.done).get('s')).toBe('stuck');
-    expect(q.stats().retries).toBe(1);
+    expect(q.stats().retries).toBeGreaterThanOrEqual(1);
     expect(actors(sys)).toBe(0);
   });
 
@@ -246,22 +247,20 @@ describe('workQueue prefetch', () => {
     let most = 0;
     let hung = false;
     const worker = taskWorker(async (n, signal) => {
+      if (n === 3 && !hung) {
+        // hangs until cancelled (its worker may be stopped first: it is not counted)
+        hung = true;
+        return new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled'))));
+      }
       inFlight++;
       most = Math.max(most, inFlight);
-      try {
-        if (n === 3 && !hung) {
-          hung = true;
-          await new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled'))));
-        }
-        await new Promise((r) => setTimeout(r, 2));
-        return n;
-      } finally {
-        inFlight--;
-      }
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight--;
+      return n;
     });
-    const q = workQueue(sys, { workers: [{ worker, count: 2 }], prefetch: 2, tasks: tasksOf(30), taskTimeoutMs: 100, backoff: fast });
+    const q = workQueue(sys, { workers: [{ worker, count: 2 }], prefetch: 2, tasks: tasksOf(30), taskTimeoutMs: 300, backoff: fast });
     expect((await q.done).size).toBe(30);
     expect(most).toBeLessThanOrEqual(4);
-    expect(q.stats().retries).toBe(1);
+    expect(q.stats().retries).toBeGreaterThanOrEqual(1);
   });
 });
