@@ -1,0 +1,37 @@
+import { randomFillSync } from 'node:crypto';
+
+/**
+ * Random ids cut from a pool: one `randomFillSync` and one base64url conversion per 4,096
+ * characters, instead of a random draw and a character loop per id (nanoid's `customAlphabet`
+ * costs ~2–3 µs an id; a cut, ~0.2). Every character still carries 6 fresh random bits.
+ */
+const POOL_BYTES = 3072;
+const pool = Buffer.allocUnsafe(POOL_BYTES);
+let chars = '';
+let offset = 0;
+
+/**
+ * `length` random base64url characters (`A–Z a–z 0–9 - _`, 6 bits each): 16 give 96 bits, enough
+ * for an address that must not be guessed.
+ *
+ * @example
+ * ```ts
+ * const path = `$ask.${randomId(16)}`;
+ * ```
+ */
+export function randomId(length: number): string {
+  if (offset + length > chars.length) {
+    randomFillSync(pool);
+    chars = pool.toString('base64url');
+    offset = 0;
+  }
+  const id = chars.slice(offset, offset + length);
+  offset += length;
+  return id;
+}
+
+/** Like {@link randomId}, but never starting with `-`, so it is a valid actor name. */
+export function randomName(length: number): string {
+  const id = randomId(length);
+  return id.charCodeAt(0) === 45 /* - */ ? `_${id.slice(1)}` : id;
+}
