@@ -95,4 +95,33 @@ describe('workers on another node', () => {
     expect(toolMessages(server.requests[1]!.body)[0]!.content).toBe(JSON.stringify({ answer: 'beta: x' }));
     expect(run.decisions[0]!.results[0]!.ok).toBe(true);
   });
+
+  it('a coordinator on another node is a worker of the lead: its decisions stay there, its usage comes back', async () => {
+    const { clientFor } = await model([], {
+      models: {
+        lead: [
+          { toolCalls: [{ name: 'backend_team', arguments: { task: 'api' } }], usage: { inputTokens: 10, outputTokens: 1 } },
+          { text: 'shipped', usage: { inputTokens: 10, outputTokens: 1 } },
+        ],
+        sub: [{ text: 'api done', usage: { inputTokens: 5, outputTokens: 2 } }],
+      },
+    });
+    const backend = defineCoordinator({
+      name: 'backend_team',
+      description: 'All backend work.',
+      llm: clientFor('sub'),
+      instructions: 'Backend lead.',
+      workers: [defineWorker({ name: 'api', description: 'APIs.', run: async () => 'ok' })],
+    });
+    const { alpha } = await twoNodes({ backend });
+    const remote = await alpha.spawnOn('beta', 'backend', { name: 'backend-1' });
+    const lead = defineCoordinator({ name: 'lead', description: 'L.', llm: clientFor('lead'), instructions: 'C.', workers: [remote] });
+    const run = await alpha.spawn(lead).ask<CoordinatorResult>({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000 });
+    expect(run.output.answer).toBe('shipped');
+    expect(run.usage.byModel).toEqual({
+      lead: { inputTokens: 20, outputTokens: 2, calls: 2 },
+      sub: { inputTokens: 5, outputTokens: 2, calls: 1 },
+    });
+    expect(run.decisions[0]!.results[0]!.summary).toBe(JSON.stringify({ answer: 'api done' }));
+  });
 });
