@@ -10,7 +10,7 @@
  */
 
 import { nanoid } from 'nanoid';
-import type { AnyEventObject } from 'xstate';
+import { type AnyEventObject, fromCallback } from 'xstate';
 import { validateName } from '../actors/address.js';
 import type { SpawnableLogic } from '../actors/body.js';
 import type { ActorRef } from '../actors/ref.js';
@@ -77,6 +77,7 @@ class SingletonRunner<TLogic extends SpawnableLogic> implements Singleton<EventO
   #actor: ActorRef | undefined;
   #tick: TimerHandle | undefined;
   #guard: TimerHandle | undefined;
+  readonly #sentinel: ActorRef;
 
   constructor(system: ActorSystem, options: SingletonOptions<TLogic>) {
     this.#system = system;
@@ -86,6 +87,14 @@ class SingletonRunner<TLogic extends SpawnableLogic> implements Singleton<EventO
     this.#holderKey = `singleton/${options.name}/holder`;
     this.#renewMs = Math.max(1, Math.floor(options.leaseMs / 3));
     this.#retryMs = options.retryMs ?? this.#renewMs;
+    // Ends with the system: its cleanup steps down and releases the lease, so a shutdown hands
+    // over at once and leaves no timers behind. Spawning it also refuses a second declaration.
+    this.#sentinel = system.spawn(
+      fromCallback(() => () => {
+        void this.stop();
+      }),
+      { name: `${options.name}.singleton` },
+    );
     this.#schedule(0);
   }
 
@@ -106,18 +115,17 @@ class SingletonRunner<TLogic extends SpawnableLogic> implements Singleton<EventO
 
   async stop(): Promise<void> {
     if (this.#phase === 'stopped') return;
-    const wasLeader = this.#phase === 'leader';
     this.#phase = 'stopped';
     this.#clearTimers();
     await this.#stopActor('shutdown');
-    if (wasLeader) {
-      const fence = this.#lease.fence;
-      try {
-        if (fence !== undefined) await this.#options.store.delete(this.#holderKey, { fence });
-        await this.#lease.release();
-      } catch {
-        // The store is away or a successor already took over: the lease lapses on its own.
-      }
+    await this.#system.stop(this.#sentinel).catch(() => {});
+    const fence = this.#lease.fence;
+    if (fence === undefined) return;
+    try {
+      await this.#bounded(this.#options.store.delete(this.#holderKey, { fence }));
+      await this.#bounded(this.#lease.release());
+    } catch {
+      // The store is away or a successor already took over: the lease lapses on its own.
     }
   }
 
@@ -129,6 +137,7 @@ class SingletonRunner<TLogic extends SpawnableLogic> implements Singleton<EventO
   /** One tick; only one timer is ever pending, so ticks never overlap. */
   async #step(): Promise<void> {
     if (this.#phase === 'stopped') return;
+    if (this.#system.isShutdown) return this.stop();
     try {
       if (this.#phase === 'candidate') await this.#tryLead();
       else await this.#renew();

@@ -212,6 +212,33 @@ describe('singleton', () => {
     expect(await store.acquireLease('singleton/leader', 'someone', 1000)).not.toBeNull();
   });
 
+  it('steps down and releases the lease when its system shuts down, leaving no timer behind', async () => {
+    clock = new SimulatedClock();
+    const store = memoryStore({ clock });
+    const a = candidate('a', store);
+    await elapse(50);
+    candidate('b', store);
+    await elapse(200);
+    expect(a.isLeader).toBe(true);
+    await systems[0]!.shutdown();
+    await elapse(LEASE / 3 + 20);
+    expect(a.isLeader).toBe(false);
+    expect(running().map((s) => s.node)).toEqual(['b']);
+    // b took over within one retry, not after the lease's lapse
+    expect(spans[1]!.from - spans[0]!.to!).toBeLessThanOrEqual(LEASE / 3 + 10);
+  });
+
+  it('refuses a second declaration of the same singleton on one node', () => {
+    clock = new SimulatedClock();
+    const system = createSystem({ node: 'x', clock });
+    systems.push(system);
+    const store = memoryStore({ clock });
+    handles.push(singleton(system, { name: 'once', logic: fromCallback(() => {}), store, leaseMs: LEASE }));
+    expect(() => singleton(system, { name: 'once', logic: fromCallback(() => {}), store, leaseMs: LEASE })).toThrow(
+      expect.objectContaining({ code: 'TROUPE_ERR_NAME_TAKEN' }),
+    );
+  });
+
   it('refuses bad options at once', () => {
     clock = new SimulatedClock();
     const system = createSystem({ node: 'x', clock });
