@@ -1,5 +1,6 @@
-/** The option, stats and provider types of an actor system. */
+/** The option, stats and provider types of an actor system, and the checks of its options. */
 import type { AnyActorLogic, AnyEventObject, EventFromLogic, InputFrom } from 'xstate';
+import { InvalidArgumentError } from '../errors.js';
 import type { Dispatcher } from '../mailbox/dispatcher.js';
 import type { MailboxOptions } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
@@ -199,3 +200,27 @@ export type StreamOpener = <TChunk>(
   event: unknown,
   options: StreamOptions | undefined,
 ) => AsyncIterableIterator<TChunk>;
+
+/** The options `new ActorSystem` reads; anything else (a network option, a typo) is refused, not ignored. */
+const SYSTEM_KEYS = new Set(['node', 'clock', 'dispatcher', 'throughput', 'askTimeoutMs', 'mailbox', 'onUnhandledExit']);
+
+/** Refuses what `new ActorSystem` does not read. @internal */
+export function checkSystemOptions(options: object): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'ActorSystem options must be an object');
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (SYSTEM_KEYS.has(key) || value === undefined) continue;
+    throw new InvalidArgumentError(
+      'TROUPE_ERR_INVALID_OPTION',
+      `${key} is not an option of new ActorSystem(); network options (listen, secret, tls, logic, …) go to createSystem from 'troupe'`,
+    );
+  }
+}
+
+/** The default {@link SystemOptions.onUnhandledExit}: one line on stderr. @internal */
+export function logUnhandledExit(exit: UnhandledExit): void {
+  const e = exit.error;
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  console.error(`troupe: ${exit.address} crashed and no supervisor handles it: ${what}`);
+}

@@ -27,6 +27,8 @@ import type {
   SystemStats,
   UnhandledExit,
 } from './system-options.js';
+import { checkSystemOptions, logUnhandledExit } from './system-options.js';
+import { actorStats, treeStats } from './system-stats.js';
 import { Temporaries } from './temporaries.js';
 import { validateThroughput, validateTimeout } from './validate.js';
 
@@ -67,7 +69,7 @@ export class ActorSystem implements CellHost {
   readonly #onUnhandledExit: (exit: UnhandledExit) => void;
 
   constructor(options: SystemOptions = {}) {
-    checkKeys(options);
+    checkSystemOptions(options);
     this.node = options.node === undefined ? newId() : validateNodeId(options.node);
     this.#temps = new Temporaries(this.node);
     this.clock = options.clock ?? realClock;
@@ -254,16 +256,8 @@ export class ActorSystem implements CellHost {
   stats(ref?: ActorRef): ActorStats | SystemStats | undefined {
     if (ref !== undefined) {
       const cell = ref instanceof BaseRef ? this.#localCell(ref) : undefined;
-      return cell === undefined ? undefined : cellStats(cell);
+      return cell === undefined ? undefined : actorStats(cell);
     }
-    const mailboxes: ActorStats[] = [];
-    const walk = (cells: Iterable<Cell>) => {
-      for (const c of cells) {
-        mailboxes.push(cellStats(c));
-        if (c.children) walk(c.children.values());
-      }
-    };
-    walk(this.#top.values());
     return {
       node: this.node,
       actors: this.#live,
@@ -271,7 +265,7 @@ export class ActorSystem implements CellHost {
       temporaries: this.#temps.count(),
       deadLetters: this.deadLetters.count,
       unhandledExits: this.#unhandledExits,
-      mailboxes,
+      mailboxes: treeStats(this.#top.values()),
     };
   }
 
@@ -520,29 +514,6 @@ export class ActorSystem implements CellHost {
   }
 }
 
-/** The options `new ActorSystem` reads; anything else (a network option, a typo) is refused, not ignored. */
-const SYSTEM_KEYS = new Set(['node', 'clock', 'dispatcher', 'throughput', 'askTimeoutMs', 'mailbox', 'onUnhandledExit']);
-
-function checkKeys(options: object): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'ActorSystem options must be an object');
-  }
-  for (const [key, value] of Object.entries(options)) {
-    if (SYSTEM_KEYS.has(key) || value === undefined) continue;
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `${key} is not an option of new ActorSystem(); network options (listen, secret, tls, logic, …) go to createSystem from 'troupe'`,
-    );
-  }
-}
-
-/** The default {@link SystemOptions.onUnhandledExit}: one line on stderr. */
-function logUnhandledExit(exit: UnhandledExit): void {
-  const e = exit.error;
-  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  console.error(`troupe: ${exit.address} crashed and no supervisor handles it: ${what}`);
-}
-
 function asBase(ref: ActorRef): BaseRef {
   if (!(ref instanceof BaseRef)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `not a troupe ref: ${String(ref)}`);
   return ref;
@@ -551,16 +522,4 @@ function asBase(ref: ActorRef): BaseRef {
 function safePath(address: string, node: string): string {
   const prefix = `troupe://${node}/`;
   return address.startsWith(prefix) ? address.slice(prefix.length) : '';
-}
-
-function cellStats(c: Cell): ActorStats {
-  return {
-    address: c.address,
-    status: c.status,
-    depth: c.mailbox.size,
-    processed: c.processed,
-    dropped: c.dropped,
-    restarts: c.restarts,
-    children: c.children?.size ?? 0,
-  };
 }
