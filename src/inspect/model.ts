@@ -174,7 +174,8 @@ export class InspectorModel {
 
   #node(node: string, status: string, at: number, force = false): void {
     const known = this.#nodes.get(node);
-    if (known === undefined || force) this.#nodes.set(node, { status, at });
+    // a record from a node said to be down, newer than the news, shows it is back
+    if (known === undefined || force || (known.status === 'down' && at > known.at)) this.#nodes.set(node, { status, at });
   }
 
   #actor(e: Extract<WireEvent, { type: '@troupe.actor' }>): void {
@@ -293,13 +294,15 @@ export class InspectorModel {
       for (const address of addresses) {
         const a = this.#actors.get(address);
         if (a === undefined) continue;
+        // a node seen going down: its actors' fate is unknown until it forwards again
+        const status = a.status === 'running' && this.#nodes.get(a.node)?.status === 'down' ? 'unreachable' : a.status;
         const row: TreeRow = {
           address,
           name: a.name,
           node: a.node,
           depth,
           kind: 'actor',
-          status: a.status,
+          status,
           restarts: a.restarts,
           mailbox: a.mailbox,
           children: a.children.size,

@@ -67,6 +67,16 @@ describe('InspectorModel', () => {
     expect(m.messageIndex(all[2].seq)).toBe(2);
   });
 
+  it('shows the actors of a node seen going down as unreachable until it forwards again', () => {
+    const m = new InspectorModel();
+    m.add({ type: '@troupe.actor', node: 'b', address: 'troupe://b/x', status: 'spawned', at: 1 });
+    m.add({ type: '@troupe.node', node: 'obs', peer: 'b', status: 'down', at: 2 });
+    expect(m.tree(0, 10).rows.find((r) => r.address === 'troupe://b/x')?.status).toBe('unreachable');
+    expect(m.tree(0, 10).rows.find((r) => r.address === 'troupe://b')?.status).toBe('down');
+    m.add({ type: '@troupe.stats', node: 'b', actors: 1, deadLetters: 0, depths: [], at: 3 });
+    expect(m.tree(0, 10).rows.find((r) => r.address === 'troupe://b/x')?.status).toBe('running');
+  });
+
   it('sums token use', () => {
     const m = new InspectorModel();
     m.add({ type: '@troupe.llm', node: 'a', actor: 'troupe://a/lead', model: 'm', inputTokens: 10, outputTokens: 2, latencyMs: 1, at });

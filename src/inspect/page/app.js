@@ -62,7 +62,14 @@ async function select(address) {
 
 async function refreshActor() {
   if (!state.selected) return;
-  const { actor, layout, active, chartId, machine } = await api('/api/actor', { address: state.selected });
+  let answer;
+  try {
+    answer = await api('/api/actor', { address: state.selected });
+  } catch (err) {
+    $('actor-info').replaceChildren(el('span', { class: 'stop' }, `could not load ${state.selected}: ${err.message}`));
+    return;
+  }
+  const { actor, layout, active, chartId, machine } = answer;
   const info = $('actor-info');
   if (!actor) {
     info.replaceChildren(el('span', {}, 'No such actor (it may have been forgotten): '), el('b', {}, state.selected));
