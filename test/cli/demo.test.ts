@@ -65,7 +65,8 @@ afterEach(async () => {
   temp = undefined;
 });
 
-describe('troupe demo', () => {
+// each run forks two node processes on a shared 2-core machine: bound them by the CLI's own timeout, not vitest's default
+describe('troupe demo', { timeout: 120_000 }, () => {
   it("audits troupe's own tree over two worker node processes, survives a SIGKILL and leaves no process behind", async () => {
     const run = await cli(['demo']);
     expect(run.stderr).toBe('');
