@@ -152,18 +152,18 @@ export async function solveHanoi(options: SolveOptions): Promise<SolveReport> {
   let redFlagged = 0;
   for (let step = 0; step < total; step++) {
     const input: StepInput = { pegs, step, disks };
-    const result = await vote<Move>({
-      sample: (signal) =>
-        agents[next++ % agents.length].ask<{ output: Move }>({ type: 'task', input }, { signal, timeoutMs: 30_000 }).then((r) => r.output),
+    // Each sample is one micro-agent call; the vote reads the move out of its reply.
+    const result = await vote<{ output: Move }>({
+      sample: (signal) => agents[next++ % agents.length].ask<{ output: Move }>({ type: 'task', input }, { signal, timeoutMs: 30_000 }),
       k,
       maxSamples,
-      redFlag: isMalformed,
-      key: moveKey,
+      redFlag: (reply) => isMalformed(reply.output),
+      key: (reply) => moveKey(reply.output),
     });
     samples += result.samples;
     redFlagged += result.redFlagged;
     onStep?.(result.samples);
-    const move = result.winner;
+    const move = result.winner.output;
     if (moveKey(move) !== moveKey(optimalMove(input))) errors++;
     const from = pegs[move.from];
     if (from[from.length - 1] !== move.disk || (pegs[move.to].length > 0 && (pegs[move.to].at(-1) as number) < move.disk)) {
