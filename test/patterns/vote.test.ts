@@ -100,6 +100,29 @@ describe('vote', () => {
     await expect(hanging).rejects.toMatchObject({ code: 'TROUPE_ERR_ABORTED' });
   });
 
+  it('hands a later vote only a signal nobody aborted and nobody listens to', async () => {
+    const seen: AbortSignal[] = [];
+    const listening = () => {};
+    // a sample that leaves a listener behind: that signal must not be reused
+    await vote({
+      sample: async (signal) => {
+        seen.push(signal);
+        signal.addEventListener('abort', listening);
+        return 'a';
+      },
+      k: 1,
+    });
+    await vote({
+      sample: async (signal) => {
+        seen.push(signal);
+        return 'a';
+      },
+      k: 1,
+    });
+    expect(seen[1]).not.toBe(seen[0]);
+    expect(seen[1].aborted).toBe(false);
+  });
+
   it('treats answers with the same JSON (any key order) as the same answer', async () => {
     const s = scripted([
       { from: 0, to: 2 },
