@@ -38,6 +38,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  await Promise.allSettled(booting.splice(0));
   for (const c of children) {
     c.signal('SIGCONT');
     await c.kill();
@@ -52,6 +53,23 @@ async function candidate(): Promise<StoreChild> {
   const child = await StoreChild.start(fixture, name, [path, name, String(LEASE_MS), String(APPEND_MS)]);
   children.push(child);
   return child;
+}
+
+/** Candidates still starting (in the background, so their boot overlaps the kills). */
+let booting: Promise<StoreChild>[] = [];
+
+/** Waits until at least `n` candidates are up, starting none. */
+async function atLeast(n: number): Promise<void> {
+  while (children.length < n && booting.length > 0) await Promise.race(booting);
+  if (children.length < n) throw new Error(`only ${children.length} candidates are up`);
+}
+
+function bootInBackground(): void {
+  const boot = candidate();
+  booting.push(boot);
+  void boot.finally(() => {
+    booting = booting.filter((b) => b !== boot);
+  });
 }
 
 const log = () => readLog(store);
@@ -79,10 +97,11 @@ function checkLog(entries: LogEntry[]): Map<number, { node: string; first: numbe
 
 describe('singleton across processes (SQLite store)', () => {
   it(`moves to another node within 3 × leaseMs of each SIGKILL, ${KILLS} kills in a row, and the log never shows two holders`, async () => {
-    for (let i = 0; i < 3; i++) await candidate();
+    await Promise.all([candidate(), candidate(), candidate()]);
     const gaps: number[] = [];
     let token = 0;
     for (let k = 0; k < KILLS; k++) {
+      await atLeast(3);
       const leader = await leaderAbove((await lastToken(store)) - 1);
       const victim = children.find((c) => c.name === leader.node)!;
       // Compare with the latest token in the log, not the leader's first: a holder that renewed
@@ -94,7 +113,7 @@ describe('singleton across processes (SQLite store)', () => {
       const successor = await leaderAbove(token, 1);
       expect(successor.node).not.toBe(leader.node);
       gaps.push(successor.t - killedAt);
-      await candidate();
+      bootInBackground();
     }
     const spans = checkLog(await log());
     expect(spans.size).toBeGreaterThanOrEqual(KILLS + 1);
