@@ -94,7 +94,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('inspector page', () => {
+describe('inspector page', { timeout: 60_000 }, () => {
   it('shows the tree of both nodes; clicking an actor shows its statechart with the current state highlighted live', async () => {
     const page = await open(live.url);
     await page.locator('#tree .row[data-address="troupe://alpha/app/light"] button.name').waitFor({ timeout: 10_000 });

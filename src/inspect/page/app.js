@@ -3,7 +3,7 @@ import { drawChart, highlight } from './chart.js';
 import { api, el, text, time, VirtualList, wsUrl } from './views.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { selected: null, chartId: null, view: 'chart', version: -1, filterActor: '', filterType: '' };
+const state = { selected: null, selectedSeq: -1, chartId: null, view: 'chart', version: -1, filterActor: '', filterType: '' };
 
 // ---- header ----
 function showSummary(s) {
@@ -106,7 +106,11 @@ const messages = new VirtualList($('messages'), {
     return page;
   },
   render(m) {
-    const node = el('div', { class: 'row msg', 'data-seq': m.seq, onclick: () => ($('message-detail').textContent = text(m.event, 5000)) });
+    const node = el('div', {
+      class: `row msg${m.seq === state.selectedSeq ? ' selected' : ''}`,
+      'data-seq': m.seq,
+      onclick: () => ($('message-detail').textContent = text(m.event, 5000)),
+    });
     node.append(
       el('span', { class: 'time' }, time(m.at)),
       el('span', { class: 'from', title: m.from ?? '' }, m.from ? short(m.from) : '·'),
@@ -133,11 +137,10 @@ async function jump(seq) {
   state.filterType = '';
   $('filter-actor').value = '';
   $('filter-type').value = '';
+  state.selectedSeq = seq;
   const { index } = await api('/api/message-index', { seq });
   if (index >= 0) messages.reveal(index);
-  setTimeout(() => {
-    for (const r of $('messages').querySelectorAll('.row')) r.classList.toggle('selected', r.getAttribute('data-seq') === String(seq));
-  }, 200);
+  else messages.refresh();
 }
 
 let filterTimer;
