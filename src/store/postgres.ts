@@ -25,6 +25,8 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** How long to wait for a connection, in ms (default 10000). */
   connectTimeoutMs?: number;
+  /** How long one statement may take before it fails with `TROUPE_ERR_STORE_FAILED`, in ms (default 30000). */
+  queryTimeoutMs?: number;
 }
 
 /** The server's clock in epoch ms, read when the statement runs (not when its transaction began). */
@@ -228,6 +230,7 @@ class PostgresStore implements Store {
       connectionString: this.#options.connectionString,
       max: this.#options.maxConnections,
       connectionTimeoutMillis: this.#options.connectTimeoutMs,
+      query_timeout: this.#options.queryTimeoutMs,
     });
     // An idle connection that breaks (server restart) must not crash the process; the next
     // query gets a fresh connection or rejects with TROUPE_ERR_STORE_FAILED.
@@ -270,12 +273,14 @@ export function postgresStore(options: PostgresStoreOptions): Store {
   }
   const maxConnections = options.maxConnections ?? 4;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
   for (const [what, v] of [
     ['maxConnections', maxConnections],
     ['connectTimeoutMs', connectTimeoutMs],
+    ['queryTimeoutMs', queryTimeoutMs],
   ] as const) {
     if (!Number.isSafeInteger(v) || v <= 0)
       throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a positive whole number, got ${v}`);
   }
-  return new PostgresStore({ connectionString: options.connectionString, maxConnections, connectTimeoutMs });
+  return new PostgresStore({ connectionString: options.connectionString, maxConnections, connectTimeoutMs, queryTimeoutMs });
 }

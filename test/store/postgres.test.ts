@@ -61,8 +61,26 @@ describe('postgresStore', () => {
     await store.close();
   });
 
+  it('fails a statement that waits past queryTimeoutMs with TROUPE_ERR_STORE_FAILED, and recovers after', async () => {
+    const store = postgresStore({ connectionString: url, queryTimeoutMs: 300 });
+    await store.put('locked', 1);
+    const { default: pg } = await import('pg');
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE troupe_kv IN ACCESS EXCLUSIVE MODE');
+    const err = await store.put('locked', 2).catch((e: unknown) => e);
+    expect(TroupeError.is(err, 'TROUPE_ERR_STORE_FAILED')).toBe(true);
+    await holder.query('ROLLBACK');
+    await holder.end();
+    await store.put('locked', 3);
+    expect((await store.get('locked'))?.value).toBe(3);
+    await store.close();
+  });
+
   it('refuses bad options at once', () => {
     expect(() => postgresStore({ connectionString: '' })).toThrow(TroupeError);
     expect(() => postgresStore({ connectionString: url, maxConnections: 0 })).toThrow(TroupeError);
+    expect(() => postgresStore({ connectionString: url, queryTimeoutMs: -1 })).toThrow(TroupeError);
   });
 });
