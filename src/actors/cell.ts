@@ -3,7 +3,7 @@ import type { Dispatcher, Runnable } from '../mailbox/dispatcher.js';
 import { Mailbox } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
 import { describeReason, type ExitReason, isCrash } from '../util/exit-reason.js';
-import { type AskHolder, codeForDeadLetter, isEvent, type Temporary, type TempRef } from './ask.js';
+import { codeForDeadLetter, isEvent, type Temporary, type TempRef } from './ask.js';
 import {
   type Body,
   type CellSettings,
@@ -14,7 +14,8 @@ import {
   type NativeContext,
   type SpawnableLogic,
 } from './body.js';
-import type { DeadLetterReason } from './dead-letters.js';
+import { type DeadLetterReason, deadLetterReasonFor } from './dead-letters.js';
+import { HeldAsks } from './held-asks.js';
 import type { InspectionBus } from './inspection.js';
 import { LocalRef } from './local-ref.js';
 import type { BaseRef, DownEvent, StreamHost } from './ref.js';
@@ -64,7 +65,7 @@ export interface CellHost extends StreamHost {
  * its lifecycle. The cell outlives restarts; only the body is replaced.
  * @internal
  */
-export class Cell implements Runnable, AskHolder, NativeContext, ChildCell {
+export class Cell implements Runnable, NativeContext, ChildCell {
   readonly host: CellHost;
   readonly parent: Cell | undefined;
   readonly name: string;
@@ -89,7 +90,8 @@ export class Cell implements Runnable, AskHolder, NativeContext, ChildCell {
   /** What this actor watches, by address, so its watches go when it does. */
   #watching: Map<string, BaseRef> | undefined;
   #suspendedByUser = false;
-  #asks: Set<TempRef> | undefined;
+  /** Asks held until they settle; created on the first ask, as most actors are never asked. */
+  #asks: HeldAsks | undefined;
   #current: AnyEventObject | undefined;
   #stopWaiters: (() => void)[] | undefined;
   #lastSnapshot: unknown;
@@ -174,9 +176,8 @@ export class Cell implements Runnable, AskHolder, NativeContext, ChildCell {
   /** Queues an asked event and holds its ask until it settles. */
   tellAsk(event: AnyEventObject, temp: TempRef): void {
     if (this.status !== 'stopped') {
-      if (this.#asks === undefined) this.#asks = new Set();
-      this.#asks.add(temp);
-      temp._holdBy(this);
+      if (this.#asks === undefined) this.#asks = new HeldAsks();
+      this.#asks.hold(temp);
     }
     this.tell(event);
   }
@@ -188,11 +189,6 @@ export class Cell implements Runnable, AskHolder, NativeContext, ChildCell {
     }
     this.mailbox.enqueueSystem(message);
     if (!this.#scheduled) this.#schedule();
-  }
-
-  /** @internal */
-  _releaseAsk(temp: TempRef): void {
-    this.#asks?.delete(temp);
   }
 
   #schedule(): void {
@@ -356,10 +352,7 @@ export class Cell implements Runnable, AskHolder, NativeContext, ChildCell {
     if (waiters) for (const w of waiters) w();
   }
 
-  /**
-   * Fails the asks whose events the ended body had already taken: it can no longer answer them
-   * (as `gen_server:call` fails when the callee dies). Asks still queued wait for the next body.
-   */
+  /** Fails the held asks whose events the ended body had taken; the ones still queued wait for the next body. */
   #failHandedAsks(reason: ExitReason, current: AnyEventObject | undefined): void {
     const asks = this.#asks;
     if (asks === undefined || asks.size === 0) return;
@@ -368,17 +361,7 @@ export class Cell implements Runnable, AskHolder, NativeContext, ChildCell {
       const replyTo = (event as { replyTo?: unknown }).replyTo;
       if (replyTo !== undefined) queued.add(replyTo);
     });
-    const crashed = isCrash(reason);
-    for (const temp of [...asks]) {
-      if (queued.has(temp)) continue;
-      const handling = current !== undefined && (current as { replyTo?: unknown }).replyTo === temp;
-      if (crashed) {
-        const what = handling ? `crashed handling ${(current as AnyEventObject).type}` : 'crashed before replying';
-        temp.fail('TROUPE_ERR_ACTOR_FAILED', `${this.address} ${what}: ${describeReason(reason)}`, reason.error);
-      } else {
-        temp.fail('TROUPE_ERR_ACTOR_STOPPED', `${this.address} exited (${describeReason(reason)}) before replying`);
-      }
-    }
+    asks.failHanded(this.address, reason, current, queued);
   }
 
   /** Replaces the ended body with a fresh one from the same logic and input; queued messages survive. */
@@ -436,22 +419,15 @@ export class Cell implements Runnable, AskHolder, NativeContext, ChildCell {
     const host = this.host;
     const held = this.#heldDowns;
     this.#heldDowns = undefined;
-    const letterReason: DeadLetterReason = isCrash(reason)
-      ? 'crashed'
-      : reason === 'shutdown' || reason === 'killed'
-        ? 'shutdown'
-        : 'stopped';
+    const letterReason = deadLetterReasonFor(reason);
     for (const event of this.mailbox.clear()) host._deadLetter(this.address, event, letterReason);
     for (let m = this.mailbox.shiftSystem(); m !== undefined; m = this.mailbox.shiftSystem()) {
       if (m.kind === 'down') host._deadLetter(this.address, m.event, letterReason);
     }
     if (held !== undefined) for (const m of held) if (m.kind === 'down') host._deadLetter(this.address, m.event, letterReason);
-    if (this.#asks !== undefined) {
-      const asks = [...this.#asks];
-      this.#asks = undefined;
-      const code = codeForDeadLetter(letterReason);
-      for (const temp of asks) temp.fail(code, `${this.address} exited (${describeReason(reason)}) before replying`);
-    }
+    const asks = this.#asks;
+    this.#asks = undefined;
+    asks?.failAll(codeForDeadLetter(letterReason), `${this.address} exited (${describeReason(reason)}) before replying`);
   }
 
   /** Tells inspection, the actors this one watched, its watchers and whoever awaits its exit. */

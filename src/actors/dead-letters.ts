@@ -1,3 +1,5 @@
+import { type ExitReason, isCrash } from '../util/exit-reason.js';
+
 /** Why a message could not be delivered. */
 export type DeadLetterReason =
   | 'no-actor'
@@ -9,6 +11,12 @@ export type DeadLetterReason =
   | 'shutdown'
   | 'crashed'
   | 'escalated';
+
+/** Why what was queued for an actor that ended is undeliverable: it crashed, was shut down, or stopped otherwise. @internal */
+export function deadLetterReasonFor(reason: ExitReason): DeadLetterReason {
+  if (isCrash(reason)) return 'crashed';
+  return reason === 'shutdown' || reason === 'killed' ? 'shutdown' : 'stopped';
+}
 
 /** A message troupe could not deliver, with the reason. */
 export interface DeadLetter {
