@@ -21,7 +21,14 @@ import { type Lease, lease } from '../store/lease.js';
 import type { Fence, Store } from '../store/store.js';
 import type { TimerHandle } from '../util/clock.js';
 
-/** Options of {@link singleton}. */
+/**
+ * Options of {@link singleton}.
+ *
+ * @example
+ * ```ts
+ * const options: SingletonOptions<typeof schedulerMachine> = { name: 'scheduler', logic: schedulerMachine, store, leaseMs: 3000 };
+ * ```
+ */
 export interface SingletonOptions<TLogic extends SpawnableLogic> {
   /** The singleton's name: the actor's name on whichever node runs it, and the lease's. */
   name: string;
@@ -38,7 +45,14 @@ export interface SingletonOptions<TLogic extends SpawnableLogic> {
   retryMs?: number;
 }
 
-/** What the store keeps about the current holder, under `singleton/<name>/holder`. */
+/**
+ * What the store keeps about the current holder, under `singleton/<name>/holder`.
+ *
+ * @example
+ * ```ts
+ * const holder = (await store.get('singleton/scheduler/holder'))?.value; // { node, address, holder, token }
+ * ```
+ */
 export interface SingletonHolder {
   node: string;
   address: string;
@@ -46,7 +60,16 @@ export interface SingletonHolder {
   token: number;
 }
 
-/** The handle {@link singleton} returns on each candidate node. */
+/**
+ * The handle {@link singleton} returns on each candidate node.
+ *
+ * @example
+ * ```ts
+ * const scheduler: Singleton = singleton(system, { name: 'scheduler', logic, store, leaseMs: 3000 });
+ * if (scheduler.isLeader) console.log('running here with token', scheduler.fence?.token);
+ * await scheduler.stop(); // on this node's way out: hands over at once
+ * ```
+ */
 export interface Singleton<TEvent extends AnyEventObject = AnyEventObject> {
   readonly name: string;
   /** True while this node holds the lease and runs the actor. */

@@ -9,7 +9,14 @@ import { InvalidArgumentError } from '../errors.js';
 import { checkLeaseText, checkTtl } from './args.js';
 import type { Fence, Store } from './store.js';
 
-/** Options of {@link lease}. */
+/**
+ * Options of {@link lease}.
+ *
+ * @example
+ * ```ts
+ * const options: LeaseOptions = { holder: `${system.node}/${nanoid()}`, ttlMs: 3000 };
+ * ```
+ */
 export interface LeaseOptions {
   /** Who asks: unique among the candidates (a node id plus a random part is a good choice). */
   holder: string;
@@ -17,7 +24,15 @@ export interface LeaseOptions {
   ttlMs: number;
 }
 
-/** A handle on one lease for one holder. */
+/**
+ * A handle on one lease for one holder.
+ *
+ * @example
+ * ```ts
+ * const l: Lease = lease(store, 'billing-leader', { holder: 'node-a', ttlMs: 3000 });
+ * if (await l.acquire()) setInterval(async () => { if (!(await l.renew())) stopWorking(); }, 1000);
+ * ```
+ */
 export interface Lease {
   readonly name: string;
   readonly holder: string;

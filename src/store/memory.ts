@@ -11,7 +11,15 @@ import { acquireOutcome, fenceHolds, holds, RELEASED, type StoredLease } from '.
 import { compareKeys } from './order.js';
 import type { Fence, JsonValue, LeaseRecord, PutOptions, Store, StoreEntry, Versioned } from './store.js';
 
-/** Options of {@link memoryStore}. */
+/**
+ * Options of {@link memoryStore}.
+ *
+ * @example
+ * ```ts
+ * const clock = new SimulatedClock();
+ * const store = memoryStore({ clock }); // leases expire only when the test advances the clock
+ * ```
+ */
 export interface MemoryStoreOptions {
   /** The store's time for lease expiry, in ms (default `Date.now`); pass a `SimulatedClock` in tests. */
   clock?: { now(): number };

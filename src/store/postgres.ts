@@ -17,7 +17,14 @@ import { acquireOutcome, fenceHolds, RELEASED, type StoredLease } from './lease-
 import { prefixUpperBound } from './prefix-range.js';
 import type { Fence, JsonValue, LeaseRecord, PutOptions, Store, StoreEntry, Versioned } from './store.js';
 
-/** Options of {@link postgresStore}. */
+/**
+ * Options of {@link postgresStore}.
+ *
+ * @example
+ * ```ts
+ * const store = postgresStore({ connectionString: 'postgres://app@db:5432/app', maxConnections: 8, queryTimeoutMs: 5000 });
+ * ```
+ */
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`. */
   connectionString: string;

@@ -16,7 +16,14 @@ import { acquireOutcome, fenceHolds, holds, RELEASED, type StoredLease } from '.
 import { prefixUpperBound } from './prefix-range.js';
 import type { Fence, JsonValue, LeaseRecord, PutOptions, Store, StoreEntry, Versioned } from './store.js';
 
-/** Options of {@link sqliteStore}. */
+/**
+ * Options of {@link sqliteStore}.
+ *
+ * @example
+ * ```ts
+ * const store = sqliteStore({ path: './troupe.db', busyTimeoutMs: 2000, synchronous: 'normal' });
+ * ```
+ */
 export interface SqliteStoreOptions {
   /** The database file (created if missing). `':memory:'` gives a private, non-durable store. */
   path: string;

@@ -6,32 +6,75 @@
  * @module
  */
 
-/** A JSON value: what a store holds. */
+/**
+ * A JSON value: what a store holds.
+ *
+ * @example
+ * ```ts
+ * const value: JsonValue = { stage: 2, outputs: ['draft', null], done: false };
+ * ```
+ */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** A stored value and its version (a positive integer that grows on every write of the key). */
+/**
+ * A stored value and its version (a positive integer that grows on every write of the key).
+ *
+ * @example
+ * ```ts
+ * const got: Versioned | undefined = await store.get('run/1'); // { value: { stage: 2 }, version: 7 }
+ * ```
+ */
 export interface Versioned<T extends JsonValue = JsonValue> {
   value: T;
   version: number;
 }
 
-/** A listed entry. */
+/**
+ * A listed entry.
+ *
+ * @example
+ * ```ts
+ * for (const { key, value, version } of await store.list('run/')) console.log(key, version, value);
+ * ```
+ */
 export interface StoreEntry<T extends JsonValue = JsonValue> extends Versioned<T> {
   key: string;
 }
 
-/** A fencing token: the write is refused with `TROUPE_ERR_FENCED` unless `token` is the lease's current one. */
+/**
+ * A fencing token: the write is refused with `TROUPE_ERR_FENCED` unless `token` is the lease's current one.
+ *
+ * @example
+ * ```ts
+ * const fence: Fence = { lease: 'billing-leader', token: 12 };
+ * await store.put('billing/cursor', { at: 40 }, { fence });
+ * ```
+ */
 export interface Fence {
   lease: string;
   token: number;
 }
 
-/** Options of {@link Store.put}. */
+/**
+ * Options of {@link Store.put} (and `delete`, `cas`).
+ *
+ * @example
+ * ```ts
+ * await store.delete('billing/cursor', { fence: leader.fence });
+ * ```
+ */
 export interface PutOptions {
   fence?: Fence;
 }
 
-/** The state of one lease as a store keeps it. */
+/**
+ * The state of one lease as a store keeps it.
+ *
+ * @example
+ * ```ts
+ * const record = await store.acquireLease('billing-leader', 'node-a/x1', 3000); // { holder, token, expiresAt } or null
+ * ```
+ */
 export interface LeaseRecord {
   holder: string;
   token: number;
