@@ -11,7 +11,7 @@ const view: Supervisor<string> = {
   startedFrom: (c) => children.slice(children.indexOf(c)),
 };
 
-describe('strategies', () => {
+describe('strategies (strategyFor and the strategies it names)', () => {
   describe('one-for-one', () => {
     it('restarts the failed child alone', () => {
       expect(oneForOne.restartGroup(view, 'b')).toEqual(['b']);
