@@ -2,7 +2,7 @@ import { addExtension, Packr, Unpackr } from 'msgpackr';
 import { BaseRef } from '../actors/ref.js';
 import { reviveError } from '../error-wire.js';
 import { TroupeError } from '../errors.js';
-import { type FrameScan, type Refusal, type ScanLimits, scanFrame } from './frame-scan.js';
+import { type Refusal, type ScanLimits, scanFrame } from './frame-scan.js';
 
 export { FrameRefused } from './frame-scan.js';
 
@@ -186,12 +186,4 @@ function refusedEnvelope(frame: Uint8Array, items: readonly number[], why: Refus
       }
     },
   };
-}
-
-/**
- * Checks an encoded frame before it is sent, with the limits its receiver applies: the envelopes
- * a peer would refuse (too deep), or a frame with too many values, are found here instead.
- */
-export function checkFrame(frame: Uint8Array): FrameScan {
-  return scanFrame(frame, { wrapperTypes: WRAPPERS });
 }

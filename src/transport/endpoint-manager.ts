@@ -224,11 +224,6 @@ export class EndpointManager implements RemoteProvider, ConnectionHost, Endpoint
     }
   }
 
-  /** Accepted links evicted while still authenticating (see {@link PendingHandshakes}). */
-  get handshakeEvictions(): number {
-    return this.#accepting.evictions;
-  }
-
   #track(conn: Connection): Connection {
     this.#links.add(conn);
     conn.linkClosed.then(() => this.#links.delete(conn));

@@ -4,7 +4,7 @@
  * prototype-pollution keys. The pass is iterative, so no frame can overflow the stack here; a frame
  * it passes is then decoded by msgpackr, whose recursion the depth limit keeps shallow.
  */
-import type { ErrorCode } from '../errors.js';
+import { type ErrorCode, TransportError } from '../errors.js';
 import { Kind } from './envelope.js';
 
 /**
@@ -37,13 +37,8 @@ export interface FrameScan {
 }
 
 /** Thrown for a frame refused whole: not msgpack, not an array, or over {@link MAX_FRAME_VALUES}. */
-export class FrameRefused extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
-    this.name = 'FrameRefused';
-    this.code = code;
-  }
+export class FrameRefused extends TransportError {
+  override name = 'FrameRefused';
 }
 
 /** Options of {@link scanFrame}. */

@@ -26,7 +26,6 @@ export type EndpointStatus = 'idle' | 'up' | 'reconnecting' | 'unreachable' | 'c
 /** One peer node's endpoint, as refs, inbound frames and remote calls use it (see `Endpoint`). */
 export interface PeerEndpoint {
   readonly node: string;
-  readonly status: EndpointStatus;
   /** A stand-in for a node with no link or URL; not kept. */
   readonly transient: boolean;
   /** Forgotten by its manager: look the node up again. */
