@@ -28,7 +28,9 @@ let nextId = 0;
 
 async function candidate(): Promise<void> {
   const name = `n${++nextId}`;
-  children.push(await StoreChild.start(fixture, name, [path, name, String(LEASE_MS), String(APPEND_MS)]));
+  children.push(
+    await StoreChild.start(fixture, name, [JSON.stringify({ kind: 'sqlite', path }), name, String(LEASE_MS), String(APPEND_MS)]),
+  );
 }
 
 /** Takes the current leader out (SIGKILL, or a graceful stop()), returns ms until its successor's first append. */
