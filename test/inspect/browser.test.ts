@@ -184,6 +184,9 @@ describe('inspector page', { timeout: 60_000 }, () => {
       .toContain(`thought: I will search first ${HOSTILE}`);
     await expect(page.locator('#decisions').textContent()).resolves.toContain('stopped: final-answer');
     await expect(page.locator('#decisions').textContent()).resolves.toContain('200 in / 50 out tokens');
+    await expect
+      .poll(() => page.locator('#llm .llm-call').allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringContaining('test-model120 in / 30 out')]);
     await shot(page, 'decisions');
     expect(await page.locator('img').count()).toBe(0);
     expect(dialogs).toBe(0);

@@ -161,11 +161,7 @@ for (const [id, key] of [
 // ---- decisions, dead letters, log ----
 const decisions = new VirtualList($('decisions'), {
   rowHeight: 72,
-  load: async (offset, limit) => {
-    const llm = await api('/api/llm', { offset: 0, limit: 0 });
-    $('llm-total').textContent = `${llm.total} LLM calls recorded`;
-    return api('/api/decisions', { offset, limit });
-  },
+  load: (offset, limit) => api('/api/decisions', { offset, limit }),
   render(d) {
     const dec = d.decision ?? {};
     const usage = dec.usage ?? {};
@@ -186,6 +182,28 @@ const decisions = new VirtualList($('decisions'), {
       el('div', { class: 'line2' }, `calls: ${calls.map((c) => `${text(c.worker, 60)}(${text(c.input, 60)})`).join(', ') || '—'}`),
     );
     return node;
+  },
+});
+
+const llm = new VirtualList($('llm'), {
+  rowHeight: 24,
+  load: async (offset, limit) => {
+    const page = await api('/api/llm', { offset, limit });
+    $('llm-total').textContent = `LLM calls (${page.total})`;
+    return page;
+  },
+  render(c) {
+    return el(
+      'div',
+      { class: 'row llm-call' },
+      el('span', { class: 'time' }, time(c.at)),
+      el('b', {}, short(String(c.actor))),
+      el('span', {}, text(c.model, 60)),
+      el('span', { class: 'tokens' }, `${text(c.inputTokens)} in / ${text(c.outputTokens)} out`),
+      el('span', { class: 'muted' }, `${text(c.latencyMs)} ms`),
+      c.toolCalls ? el('span', { class: 'muted' }, `${text(c.toolCalls)} tool calls`) : '',
+      c.error ? el('span', { class: 'stop' }, text(c.error, 80)) : '',
+    );
   },
 });
 
@@ -227,11 +245,13 @@ const log = new VirtualList($('log'), {
 
 // ---- views and updates ----
 const lists = { messages, decisions, deadletters, log };
+const companions = { decisions: [llm] };
 function showView(view) {
   state.view = view;
   for (const b of document.querySelectorAll('.tabs button')) b.setAttribute('aria-selected', String(b.dataset.view === view));
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== `view-${view}`;
   if (lists[view]) lists[view].refresh();
+  for (const l of companions[view] ?? []) l.refresh();
   if (view === 'chart') refreshActor();
 }
 for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => showView(b.dataset.view));
@@ -243,12 +263,13 @@ function onChange(summary) {
   tree.refresh();
   if (state.view === 'chart') refreshActor();
   else lists[state.view]?.refresh();
+  for (const l of companions[state.view] ?? []) l.refresh();
 }
 
 function connect() {
   const ws = new WebSocket(wsUrl());
   ws.onopen = () => {
-    $('conn').textContent = 'live';
+    $('conn').textContent = state.replay ? 'replay' : 'live';
     $('conn').className = 'conn up';
   };
   ws.onmessage = (m) => onChange(JSON.parse(m.data));
@@ -261,6 +282,8 @@ function connect() {
 
 api('/api/summary').then((s) => {
   $('title').textContent = s.title;
+  state.replay = !s.title.startsWith('live');
+  if (state.replay && $('conn').className === 'conn up') $('conn').textContent = 'replay';
   onChange(s);
 });
 connect();
