@@ -221,6 +221,8 @@ class PostgresStore implements Store {
       this.#opening ??= this.#open();
       pool = await this.#opening;
     } catch (err) {
+      // Forget the failed attempt: the next call tries again (the file's folder or the server may be back).
+      this.#opening = undefined;
       throw storeFailure(err, 'postgres', 'connect');
     }
     if (this.#closed) throw closedError();

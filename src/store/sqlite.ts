@@ -220,6 +220,8 @@ class SqliteStore implements Store {
       this.#opening ??= this.#open();
       opened = await this.#opening;
     } catch (err) {
+      // Forget the failed attempt: the next call tries again (the file's folder or the server may be back).
+      this.#opening = undefined;
       throw storeFailure(err, 'sqlite', 'open');
     }
     if (this.#closed) throw closedError();

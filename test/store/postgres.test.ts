@@ -78,6 +78,15 @@ describe('postgresStore', () => {
     await store.close();
   });
 
+  it('connects on a later call once the database it could not reach exists', async () => {
+    const store = postgresStore({ connectionString: server.url('not_yet'), connectTimeoutMs: 2000 });
+    await expect(store.get('k')).rejects.toMatchObject({ code: 'TROUPE_ERR_STORE_FAILED' });
+    await server.createDatabase('not_yet');
+    await store.put('k', 1);
+    expect((await store.get('k'))?.value).toBe(1);
+    await store.close();
+  });
+
   it('refuses bad options at once', () => {
     expect(() => postgresStore({ connectionString: '' })).toThrow(TroupeError);
     expect(() => postgresStore({ connectionString: url, maxConnections: 0 })).toThrow(TroupeError);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,16 @@ describe('sqliteStore', () => {
     const err = await store.get('k').catch((e: unknown) => e);
     expect(TroupeError.is(err, 'TROUPE_ERR_STORE_FAILED')).toBe(true);
     expect((err as TroupeError).cause).toBeInstanceOf(Error);
+  });
+
+  it('opens on a later call once what failed the first open is fixed', async () => {
+    const folder = join(dir, 'later');
+    const store = sqliteStore({ path: join(folder, 'x.db') });
+    await expect(store.get('k')).rejects.toMatchObject({ code: 'TROUPE_ERR_STORE_FAILED' });
+    mkdirSync(folder);
+    await store.put('k', 1);
+    expect((await store.get('k'))?.value).toBe(1);
+    await store.close();
   });
 
   it('refuses bad options at once', () => {
