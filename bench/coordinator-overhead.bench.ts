@@ -12,13 +12,16 @@
  *   that answers at once (`workerModel: 'instant'`), the coordinator on the same scripted server.
  *
  * Figures: ms per turn (median of rounds, min–max beside), troupe ÷ SDK (target ≤ 0.5), and ms per
- * worker call (turn ÷ 8). Both sides pay the same two local HTTP round trips per turn.
+ * worker call (turn ÷ 8). Both sides pay the same two local HTTP round trips per turn; after each
+ * troupe round the bench times those two requests alone (`openaiClient` to the same server, the
+ * same shapes), and reports each side's turn minus that (`…FrameworkMs`) and their ratio — the
+ * overhead with the model's transport excluded too.
  */
 
 import { type CoordinatorResult, createSystem, defineCoordinator, defineWorker, openaiClient } from '../src/index.js';
 import { scriptedModel } from '../src/testing/index.js';
 import { runAgentsSdkTurns, workerNames, workloadResponder } from './baselines/openai-agents-coordinator.js';
-import { pairedRounds, reportPaired, round } from './report.js';
+import { median, pairedRounds, reportPaired, round } from './report.js';
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 1000);
 const WORKERS = 8;
@@ -53,13 +56,48 @@ async function troupeTurns(baseURL: string, turns: number): Promise<number> {
   return ms / turns;
 }
 
+/** ms of the two bare model requests of a turn (tools offered, then the tool results), through openaiClient. */
+async function httpTurns(baseURL: string, turns: number): Promise<number> {
+  const llm = openaiClient({ model: 'bench-model', baseURL, apiKey: 'bench', maxRetries: 0 });
+  const tools = workerNames(WORKERS).map((name) => ({
+    name,
+    description: `Does part of the work (${name}).`,
+    parameters: { type: 'object', properties: { task: { type: 'string' } }, required: ['task'] },
+  }));
+  const system = { role: 'system' as const, content: 'You coordinate. Give each worker its part, then answer from their results.' };
+  const user = { role: 'user' as const, content: 'Do the task.' };
+  const turn = async () => {
+    const first = await llm.chat({ messages: [system, user], tools, toolChoice: 'auto' });
+    const calls = first.message.toolCalls;
+    await llm.chat({
+      messages: [
+        system,
+        user,
+        { role: 'assistant', content: null, toolCalls: calls },
+        ...calls.map((c) => ({ role: 'tool' as const, toolCallId: c.id, content: 'done' })),
+      ],
+      tools,
+      toolChoice: 'auto',
+    });
+  };
+  for (let i = 0; i < 20; i++) await turn();
+  const t0 = performance.now();
+  for (let i = 0; i < turns; i++) await turn();
+  return (performance.now() - t0) / turns;
+}
+
 async function main(): Promise<void> {
   const model = await scriptedModel(workloadResponder(), { record: false });
+  const http: number[] = [];
   try {
     const result = await pairedRounds({
       rounds: ROUNDS,
       warmup: 1,
-      troupe: () => troupeTurns(model.url, TURNS),
+      troupe: async () => {
+        const perTurn = await troupeTurns(model.url, TURNS);
+        http.push(await httpTurns(model.url, TURNS));
+        return perTurn;
+      },
       baseline: async () =>
         (await runAgentsSdkTurns({ baseURL: model.url, turns: TURNS, workers: WORKERS, workerModel: 'instant' })).perTurnMs,
     });
@@ -78,6 +116,10 @@ async function main(): Promise<void> {
         troupePerWorkerCallMs: round(result.troupe / WORKERS, 3),
         baselinePerWorkerCallMs: round(result.baseline / WORKERS, 3),
         modelRequestsPerTurn: 2,
+        httpPerTurnMs: round(median(http), 2),
+        troupeFrameworkMs: round(result.troupe - median(http), 2),
+        baselineFrameworkMs: round(result.baseline - median(http), 2),
+        frameworkRatio: round((result.troupe - median(http)) / (result.baseline - median(http)), 3),
       },
     );
   } finally {
