@@ -604,7 +604,7 @@ describe('onUnhandledExit', () => {
       c.send({ type: 'boom' });
       await until(() => exits.length === 1);
       expect(exits[0]).toMatchObject({ node: 'n', address: 'troupe://n/c' });
-      expect((exits[0]?.error as Error).message).toBe('boom');
+      expect(exits[0]?.error).toMatchObject({ message: 'boom' });
       expect(system.stats().unhandledExits).toBe(1);
       expect(spy).not.toHaveBeenCalled();
     } finally {
