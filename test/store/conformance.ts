@@ -16,11 +16,17 @@ export interface ConformanceTarget {
   /** Lets the store's clock move on by at least `ms` (a simulated clock advances; a real one is waited for). */
   elapse(ms: number): Promise<void>;
   /**
-   * When the backend is shared between processes: runs `workers` child processes that each try
-   * `rounds` times to move one key from version v to v+1 with cas, against the store `create`
-   * returned last. Resolves to every win reported, as `{ worker, round, from }`.
+   * When the backend is shared between processes: runs `workers` child processes against the store
+   * `create` returned last, each making `rounds` tries — mode 'cas': move `key` from version v to
+   * the next with cas (a win reports v); mode 'lease': take lease `key` and release it at once (a
+   * win reports the token granted). Resolves to every win reported.
    */
-  raceInProcesses?(opts: { key: string; workers: number; rounds: number }): Promise<{ worker: number; from: number }[]>;
+  raceInProcesses?(opts: {
+    mode: 'cas' | 'lease';
+    key: string;
+    workers: number;
+    rounds: number;
+  }): Promise<{ worker: number; from: number }[]>;
 }
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<TroupeError> {
@@ -184,7 +190,7 @@ export function storeConformance(name: string, target: ConformanceTarget): void 
           const workers = 4;
           const rounds = 40;
           await store.put('race', { n: 0 });
-          const wins = await race({ key: 'race', workers, rounds });
+          const wins = await race({ mode: 'cas', key: 'race', workers, rounds });
           const final = await store.get<{ n: number; by: number[] }>('race');
           // Each win moved the counter by one from the version it read; no version was won twice.
           const froms = wins.map((w) => w.from);
@@ -291,6 +297,19 @@ export function storeConformance(name: string, target: ConformanceTarget): void 
         for (const ttl of [0, -5, 1.5, Number.NaN]) await rejectsWith(store.acquireLease('L', 'a', ttl), 'TROUPE_ERR_INVALID_OPTION');
         await rejectsWith(store.renewLease('L', 'a', -1, 100), 'TROUPE_ERR_INVALID_OPTION');
       });
+
+      if (target.raceInProcesses) {
+        const race = target.raceInProcesses.bind(target);
+        it('never grants one token to two processes racing to take and release one lease', async () => {
+          const wins = await race({ mode: 'lease', key: 'contended', workers: 4, rounds: 40 });
+          const tokens = wins.map((w) => w.from);
+          // Two processes deciding on the same free lease would both be granted the same next token.
+          expect(new Set(tokens).size).toBe(tokens.length);
+          expect(tokens.length).toBeGreaterThan(0);
+          const last = await store.acquireLease('contended', 'after', 60_000);
+          expect(last!.token).toBe(Math.max(...tokens) + 1);
+        }, 60_000);
+      }
 
       it('grants a free lease to exactly one of many concurrent callers', async () => {
         const got = await Promise.all(Array.from({ length: 10 }, (_, i) => store.acquireLease('L', `h${i}`, 10_000)));

@@ -1,10 +1,10 @@
-/** Runs the conformance suite's cas race in forked child processes (test/store/fixtures/cas-racer.ts). */
+/** Runs the conformance suite's races in forked child processes (test/store/fixtures/racer.ts). */
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { StoreSpec } from './open-store.js';
 
-const racer = fileURLToPath(new URL('./fixtures/cas-racer.ts', import.meta.url));
+const racer = fileURLToPath(new URL('./fixtures/racer.ts', import.meta.url));
 
 interface Win {
   worker: number;
@@ -29,9 +29,12 @@ function waitFor<T>(proc: ChildProcess, ev: string, timeoutMs: number): Promise<
 }
 
 /** Forks `workers` racers on `spec`, starts them together, and collects their wins. */
-export async function raceInProcesses(spec: StoreSpec, opts: { key: string; workers: number; rounds: number }): Promise<Win[]> {
+export async function raceInProcesses(
+  spec: StoreSpec,
+  opts: { mode: 'cas' | 'lease'; key: string; workers: number; rounds: number },
+): Promise<Win[]> {
   const procs = Array.from({ length: opts.workers }, (_, i) =>
-    fork(racer, [JSON.stringify(spec), opts.key, String(opts.rounds), String(i)], {
+    fork(racer, [JSON.stringify(spec), opts.mode, opts.key, String(opts.rounds), String(i)], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
