@@ -4,7 +4,7 @@
  */
 import type { ActorSystem } from '../actors/system.js';
 import { InvalidArgumentError } from '../errors.js';
-import { ChartCatalog, captureInspection, treeSnapshot } from './capture.js';
+import { ChartCatalog, isOwnTraffic, recordsOf, stampOf, treeSnapshot } from './capture.js';
 import { type Collector, collectInspection } from './collect.js';
 import { InspectorModel, type ModelLimits } from './model.js';
 import { readTrace } from './recorder.js';
@@ -69,10 +69,14 @@ export async function inspector(options: InspectorOptions): Promise<Inspector> {
     collector = c;
     subs.push(c.feed.subscribe((r) => model.add(r)));
     const follow = options.followPeers ?? true;
+    // the local stream straight into the model: messages and state changes skip the record copy
     subs.push(
-      captureInspection(system, catalog).subscribe((r) => {
-        model.add(r);
-        if (follow && r.type === '@troupe.node' && r.status === 'up' && typeof r.peer === 'string') c.subscribeTo(r.peer);
+      system.inspect((event) => {
+        if (event.node !== system.node || isOwnTraffic(event)) return;
+        const at = stampOf(system);
+        if (model.addLive(event, at)) return;
+        for (const r of recordsOf(system, event, catalog, at)) model.add(r);
+        if (follow && event.type === '@troupe.node' && event.status === 'up' && typeof event.peer === 'string') c.subscribeTo(event.peer);
       }),
     );
     for (const node of options.nodes ?? []) c.subscribeTo(node);

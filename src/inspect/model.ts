@@ -2,10 +2,11 @@
  * The inspector's memory: what the page can ask for, kept within fixed bounds (rings of messages,
  * decisions, dead letters and log lines; a capped actor table that forgets stopped actors first).
  */
+import type { InspectionEvent, MessageInspectionEvent } from '../actors/inspection.js';
 import type { Chart } from './chart.js';
 import type { TraceRecord } from './records.js';
 import { Ring } from './ring.js';
-import type { WireEvent } from './wire.js';
+import { isCompactValue, toWireEvent, toWireValue, type WireEvent } from './wire.js';
 
 /** Bounds of an {@link InspectorModel}. */
 export interface ModelLimits {
@@ -72,7 +73,8 @@ export interface Page<T> {
 }
 
 type LogRow = { seq: number } & WireEvent;
-type WireMessage = Extract<WireEvent, { type: '@troupe.message' }>;
+/** A message as kept: the runtime's own event (small plain payloads) or its wire-safe copy; its time is kept beside. */
+type StoredMessage = MessageInspectionEvent;
 
 const ROOT = '';
 
@@ -82,7 +84,9 @@ export class InspectorModel {
   version = 0;
   readonly charts = new Map<string, Chart>();
   /** Messages as they came (the ring position gives their `seq`: `messages.total - messages.size + i`). */
-  readonly messages: Ring<WireMessage>;
+  readonly messages: Ring<StoredMessage>;
+  /** When each kept message was seen, at `seq % capacity`. */
+  readonly #messageAt: Float64Array;
   readonly decisions: Ring<LogRow>;
   readonly llm: Ring<LogRow>;
   readonly deadLetters: Ring<LogRow>;
@@ -106,6 +110,7 @@ export class InspectorModel {
 
   constructor(limits: ModelLimits = {}) {
     this.messages = new Ring(limits.maxMessages ?? 100_000);
+    this.#messageAt = new Float64Array(this.messages.capacity);
     const maxLog = limits.maxLog ?? 10_000;
     this.decisions = new Ring(maxLog);
     this.llm = new Ring(maxLog);
@@ -139,7 +144,7 @@ export class InspectorModel {
         return;
       }
       case '@troupe.message':
-        this.#message(record);
+        this.#message(record, record.at);
         return;
       case '@troupe.stats': {
         for (const a of this.#actors.values()) if (a.node === record.node) a.mailbox = 0;
@@ -170,6 +175,27 @@ export class InspectorModel {
       default:
         this.log.push({ seq: ++this.#seq, ...(record as WireEvent) });
     }
+  }
+
+  /**
+   * Takes in a live event of the local system. Messages and state changes, two per message sent,
+   * skip the trace-record copy: a small plain payload is kept as it is (events are immutable once
+   * sent), anything else as its wire-safe copy. Returns false for other events, which the caller
+   * hands to {@link InspectorModel.add} as records.
+   */
+  addLive(event: InspectionEvent, at: number): boolean {
+    if (event.type === '@troupe.message') {
+      this.version++;
+      this.#message(isCompactValue(event.event) ? event : (toWireEvent(event, at) as StoredMessage), at);
+      return true;
+    }
+    if (event.type === '@troupe.state') {
+      this.version++;
+      const a = this.#actors.get(event.address);
+      if (a) a.value = isCompactValue(event.value) ? event.value : toWireValue(event.value);
+      return true;
+    }
+    return false;
   }
 
   #node(node: string, status: string, at: number, force = false): void {
@@ -244,8 +270,9 @@ export class InspectorModel {
     }
   }
 
-  #message(e: WireMessage): void {
+  #message(e: StoredMessage, at: number): void {
     const seq = this.messages.total;
+    this.#messageAt[seq % this.messages.capacity] = at;
     const replyTo = (e.event as { replyTo?: unknown } | undefined)?.replyTo;
     if (typeof replyTo === 'string') {
       this.#asks.set(replyTo, seq);
@@ -263,8 +290,15 @@ export class InspectorModel {
     this.messages.push(e);
   }
 
-  #row(e: WireMessage, seq: number): MessageRow {
-    const row: MessageRow = { seq, at: e.at, node: e.node, to: String(e.to), type: String(e.eventType), event: e.event };
+  #row(e: StoredMessage, seq: number): MessageRow {
+    const row: MessageRow = {
+      seq,
+      at: this.#messageAt[seq % this.messages.capacity],
+      node: e.node,
+      to: String(e.to),
+      type: String(e.eventType),
+      event: e.event,
+    };
     if (typeof e.from === 'string') row.from = e.from;
     if (typeof (e.event as { replyTo?: unknown } | undefined)?.replyTo === 'string') row.ask = true;
     const reply = this.#links.get(seq);
@@ -358,12 +392,12 @@ export class InspectorModel {
     const first = ring.total - ring.size;
     const rows: MessageRow[] = [];
     if (!actor && !type) {
-      for (let i = offset; i < Math.min(offset + limit, ring.size); i++) rows.push(this.#row(ring.at(i) as WireMessage, first + i));
+      for (let i = offset; i < Math.min(offset + limit, ring.size); i++) rows.push(this.#row(ring.at(i) as StoredMessage, first + i));
       return { total: ring.size, offset, rows };
     }
     let total = 0;
     for (let i = 0; i < ring.size; i++) {
-      const m = ring.at(i) as WireMessage;
+      const m = ring.at(i) as StoredMessage;
       if (type && !String(m.eventType).includes(type)) continue;
       if (actor && !String(m.to).includes(actor) && !(typeof m.from === 'string' && m.from.includes(actor))) continue;
       if (total >= offset && rows.length < limit) rows.push(this.#row(m, first + i));

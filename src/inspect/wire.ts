@@ -88,6 +88,11 @@ export function toCompactValue(value: unknown, limits: WireLimits = defaultLimit
   return isCompact(value, limits.maxString, 0) ? value : toWireValue(value, limits);
 }
 
+/** True when `value` is already wire-safe and small (see {@link toCompactValue}). */
+export function isCompactValue(value: unknown, limits: WireLimits = defaultLimits): boolean {
+  return isCompact(value, limits.maxString, 0);
+}
+
 function isCompact(value: unknown, maxString: number, depth: number): boolean {
   switch (typeof value) {
     case 'string':
