@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { AnyEventObject } from 'xstate';
 import { isEvent } from '../actors/ask.js';
 import type { ActorRef } from '../actors/ref.js';
+import { validateTimeout } from '../actors/validate.js';
 import { AskError, createError, InvalidArgumentError, QuorumError, TroupeError } from '../errors.js';
 
 /**
@@ -130,8 +131,12 @@ function validate(refs: readonly ActorRef[], event: unknown, options: GatherOpti
   }
   if (!isEvent(event)) return new InvalidArgumentError('TROUPE_ERR_INVALID_EVENT', 'gather needs an event object with a string type');
   const { timeoutMs, min, signal } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-    return new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `gather timeoutMs must be a finite number > 0, got ${String(timeoutMs)}`);
+  if (timeoutMs !== undefined) {
+    try {
+      validateTimeout('gather timeoutMs', timeoutMs);
+    } catch (error) {
+      return error as TroupeError;
+    }
   }
   if (min !== undefined && !(Number.isInteger(min) && min >= 0 && min <= refs.length)) {
     return new InvalidArgumentError(
