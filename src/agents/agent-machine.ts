@@ -1,14 +1,14 @@
 /**
  * The XState machine every agent actor runs, so inspection shows where it is. A worker is
  * `idle → working → idle`; a coordinator is `idle → planning → dispatching → awaiting → planning …
- * → synthesizing → done | failed`. The protocol itself is served by a {@link TaskHost} invoked as
- * a callback actor: it lives as long as the machine, and its cleanup (the actor stopping) aborts
- * every running task.
+ * → synthesizing → done | failed`. The protocol itself is served by a {@link TaskHost} beside the
+ * machine (the body hands it every event): the machine holds the agent's state and changes it on
+ * the host's phase reports, so a task costs XState a transition only when the state changes.
  * @internal
  */
-import { type AnyEventObject, fromCallback, sendTo, setup } from 'xstate';
+import { type AnyEventObject, setup } from 'xstate';
 import type { NativeLogic } from '../actors/body.js';
-import { type HostedInput, hostMachine } from './hosted.js';
+import { type HostedInput, hostAgent } from './hosted.js';
 import { TaskHost, type TaskSpec } from './task-host.js';
 
 /** The states of a worker's machine. */
@@ -16,41 +16,24 @@ export const WORKER_PHASES = ['idle', 'working'] as const;
 /** The states of a coordinator's machine. */
 export const COORDINATOR_PHASES = ['idle', 'planning', 'dispatching', 'awaiting', 'synthesizing', 'done', 'failed'] as const;
 
-interface PhaseEvent {
+/** Moves the agent's machine to `phase`. */
+export interface PhaseEvent {
   type: 'agent.phase';
   phase: string;
 }
 
 /**
- * Spawnable logic for an agent: a machine with one state per phase, driven by the host's phase
- * reports. `spec` is built once per incarnation from the spawn input.
+ * Spawnable logic for an agent: a machine with one state per phase, and a task host built once
+ * per incarnation from the spawn input.
  * @internal
  */
 export function agentLogic(id: string, phases: readonly string[], spec: (hosted: HostedInput) => TaskSpec): NativeLogic {
-  const host = fromCallback<AnyEventObject, HostedInput>(({ input, receive, sendBack }) => {
-    let live = true;
-    const taskHost = new TaskHost(spec(input), input.system, input.self, (phase) => {
-      if (live) sendBack({ type: 'agent.phase', phase } satisfies PhaseEvent);
-    });
-    receive((event) => taskHost.handle(event));
-    return () => {
-      live = false;
-      taskHost.stop();
-    };
-  });
   const states: Record<string, object> = {};
   for (const phase of phases) states[phase] = {};
-  const machine = setup({
-    types: { input: {} as HostedInput, context: {} as { hosted: HostedInput } },
-    actors: { host },
-  }).createMachine({
+  const machine = setup({ types: { events: {} as PhaseEvent } }).createMachine({
     id,
     initial: 'idle',
-    context: ({ input }) => ({ hosted: input }),
-    invoke: { id: 'host', src: 'host', input: ({ context }) => context.hosted },
     on: {
-      // tasks, describe, cancel, a stream consumer's early end, and anything else (answered as invalid)
-      '*': { actions: sendTo('host', ({ event }) => event) },
       'agent.phase': phases.map((phase) => ({
         guard: ({ event }: { event: AnyEventObject }) => (event as PhaseEvent).phase === phase,
         target: `.${phase}`,
@@ -58,5 +41,5 @@ export function agentLogic(id: string, phases: readonly string[], spec: (hosted:
     },
     states,
   });
-  return hostMachine(machine);
+  return hostAgent(machine, (hosted, onPhase) => new TaskHost(spec(hosted), hosted.system, hosted.self, onPhase));
 }
