@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type CoordinatorResult, defineCoordinator } from '../../src/agents/coordinator.js';
 import { defineWorker } from '../../src/agents/worker.js';
-import { createSystem, TroupeError } from '../../src/index.js';
+import { createSystem, supervisor, TroupeError } from '../../src/index.js';
 import { memoryStore } from '../../src/store/memory.js';
 import { latch, until } from '../support/latch.js';
 import { cleanUpAfterEach, countingWorker, model, toolMessages, track } from './support.js';
@@ -182,6 +182,54 @@ describe('checkpoints', () => {
     // asked again, the finished run answers from its checkpoint
     const again = await ask(second);
     expect(again.output.answer).toBe('all done');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('a supervised coordinator restarted by its supervisor resumes its run by the runId in its input', async () => {
+    const { server, llm } = await model([
+      {
+        toolCalls: [
+          { id: 'q', name: 'quick', arguments: { task: 'a' } },
+          { id: 's', name: 'stuck', arguments: { task: 'b' } },
+        ],
+      },
+      'resumed and done',
+    ]);
+    const counts = new Map<string, number>();
+    let stuckRuns = 0;
+    const stuck = defineWorker({
+      name: 'stuck',
+      description: 'Hangs the first time.',
+      run: () => (++stuckRuns === 1 ? new Promise(() => {}) : Promise.resolve('b done')),
+    });
+    const store = memoryStore();
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [countingWorker('quick', counts), stuck],
+      checkpoint: { store },
+    });
+    const system = track(createSystem());
+    const app = system.spawn(
+      supervisor({ strategy: 'one-for-one', children: [{ id: 'lead', logic: lead, input: { runId: 'nightly' } }] }),
+      { name: 'app' },
+    );
+    const child = system.ref(`${app.address}/lead`);
+    const lost = ask(child).catch((e: unknown) => e);
+    for (let i = 0; i < 500; i++) {
+      const saved = (await store.get('troupe/coordinator/lead/nightly'))?.value as { finished?: Record<string, unknown> } | undefined;
+      if (saved?.finished !== undefined && 'q' in saved.finished) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await system.stop(child, 'killed');
+    expect(await lost).toBeInstanceOf(TroupeError);
+    // asks to the restarting child queue in its mailbox
+    const run = await ask(child);
+    expect(run.output.answer).toBe('resumed and done');
+    expect(counts.get('quick')).toBe(1);
+    expect(stuckRuns).toBe(2);
     expect(server.requests).toHaveLength(2);
   });
 });
