@@ -34,6 +34,12 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** How long one statement may take before it fails with `TROUPE_ERR_STORE_FAILED`, in ms (default 30000). */
   queryTimeoutMs?: number;
+  /**
+   * How long the server keeps a session of this store that sits idle inside a transaction, in ms
+   * (default 5000). A process paused mid-transaction (SIGSTOP, a suspended VM) holds its row locks;
+   * past this the server ends its session, so the others' leases and writes go on.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** The server's clock in epoch ms, read when the statement runs (not when its transaction began). */
@@ -240,6 +246,7 @@ class PostgresStore implements Store {
       max: this.#options.maxConnections,
       connectionTimeoutMillis: this.#options.connectTimeoutMs,
       query_timeout: this.#options.queryTimeoutMs,
+      idle_in_transaction_session_timeout: this.#options.idleInTransactionTimeoutMs,
     });
     // An idle connection that breaks (server restart) must not crash the process; the next
     // query gets a fresh connection or rejects with TROUPE_ERR_STORE_FAILED.
@@ -283,13 +290,21 @@ export function postgresStore(options: PostgresStoreOptions): Store {
   const maxConnections = options.maxConnections ?? 4;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
+  const idleInTransactionTimeoutMs = options.idleInTransactionTimeoutMs ?? 5000;
   for (const [what, v] of [
     ['maxConnections', maxConnections],
     ['connectTimeoutMs', connectTimeoutMs],
     ['queryTimeoutMs', queryTimeoutMs],
+    ['idleInTransactionTimeoutMs', idleInTransactionTimeoutMs],
   ] as const) {
     if (!Number.isSafeInteger(v) || v <= 0)
       throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a positive whole number, got ${v}`);
   }
-  return new PostgresStore({ connectionString: options.connectionString, maxConnections, connectTimeoutMs, queryTimeoutMs });
+  return new PostgresStore({
+    connectionString: options.connectionString,
+    maxConnections,
+    connectTimeoutMs,
+    queryTimeoutMs,
+    idleInTransactionTimeoutMs,
+  });
 }

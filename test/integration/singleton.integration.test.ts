@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { openStore, type StoreSpec } from '../store/open-store.js';
 import { type PostgresServer, startPostgres } from '../support/postgres.js';
@@ -114,6 +115,34 @@ async function killInARow(kills: number, backend: string): Promise<void> {
   );
 }
 
+/**
+ * Pauses the leader with `pause` (SIGSTOP), waits for a successor, resumes it (SIGCONT) and checks
+ * that its write with its old fence is refused, that it steps down, and that the log stays clean.
+ */
+async function pausedHolderIsFenced(pause: (leader: StoreChild) => Promise<void>): Promise<void> {
+  await Promise.all([candidate(), candidate()]);
+  const leader = await leaderAbove(0);
+  const paused = children.find((c) => c.name === leader.node)!;
+  await pause(paused);
+  const successor = await leaderAbove(leader.token, 3);
+  expect(successor.node).not.toBe(leader.node);
+  paused.signal('SIGCONT');
+  const stale = await paused.call('stale-write').then(
+    () => undefined,
+    (err: { code?: string }) => err.code,
+  );
+  expect(stale).toBe('TROUPE_ERR_FENCED');
+  expect(await store.get('probe')).toBeUndefined();
+  // The resumed node steps down instead of fighting: it no longer leads, and the log stays clean.
+  const deadline = Date.now() + 10_000;
+  while (((await paused.call('status')) as { isLeader: boolean }).isLeader && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  expect(((await paused.call('status')) as { isLeader: boolean }).isLeader).toBe(false);
+  await new Promise((r) => setTimeout(r, LEASE_MS));
+  const spans = checkLog(await log());
+  expect([...spans.values()].filter((s) => s.node === leader.node && s.first > successor.t)).toEqual([]);
+}
+
 describe('singleton across processes on one SQLite file', () => {
   let dir: string;
   beforeEach(async () => {
@@ -132,27 +161,26 @@ describe('singleton across processes on one SQLite file', () => {
   }, 180_000);
 
   it('refuses the write of a holder paused (SIGSTOP) past its lease once it resumes (SIGCONT)', async () => {
-    await Promise.all([candidate(), candidate()]);
-    const leader = await leaderAbove(0);
-    const paused = children.find((c) => c.name === leader.node)!;
-    paused.signal('SIGSTOP');
-    const successor = await leaderAbove(leader.token, 3);
-    expect(successor.node).not.toBe(leader.node);
-    paused.signal('SIGCONT');
-    const stale = await paused.call('stale-write').then(
-      () => undefined,
-      (err: { code?: string }) => err.code,
-    );
-    expect(stale).toBe('TROUPE_ERR_FENCED');
-    expect(await store.get('probe')).toBeUndefined();
-    // The resumed node steps down instead of fighting: it no longer leads, and the log stays clean.
-    const deadline = Date.now() + 10_000;
-    while (((await paused.call('status')) as { isLeader: boolean }).isLeader && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(((await paused.call('status')) as { isLeader: boolean }).isLeader).toBe(false);
-    await new Promise((r) => setTimeout(r, LEASE_MS));
-    const spans = checkLog(await log());
-    expect([...spans.values()].filter((s) => s.node === leader.node && s.first > successor.t)).toEqual([]);
+    await pausedHolderIsFenced(async (paused) => {
+      // A process paused inside a write transaction keeps the SQLite file's write lock (nobody can
+      // write until it resumes or dies; see docs/durability.md): pause it between transactions.
+      const probe = sqliteStore({ path: (spec as { path: string }).path, busyTimeoutMs: 100 });
+      try {
+        for (let i = 0; i < 50; i++) {
+          paused.signal('SIGSTOP');
+          const unlocked = await probe.put('lock-probe', i).then(
+            () => true,
+            () => false,
+          );
+          if (unlocked) return;
+          paused.signal('SIGCONT');
+          await new Promise((r) => setTimeout(r, 5 + (i % 7)));
+        }
+        throw new Error('could not pause the holder outside a write transaction');
+      } finally {
+        await probe.close();
+      }
+    });
   }, 60_000);
 });
 
@@ -177,4 +205,10 @@ describe('singleton across processes on a Postgres server', () => {
   it('moves to another node within 3 × leaseMs of each SIGKILL, 5 kills in a row, and the log never shows two holders', async () => {
     await killInARow(5, 'postgres');
   }, 120_000);
+
+  it('refuses the write of a holder paused (SIGSTOP) past its lease, even one paused inside a transaction', async () => {
+    // Paused wherever it happens to be: a session idle inside a transaction is ended by the server
+    // after idleInTransactionTimeoutMs, releasing its row locks, so the successor is not blocked.
+    await pausedHolderIsFenced(async (paused) => paused.signal('SIGSTOP'));
+  }, 60_000);
 });

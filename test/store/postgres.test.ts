@@ -91,5 +91,6 @@ describe('postgresStore', () => {
     expect(() => postgresStore({ connectionString: '' })).toThrow(TroupeError);
     expect(() => postgresStore({ connectionString: url, maxConnections: 0 })).toThrow(TroupeError);
     expect(() => postgresStore({ connectionString: url, queryTimeoutMs: -1 })).toThrow(TroupeError);
+    expect(() => postgresStore({ connectionString: url, idleInTransactionTimeoutMs: 0 })).toThrow(TroupeError);
   });
 });
