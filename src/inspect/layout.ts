@@ -63,7 +63,7 @@ export async function layoutChart(chart: Chart): Promise<ChartLayout> {
   elk ??= await loadElk();
   const edges: ElkExtendedEdge[] = [];
   const graph: ElkNode = {
-    id: 's:',
+    id: 'graph',
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': 'DOWN',
@@ -73,12 +73,13 @@ export async function layoutChart(chart: Chart): Promise<ChartLayout> {
       'elk.spacing.edgeLabel': '4',
       'elk.padding': '[top=12,left=12,bottom=12,right=12]',
     },
-    children: childrenOf(chart.root, edges),
+    // a root with transitions of its own (`on` at the machine's top) is drawn as a box around the states
+    children: chart.root.transitions.length > 0 ? [nodeOf(chart.root, edges)] : childrenOf(chart.root, edges),
     edges,
   };
   const out = await elk.layout(graph);
   const states: LaidState[] = [];
-  const offsets = new Map<string, [number, number]>([['s:', [0, 0]]]);
+  const offsets = new Map<string, [number, number]>([['graph', [0, 0]]]);
   const keys = new Map<string, ChartState>();
   const index = (s: ChartState) => {
     keys.set(`s:${s.id}`, s);
@@ -109,7 +110,7 @@ export async function layoutChart(chart: Chart): Promise<ChartLayout> {
   const laidEdges: LaidEdge[] = [];
   const collect = (node: ElkNode) => {
     for (const e of (node.edges ?? []) as (ElkExtendedEdge & { container?: string })[]) {
-      const [ox, oy] = offsets.get(e.container ?? 's:') ?? [0, 0];
+      const [ox, oy] = offsets.get(e.container ?? 'graph') ?? [0, 0];
       const section = e.sections?.[0];
       const points: [number, number][] = [];
       if (section) {
@@ -135,30 +136,33 @@ function childrenOf(parent: ChartState, edges: ElkExtendedEdge[]): ElkNode[] {
     nodes.push({ id: dot, width: INITIAL, height: INITIAL });
     edges.push({ id: `e${edges.length}`, sources: [dot], targets: [`s:${parent.initial}`] });
   }
-  for (const s of parent.states) {
-    const label = s.key.length * CHAR_W + 24;
-    const node: ElkNode =
-      s.states.length === 0
-        ? { id: `s:${s.id}`, width: Math.max(60, label), height: STATE_H }
-        : {
-            id: `s:${s.id}`,
-            layoutOptions: { 'elk.padding': `[top=${LABEL_H + 16},left=12,bottom=12,right=12]`, 'elk.nodeSize.minimum': `(${label}, 40)` },
-            children: childrenOf(s, edges),
-          };
-    nodes.push(node);
-    for (const t of s.transitions) {
-      const text = t.guard === undefined ? t.event : `${t.event} [${t.guard}]`;
-      for (const target of t.targets) {
-        edges.push({
-          id: `e${edges.length}`,
-          sources: [`s:${s.id}`],
-          targets: [`s:${target}`],
-          labels: [{ text, width: text.length * CHAR_W, height: LABEL_H }],
-        });
-      }
+  for (const s of parent.states) nodes.push(nodeOf(s, edges));
+  return nodes;
+}
+
+/** The ELK node of one state (its children inside), its transitions pushed to `edges`. */
+function nodeOf(s: ChartState, edges: ElkExtendedEdge[]): ElkNode {
+  const label = s.key.length * CHAR_W + 24;
+  const node: ElkNode =
+    s.states.length === 0
+      ? { id: `s:${s.id}`, width: Math.max(60, label), height: STATE_H }
+      : {
+          id: `s:${s.id}`,
+          layoutOptions: { 'elk.padding': `[top=${LABEL_H + 16},left=12,bottom=12,right=12]`, 'elk.nodeSize.minimum': `(${label}, 40)` },
+          children: childrenOf(s, edges),
+        };
+  for (const t of s.transitions) {
+    const text = t.guard === undefined ? t.event : `${t.event} [${t.guard}]`;
+    for (const target of t.targets) {
+      edges.push({
+        id: `e${edges.length}`,
+        sources: [`s:${s.id}`],
+        targets: [`s:${target}`],
+        labels: [{ text, width: text.length * CHAR_W, height: LABEL_H }],
+      });
     }
   }
-  return nodes;
+  return node;
 }
 
 function round(n: number): number {

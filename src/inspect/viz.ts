@@ -173,7 +173,7 @@ export function renderSvg(chart: Chart, layout: ChartLayout, value?: unknown): s
       continue;
     }
     const isActive = active.has(s.id);
-    const leaf = !layout.states.some((c) => c.id.startsWith(`${s.id}.`) && c.type !== 'initial');
+    const leaf = !layout.states.some((c) => c.type !== 'initial' && isInside(c.id, s.id));
     const attrs = [`class="state ${s.type}${isActive ? ' active' : ''}"`, `data-state=${xmlAttr(s.id)}`];
     if (isActive && leaf) attrs.push('aria-current="true"');
     out.push(`<g ${attrs.join(' ')}>`);
@@ -193,6 +193,11 @@ export function renderSvg(chart: Chart, layout: ChartLayout, value?: unknown): s
   }
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/** True when state `id` lies inside state `ancestor` (the root, `''`, holds every other state). */
+function isInside(id: string, ancestor: string): boolean {
+  return ancestor === '' ? id !== '' : id.startsWith(`${ancestor}.`);
 }
 
 function xmlText(text: string): string {

@@ -46,6 +46,16 @@ describe('viz', () => {
       expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
     });
 
+    it('draws a machine whose root has transitions of its own as a box around its states', async () => {
+      const m = createMachine({ id: 'phases', initial: 'a', on: { go: { target: '.b' } }, states: { a: {}, b: {} } });
+      const svg = await toSvg(m, { value: 'b' });
+      expect(svg).toContain('<g class="state compound" data-state="">');
+      expect(svg).toContain('>phases</text>');
+      expect(svg).toContain('>go</text>');
+      expect(svg).toContain('data-state="b" aria-current="true"');
+      expect(svg).not.toContain('data-state="" aria-current');
+    });
+
     it('refuses what is not a machine', async () => {
       await expect(toSvg({} as never)).rejects.toMatchObject({ code: 'TROUPE_ERR_INVALID_OPTION' });
     });

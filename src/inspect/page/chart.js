@@ -36,7 +36,7 @@ export function drawChart(layout, machineId) {
       root.append(svg('circle', { class: 'initial', cx: s.x + s.width / 2, cy: s.y + s.height / 2, r: s.width / 2, fill: '#333' }));
       continue;
     }
-    const leaf = !ids.some((id) => id.startsWith(`${s.id}.`));
+    const leaf = !ids.some((id) => (s.id === '' ? id !== '' : id.startsWith(`${s.id}.`)));
     const g = svg('g', { class: `state ${s.type}${leaf ? ' leaf' : ''}`, 'data-state': s.id });
     g.append(
       svg('rect', {
