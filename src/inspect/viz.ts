@@ -31,8 +31,17 @@ function asChart(what: Drawable): Chart {
 export function toMermaid(machine: Drawable): string {
   const chart = asChart(machine);
   const lines = ['stateDiagram-v2'];
-  mermaidBody(chart.root, lines, '  ');
+  mermaidBody(drawnRoot(chart), lines, '  ');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What the diagram starts from: the root's states, or — when the root has transitions of its own
+ * (`on` at the machine's top) — the root itself as one composite state, so its edges can be drawn.
+ */
+function drawnRoot(chart: Chart): ChartState {
+  if (chart.root.transitions.length === 0) return chart.root;
+  return { id: '(machine)', key: chart.id, type: 'compound', states: [chart.root], transitions: [] };
 }
 
 function mermaidId(id: string): string {
@@ -77,7 +86,7 @@ export function toDot(machine: Drawable): string {
   const lines = [`digraph ${dotText(chart.id)} {`, '  compound=true;', '  node [shape=box, style=rounded, fontname="sans-serif"];'];
   lines.push('  edge [fontname="sans-serif", fontsize=10];');
   const edges: string[] = [];
-  dotBody(chart.root, lines, edges, '  ');
+  dotBody(drawnRoot(chart), lines, edges, '  ');
   lines.push(...edges, '}');
   return `${lines.join('\n')}\n`;
 }

@@ -56,6 +56,12 @@ describe('viz', () => {
       expect(svg).not.toContain('data-state="" aria-current');
     });
 
+    it('draws root transitions in Mermaid and DOT too', () => {
+      const m = createMachine({ id: 'phases', initial: 'a', on: { go: { target: '.b' } }, states: { a: {}, b: {} } });
+      expect(toMermaid(m)).toContain('s_ --> s_b : go');
+      expect(toDot(m)).toContain('"(anchor)" -> "b" [label="go", ltail="cluster_"];');
+    });
+
     it('refuses what is not a machine', async () => {
       await expect(toSvg({} as never)).rejects.toMatchObject({ code: 'TROUPE_ERR_INVALID_OPTION' });
     });
