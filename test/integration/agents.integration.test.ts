@@ -66,4 +66,43 @@ describe('agents across processes', () => {
     expect(result.decisions[0]!.results[0]).toMatchObject({ ok: true, summary: JSON.stringify({ answer: 'built app locally' }) });
     expect(result.output.answer).toBe('built');
   });
+
+  // The serving node's reply address of a remote ask settles at the ask's timeout, not when the asking
+  // node goes down, so the task is cancelled then: nothing is left running past it.
+  it("a task whose asker's node dies is cancelled when its ask expires", async () => {
+    const here = createSystem({ node: 'worker', listen: { port: 0 }, secret: 'integration', heartbeat: { intervalMs: 200, maxMissed: 2 } });
+    opened.systems.push(here);
+    await here.ready;
+    let resolveStarted!: () => void;
+    let resolveAborted!: (reason: unknown) => void;
+    const started = new Promise<void>((r) => (resolveStarted = r));
+    const aborted = new Promise<unknown>((r) => (resolveAborted = r));
+    const worker = here.spawn(
+      defineWorker({
+        name: 'long',
+        description: 'Runs until cancelled.',
+        run: ({ signal }) =>
+          new Promise((_resolve, reject) => {
+            resolveStarted();
+            signal.addEventListener('abort', () => {
+              resolveAborted(signal.reason);
+              reject(signal.reason);
+            });
+          }),
+      }),
+      { name: 'long' },
+    );
+    const asker = fork(
+      fileURLToPath(new URL('./fixtures/agents-asker-node.ts', import.meta.url)),
+      [`ws://127.0.0.1:${here.listenAddress?.port}`, worker.address],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    opened.procs.push(asker);
+    await started;
+    asker.kill('SIGKILL');
+    expect(await aborted).toMatchObject({ code: 'TROUPE_ERR_CANCELLED' });
+  });
 });
