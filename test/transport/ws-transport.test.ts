@@ -198,6 +198,11 @@ describe('WsTransport (real sockets on 127.0.0.1)', () => {
     });
   });
 
+  it('stops counting a link against maxPendingHandshakesPerAddress once it authenticated (ws)', async () => {
+    const { url } = await listening({ maxPendingHandshakesPerAddress: 1 });
+    for (const node of ['b1', 'b2', 'b3']) await expect(system({ node }).connect(url)).resolves.toBe('alpha');
+  });
+
   describe('with TLS', () => {
     let dir: string;
     let key: string;
@@ -239,6 +244,13 @@ describe('WsTransport (real sockets on 127.0.0.1)', () => {
       await expect(beta.connect(url)).resolves.toBe('alpha');
       const counter = await beta.spawnOn('alpha', 'counter');
       await expect(counter.ask({ type: 'get' })).resolves.toEqual({ type: 'count', value: 0 });
+    });
+
+    it('stops counting a link against maxPendingHandshakesPerAddress once it authenticated (wss)', async () => {
+      const { url } = await listening({ tls: { key, cert }, maxPendingHandshakesPerAddress: 1 });
+      for (const node of ['b1', 'b2', 'b3']) {
+        await expect(system({ node, tls: { ca: cert } }).connect(url)).resolves.toBe('alpha');
+      }
     });
 
     it('refuses a certificate the dialer does not trust', async () => {
