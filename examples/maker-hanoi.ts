@@ -36,14 +36,22 @@ export interface StepInput {
  * the only legal move that does not touch disk 1.
  */
 export function optimalMove({ pegs, step, disks }: StepInput): Move {
-  const top = (p: number) => pegs[p][pegs[p].length - 1] ?? Number.POSITIVE_INFINITY;
   if (step % 2 === 0) {
-    const from = pegs.findIndex((peg) => peg[peg.length - 1] === 1);
-    const to = (from + (disks % 2 === 0 ? 1 : 2)) % 3;
-    return { disk: 1, from, to };
+    let from = 0;
+    while (pegs[from][pegs[from].length - 1] !== 1) from++;
+    return { disk: 1, from, to: (from + (disks % 2 === 0 ? 1 : 2)) % 3 };
   }
-  const [a, b] = [0, 1, 2].filter((p) => top(p) !== 1);
-  return top(a) < top(b) ? { disk: top(a), from: a, to: b } : { disk: top(b), from: b, to: a };
+  // the two pegs without disk 1: the smaller top disk moves onto the other peg
+  let a = -1;
+  let b = -1;
+  for (let p = 0; p < 3; p++) {
+    if (pegs[p][pegs[p].length - 1] === 1) continue;
+    if (a < 0) a = p;
+    else b = p;
+  }
+  const topA = pegs[a].length > 0 ? pegs[a][pegs[a].length - 1] : Number.POSITIVE_INFINITY;
+  const topB = pegs[b].length > 0 ? pegs[b][pegs[b].length - 1] : Number.POSITIVE_INFINITY;
+  return topA < topB ? { disk: topA, from: a, to: b } : { disk: topB, from: b, to: a };
 }
 
 /** True when `value` is not a well-formed move: MAKER's red flag (format only, never legality). */
@@ -56,6 +64,10 @@ export function isMalformed(value: unknown): boolean {
 
 /** The vote key of a move. */
 export const moveKey = (m: Move): string => `${m.disk}:${m.from}>${m.to}`;
+
+type Reply = { output: Move };
+const replyMalformed = (reply: Reply): boolean => isMalformed(reply.output);
+const replyKey = (reply: Reply): string => moveKey(reply.output);
 
 /** A seeded PRNG (mulberry32). */
 export function seeded(seed: number): () => number {
@@ -150,16 +162,13 @@ export async function solveHanoi(options: SolveOptions): Promise<SolveReport> {
   let errors = 0;
   let samples = 0;
   let redFlagged = 0;
+  // One sampler for the whole run (it reads the current step's input), not a closure per step.
+  let input: StepInput = { pegs, step: 0, disks };
+  const sample = (signal: AbortSignal) => agents[next++ % agents.length].ask<Reply>({ type: 'task', input }, { signal, timeoutMs: 30_000 });
   for (let step = 0; step < total; step++) {
-    const input: StepInput = { pegs, step, disks };
+    input = { pegs, step, disks };
     // Each sample is one micro-agent call; the vote reads the move out of its reply.
-    const result = await vote<{ output: Move }>({
-      sample: (signal) => agents[next++ % agents.length].ask<{ output: Move }>({ type: 'task', input }, { signal, timeoutMs: 30_000 }),
-      k,
-      maxSamples,
-      redFlag: (reply) => isMalformed(reply.output),
-      key: (reply) => moveKey(reply.output),
-    });
+    const result = await vote<Reply>({ sample, k, maxSamples, redFlag: replyMalformed, key: replyKey });
     samples += result.samples;
     redFlagged += result.redFlagged;
     onStep?.(result.samples);

@@ -53,7 +53,7 @@ export interface VoteResult<T> {
  * ```
  */
 export function vote<T>(options: VoteOptions<T>): Promise<VoteResult<T>> {
-  const { sample, k, redFlag, signal } = options;
+  const { sample, k, signal } = options;
   const maxSamples = options.maxSamples ?? 10 * k;
   const concurrency = options.concurrency ?? k;
   const keyOf = options.key ?? stableKey;
@@ -67,98 +67,128 @@ export function vote<T>(options: VoteOptions<T>): Promise<VoteResult<T>> {
   }
   if (signal?.aborted) return Promise.reject(new AskError('TROUPE_ERR_ABORTED', 'vote was aborted', { cause: signal.reason }));
 
-  return new Promise((resolve, reject) => {
-    const controller = takeController();
+  return new Promise((resolve, reject) => new Ballot(options, keyOf, maxSamples, concurrency, resolve, reject).launch());
+}
+
+/**
+ * One vote in progress. A class rather than closures: a vote is small and MAKER runs a million of
+ * them, so its per-vote allocations are what the orchestration costs.
+ */
+class Ballot<T> {
+  readonly votes = new Map<string, number>();
+  readonly #first = new Map<string, T>();
+  readonly #options: VoteOptions<T>;
+  readonly #keyOf: (value: T) => string;
+  readonly #maxSamples: number;
+  readonly #concurrency: number;
+  readonly #controller = takeController();
+  readonly #resolve: (result: VoteResult<T>) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #onValue = (value: T) => this.#settle(value, false);
+  readonly #onError = () => this.#settle(undefined, true);
+  #onAbort: (() => void) | undefined;
+  #launched = 0;
+  #inFlight = 0;
+  #finished = 0;
+  #redFlagged = 0;
+  #decided = false;
+
+  constructor(
+    options: VoteOptions<T>,
+    keyOf: (value: T) => string,
+    maxSamples: number,
+    concurrency: number,
+    resolve: (result: VoteResult<T>) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#options = options;
+    this.#keyOf = keyOf;
+    this.#maxSamples = maxSamples;
+    this.#concurrency = concurrency;
+    this.#resolve = resolve;
+    this.#reject = reject;
     // Each in-flight sample may listen on the signal; only a wide vote needs Node's warning raised.
-    if (concurrency > 8) setMaxListeners(concurrency + 2, controller.signal);
-    const votes = new Map<string, number>();
-    const first = new Map<string, T>();
-    let launched = 0;
-    let inFlight = 0;
-    let finished = 0;
-    let redFlagged = 0;
-    let decided = false;
+    if (concurrency > 8) setMaxListeners(concurrency + 2, this.#controller.signal);
+    const signal = options.signal;
+    if (signal !== undefined) {
+      this.#onAbort = () => this.#end(new AskError('TROUPE_ERR_ABORTED', 'vote was aborted', { cause: signal.reason }));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
 
-    const end = (error?: unknown, winner?: T) => {
-      decided = true;
-      signal?.removeEventListener('abort', onAbort);
-      // Only samples still in flight need telling (and building an error costs a stack trace).
-      if (inFlight > 0) controller.abort(error ?? new TroupeError('TROUPE_ERR_CANCELLED', 'the vote was decided'));
-      else giveBack(controller);
-      if (error !== undefined) reject(error);
-      else resolve({ winner: winner as T, votes, samples: finished, redFlagged });
-    };
-    const onAbort = () => end(new AskError('TROUPE_ERR_ABORTED', 'vote was aborted', { cause: signal?.reason }));
-    signal?.addEventListener('abort', onAbort, { once: true });
+  /** How far the leader is from winning: the fewest further votes that could decide. */
+  #needed(): number {
+    let top = 0;
+    let second = 0;
+    for (const n of this.votes.values()) {
+      if (n > top) {
+        second = top;
+        top = n;
+      } else if (n > second) second = n;
+    }
+    return this.#options.k - (top - second);
+  }
 
-    /** How far the leader is from winning: the fewest further votes that could decide. */
-    const needed = (): number => {
-      let top = 0;
-      let second = 0;
-      for (const n of votes.values()) {
-        if (n > top) {
-          second = top;
-          top = n;
-        } else if (n > second) second = n;
+  /** Draws as many samples as could still be needed (within `concurrency` and `maxSamples`). */
+  launch(): void {
+    const want = Math.min(this.#concurrency, this.#needed()) - this.#inFlight;
+    for (let i = 0; i < want && this.#launched < this.#maxSamples; i++) {
+      this.#launched++;
+      this.#inFlight++;
+      let drawn: Promise<T>;
+      try {
+        drawn = Promise.resolve(this.#options.sample(this.#controller.signal));
+      } catch (err) {
+        drawn = Promise.reject(err);
       }
-      return k - (top - second);
-    };
+      drawn.then(this.#onValue, this.#onError);
+    }
+    if (!this.#decided && this.#inFlight === 0 && this.#launched >= this.#maxSamples) {
+      const tally = [...this.votes.entries()].map(([key, n]) => `${key.slice(0, 40)}: ${n}`).join(', ');
+      this.#end(
+        new TroupeError(
+          'TROUPE_ERR_NO_CONSENSUS',
+          `no answer led by ${this.#options.k} after ${this.#maxSamples} samples (${this.#redFlagged} red-flagged; votes ${tally || 'none'})`,
+        ),
+      );
+    }
+  }
 
-    const settle = (value: T | undefined, failed: boolean) => {
-      inFlight--;
-      if (decided) return;
-      finished++;
-      let key: string | undefined;
-      if (!failed) {
-        try {
-          const flag = redFlag?.(value as T);
-          if (flag !== undefined && flag !== false) failed = true;
-          else key = keyOf(value as T);
-        } catch {
-          failed = true;
-        }
+  #settle(value: T | undefined, failed: boolean): void {
+    this.#inFlight--;
+    if (this.#decided) return;
+    this.#finished++;
+    let key: string | undefined;
+    if (!failed) {
+      try {
+        const flag = this.#options.redFlag?.(value as T);
+        if (flag !== undefined && flag !== false) failed = true;
+        else key = this.#keyOf(value as T);
+      } catch {
+        failed = true;
       }
-      if (failed || typeof key !== 'string') redFlagged++;
-      else {
-        const count = (votes.get(key) ?? 0) + 1;
-        votes.set(key, count);
-        if (!first.has(key)) first.set(key, value as T);
-        if (needed() <= 0) {
-          end(undefined, first.get(key));
-          return;
-        }
+    }
+    if (failed || typeof key !== 'string') this.#redFlagged++;
+    else {
+      this.votes.set(key, (this.votes.get(key) ?? 0) + 1);
+      if (!this.#first.has(key)) this.#first.set(key, value as T);
+      if (this.#needed() <= 0) {
+        this.#end(undefined, this.#first.get(key));
+        return;
       }
-      launch();
-    };
+    }
+    this.launch();
+  }
 
-    const launch = () => {
-      const want = Math.min(concurrency, needed()) - inFlight;
-      for (let i = 0; i < want && launched < maxSamples; i++) {
-        launched++;
-        inFlight++;
-        let drawn: Promise<T>;
-        try {
-          drawn = Promise.resolve(sample(controller.signal));
-        } catch (err) {
-          drawn = Promise.reject(err);
-        }
-        drawn.then(
-          (value) => settle(value, false),
-          () => settle(undefined, true),
-        );
-      }
-      if (!decided && inFlight === 0 && launched >= maxSamples) {
-        const tally = [...votes.entries()].map(([key, n]) => `${key.slice(0, 40)}: ${n}`).join(', ');
-        end(
-          new TroupeError(
-            'TROUPE_ERR_NO_CONSENSUS',
-            `no answer led by ${k} after ${maxSamples} samples (${redFlagged} red-flagged; votes ${tally || 'none'})`,
-          ),
-        );
-      }
-    };
-    launch();
-  });
+  #end(error?: unknown, winner?: T): void {
+    this.#decided = true;
+    if (this.#onAbort !== undefined) this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    // Only samples still in flight need telling (and building an error costs a stack trace).
+    if (this.#inFlight > 0) this.#controller.abort(error ?? new TroupeError('TROUPE_ERR_CANCELLED', 'the vote was decided'));
+    else giveBack(this.#controller);
+    if (error !== undefined) this.#reject(error);
+    else this.#resolve({ winner: winner as T, votes: this.votes, samples: this.#finished, redFlagged: this.#redFlagged });
+  }
 }
 
 /**
