@@ -2,10 +2,11 @@
  * The inspector's memory: what the page can ask for, kept within fixed bounds (rings of messages,
  * decisions, dead letters and log lines; a capped actor table that forgets stopped actors first).
  */
-import type { InspectionEvent, MessageInspectionEvent } from '../actors/inspection.js';
+import type { InspectionEvent } from '../actors/inspection.js';
 import type { Chart } from './chart.js';
 import type { TraceRecord } from './records.js';
 import { Ring } from './ring.js';
+import { type MessageRow, MessageTimeline, type Page, type StoredMessage } from './timeline.js';
 import { isCompactValue, toWireEvent, toWireValue, type WireEvent } from './wire.js';
 
 /** Bounds of an {@link InspectorModel}. */
@@ -49,32 +50,7 @@ export interface TreeRow {
   state?: string;
 }
 
-/** A row of the message timeline. */
-export interface MessageRow {
-  seq: number;
-  at: number;
-  node: string;
-  from?: string;
-  to: string;
-  type: string;
-  event: unknown;
-  /** For an ask: the reply's `seq`, once seen. */
-  reply?: number;
-  /** For a reply: the ask's `seq`. */
-  replyTo?: number;
-  ask?: boolean;
-}
-
-/** A page of a list, and how many items match in all. */
-export interface Page<T> {
-  total: number;
-  offset: number;
-  rows: T[];
-}
-
 type LogRow = { seq: number } & WireEvent;
-/** A message as kept: the runtime's own event (small plain payloads) or its wire-safe copy; its time is kept beside. */
-type StoredMessage = MessageInspectionEvent;
 
 const ROOT = '';
 
@@ -83,10 +59,7 @@ export class InspectorModel {
   /** Bumped on every change, so that the page knows when to refresh. */
   version = 0;
   readonly charts = new Map<string, Chart>();
-  /** Messages as they came (the ring position gives their `seq`: `messages.total - messages.size + i`). */
-  readonly messages: Ring<StoredMessage>;
-  /** When each kept message was seen, at `seq % capacity`. */
-  readonly #messageAt: Float64Array;
+  readonly messages: MessageTimeline;
   readonly decisions: Ring<LogRow>;
   readonly llm: Ring<LogRow>;
   readonly deadLetters: Ring<LogRow>;
@@ -96,10 +69,6 @@ export class InspectorModel {
   readonly #actors = new Map<string, Actor>();
   readonly #nodes = new Map<string, { status: string; at: number }>();
   readonly #stopped: string[] = [];
-  /** Pending asks: reply address → the ask's seq. */
-  readonly #asks = new Map<string, number>();
-  /** Ask seq → reply seq and reply seq → ask seq (negated), for linked pairs. */
-  readonly #links = new Map<number, number>();
   #lastNode = '';
   readonly #maxActors: number;
   readonly #maxStopped: number;
@@ -109,8 +78,7 @@ export class InspectorModel {
   #treeCache: { version: number; rows: TreeRow[] } | undefined;
 
   constructor(limits: ModelLimits = {}) {
-    this.messages = new Ring(limits.maxMessages ?? 100_000);
-    this.#messageAt = new Float64Array(this.messages.capacity);
+    this.messages = new MessageTimeline(limits.maxMessages ?? 100_000);
     const maxLog = limits.maxLog ?? 10_000;
     this.decisions = new Ring(maxLog);
     this.llm = new Ring(maxLog);
@@ -144,7 +112,7 @@ export class InspectorModel {
         return;
       }
       case '@troupe.message':
-        this.#message(record, record.at);
+        this.messages.push(record, record.at);
         return;
       case '@troupe.stats': {
         for (const a of this.#actors.values()) if (a.node === record.node) a.mailbox = 0;
@@ -186,7 +154,7 @@ export class InspectorModel {
   addLive(event: InspectionEvent, at: number): boolean {
     if (event.type === '@troupe.message') {
       this.version++;
-      this.#message(isCompactValue(event.event) ? event : (toWireEvent(event, at) as StoredMessage), at);
+      this.messages.push(isCompactValue(event.event) ? event : (toWireEvent(event, at) as StoredMessage), at);
       return true;
     }
     if (event.type === '@troupe.state') {
@@ -270,44 +238,6 @@ export class InspectorModel {
     }
   }
 
-  #message(e: StoredMessage, at: number): void {
-    const seq = this.messages.total;
-    this.#messageAt[seq % this.messages.capacity] = at;
-    const replyTo = (e.event as { replyTo?: unknown } | undefined)?.replyTo;
-    if (typeof replyTo === 'string') {
-      this.#asks.set(replyTo, seq);
-      if (this.#asks.size > 10_000) this.#asks.delete(this.#asks.keys().next().value as string);
-    }
-    if (this.#asks.size > 0) {
-      const ask = this.#asks.get(e.to);
-      if (ask !== undefined) {
-        this.#asks.delete(e.to);
-        this.#links.set(ask, seq);
-        this.#links.set(-seq - 1, ask);
-        if (this.#links.size > 20_000) this.#links.delete(this.#links.keys().next().value as number);
-      }
-    }
-    this.messages.push(e);
-  }
-
-  #row(e: StoredMessage, seq: number): MessageRow {
-    const row: MessageRow = {
-      seq,
-      at: this.#messageAt[seq % this.messages.capacity],
-      node: e.node,
-      to: String(e.to),
-      type: String(e.eventType),
-      event: e.event,
-    };
-    if (typeof e.from === 'string') row.from = e.from;
-    if (typeof (e.event as { replyTo?: unknown } | undefined)?.replyTo === 'string') row.ask = true;
-    const reply = this.#links.get(seq);
-    if (reply !== undefined) row.reply = reply;
-    const ask = this.#links.get(-seq - 1);
-    if (ask !== undefined) row.replyTo = ask;
-    return row;
-  }
-
   /** The tree, flattened depth first (nodes, then their actors), a page at a time. */
   tree(offset: number, limit: number): Page<TreeRow> {
     if (this.#treeCache?.version !== this.version) this.#treeCache = { version: this.version, rows: this.#flatten() };
@@ -387,29 +317,12 @@ export class InspectorModel {
 
   /** Messages, oldest first, filtered by actor (sender or receiver address contains it) and type. */
   messagePage(offset: number, limit: number, filter: { actor?: string; type?: string } = {}): Page<MessageRow> {
-    const { actor, type } = filter;
-    const ring = this.messages;
-    const first = ring.total - ring.size;
-    const rows: MessageRow[] = [];
-    if (!actor && !type) {
-      for (let i = offset; i < Math.min(offset + limit, ring.size); i++) rows.push(this.#row(ring.at(i) as StoredMessage, first + i));
-      return { total: ring.size, offset, rows };
-    }
-    let total = 0;
-    for (let i = 0; i < ring.size; i++) {
-      const m = ring.at(i) as StoredMessage;
-      if (type && !String(m.eventType).includes(type)) continue;
-      if (actor && !String(m.to).includes(actor) && !(typeof m.from === 'string' && m.from.includes(actor))) continue;
-      if (total >= offset && rows.length < limit) rows.push(this.#row(m, first + i));
-      total++;
-    }
-    return { total, offset, rows };
+    return this.messages.page(offset, limit, filter);
   }
 
   /** Where message `seq` sits in the unfiltered timeline, or -1. */
   messageIndex(seq: number): number {
-    const index = seq - (this.messages.total - this.messages.size);
-    return index >= 0 && index < this.messages.size ? index : -1;
+    return this.messages.indexOf(seq);
   }
 
   /** A page of a log ring (decisions, llm, dead letters, log), oldest first. */
