@@ -240,7 +240,9 @@ class PostgresStore implements Store {
   }
 
   async #open(): Promise<Pool> {
-    const { default: pg } = await import('pg');
+    const { default: pg } = await import('pg').catch((err: unknown) => {
+      throw new Error('postgresStore needs the pg package (npm install pg@^8.16.0)', { cause: err });
+    });
     const pool = new pg.Pool({
       connectionString: this.#options.connectionString,
       max: this.#options.maxConnections,

@@ -233,7 +233,9 @@ class SqliteStore implements Store {
   }
 
   async #open(): Promise<{ db: Db; st: Statements }> {
-    const { default: Database } = await import('better-sqlite3');
+    const { default: Database } = await import('better-sqlite3').catch((err: unknown) => {
+      throw new Error('sqliteStore needs the better-sqlite3 package (npm install better-sqlite3@^12.11.1)', { cause: err });
+    });
     const { path, busyTimeoutMs, synchronous } = this.#options;
     const db = new Database(path, { timeout: busyTimeoutMs });
     try {
