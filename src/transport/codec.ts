@@ -162,7 +162,10 @@ export function readFrame(frame: Uint8Array, resolve: RefResolver, limits?: Omit
       try {
         envelopes[i] = decode(frame.subarray(offsets[i], offsets[i + 1]), resolve);
       } catch (err) {
-        refused.set(i, refusedEnvelope(frame, [], { code: 'TROUPE_ERR_PROTOCOL', detail: `undecodable: ${(err as Error).message}` }));
+        refused.set(
+          i,
+          refusedEnvelope(frame, [], { code: 'TROUPE_ERR_PROTOCOL', detail: `a value that does not decode (${(err as Error).message})` }),
+        );
       }
     } else {
       refused.set(i, refusedEnvelope(frame, why.items ?? [], why));

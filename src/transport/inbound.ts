@@ -269,5 +269,10 @@ function refuse(host: InboundHost, endpoint: Endpoint, envelope: RefusedEnvelope
   } else if (kind === Kind.CALL) {
     const id = envelope.item(1);
     if (Number.isSafeInteger(id)) endpoint.enqueue([Kind.RESULT, id as number, false, envelope.code, detail]);
+  } else if (kind === Kind.SEND || kind === Kind.SEND_BATCH) {
+    // a refused reply to an ask (or a chunk for a stream) waiting on this peer fails it now, not at its timeout
+    const path = envelope.item(1);
+    const temp = typeof path === 'string' && isTemporaryPath(path) ? host.host.temporary(path) : undefined;
+    if (temp !== undefined && isOnNode(temp.target, endpoint.node)) temp.fail(envelope.code, `the peer's reply was refused: ${detail}`);
   }
 }

@@ -82,6 +82,13 @@ describe('handleFrame (real sockets)', () => {
     expect(peer.received.slice(before)[0].slice(0, 3)).toEqual([Kind.ASK_FAIL, '$ask.r1', 'TROUPE_ERR_EVENT_TOO_DEEP']);
   });
 
+  it('fails an ask at once when the reply the peer sends is too deep', async () => {
+    const { alpha, peer } = await alphaWithPeer();
+    const { reply, replyPath } = await askPeer(alpha, peer);
+    peer.send([[Kind.SEND, replyPath, nested(MAX_EVENT_DEPTH + 1)]]);
+    await expect(reply).resolves.toBe('TROUPE_ERR_EVENT_TOO_DEEP');
+  });
+
   it('a node asking with a too-deep event gets TROUPE_ERR_EVENT_TOO_DEEP, however deep', async () => {
     const { alpha, url } = await alphaWithPeer();
     alpha.spawn(recorder([]), { name: 'rec' });
