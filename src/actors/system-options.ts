@@ -68,7 +68,11 @@ export interface TlsOptions {
 export interface HeartbeatOptions {
   /** Time between pings, ms. Default 1000. */
   intervalMs?: number;
-  /** Unanswered intervals before the peer is declared down. Default 3. */
+  /**
+   * Silent intervals before the peer is declared down. Default 3. A peer that goes silent is
+   * detected between `maxMissed × intervalMs` and `(maxMissed + 1) × intervalMs` after it was last
+   * heard (3–4 s with the defaults).
+   */
   maxMissed?: number;
 }
 

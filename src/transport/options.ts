@@ -8,9 +8,16 @@ import { type BackoffOptions, validateBackoff } from '../util/backoff.js';
  * Transport options beyond the system's own `NetworkOptions` (they are accepted by `createSystem`).
  */
 export interface TransportOptions {
-  /** Links that may be authenticating at once; more are closed with 1013. Default 128. */
+  /**
+   * Links that may be authenticating at once. Past it a newcomer is kept and the oldest pending
+   * link of the address holding the most is evicted (closed with 1013), so a flood only displaces
+   * itself. Default 128.
+   */
   maxPendingHandshakes?: number;
-  /** Of those, from one remote address. Default 16. */
+  /**
+   * Connections from one remote address that may be open without having authenticated; more are
+   * dropped as they are accepted, before any HTTP or WebSocket work. Default 16.
+   */
   maxPendingHandshakesPerAddress?: number;
   /**
    * Browser origins (`https://app.example`) allowed to connect to the listener. A connection with
