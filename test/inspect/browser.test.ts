@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
-import { type ActorSystem, createSystem, supervisor } from '../../src/index.js';
+import { type ActorSystem, type CoordinatorResult, createSystem, defineCoordinator, supervisor } from '../../src/index.js';
 import { allowInspection } from '../../src/inspect/collect.js';
 import { type Inspector, inspector } from '../../src/inspect/inspector.js';
 import { InspectorModel } from '../../src/inspect/model.js';
 import { recordTrace, type TraceRecording } from '../../src/inspect/recorder.js';
 import { startInspectorServer } from '../../src/inspect/server.js';
+import { cleanUpAfterEach, countingWorker, model } from '../agents/support.js';
 import { until } from '../support/latch.js';
 import { counterMachine as counter } from '../support/machines.js';
 
@@ -43,6 +44,8 @@ let browser: Browser;
 let dir: string;
 let trace: TraceRecording;
 let dialogs = 0;
+
+cleanUpAfterEach();
 
 async function open(url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
@@ -146,47 +149,39 @@ describe('inspector page', { timeout: 60_000 }, () => {
     await page.close();
   });
 
-  it("shows coordinators' decisions with token use and stop reasons", async () => {
-    const at = Date.now();
-    beta.inspection.emit({
-      type: '@troupe.llm',
-      node: 'beta',
-      actor: 'troupe://beta/tally',
-      model: 'test-model',
-      inputTokens: 120,
-      outputTokens: 30,
-      latencyMs: 5,
-    });
-    beta.inspection.emit({
-      type: '@troupe.decision',
-      node: 'beta',
-      actor: 'troupe://beta/tally',
-      decision: {
-        iteration: 1,
-        at,
-        thought: `I will search first ${HOSTILE}`,
-        calls: [{ id: 'c1', worker: 'search', input: { q: HOSTILE } }],
-        results: [],
-        usage: { inputTokens: 120, outputTokens: 30, calls: 1 },
+  it("shows a coordinator's statechart and its decisions with token use and stop reason; model output renders as text", async () => {
+    const { llm } = await model([
+      {
+        text: `I will search first ${HOSTILE}`,
+        toolCalls: [{ id: 'c1', name: 'search', arguments: { task: HOSTILE } }],
+        usage: { inputTokens: 120, outputTokens: 30 },
       },
+      { text: `Found it ${HOSTILE}`, usage: { inputTokens: 200, outputTokens: 50 } },
+    ]);
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'Leads.',
+      llm,
+      instructions: 'Coordinate.',
+      workers: [countingWorker('search', new Map())],
     });
-    beta.inspection.emit({
-      type: '@troupe.decision',
-      node: 'beta',
-      actor: 'troupe://beta/tally',
-      decision: { iteration: 2, at, thought: 'done', calls: [], results: [], usage: { inputTokens: 200, outputTokens: 50, calls: 2 } },
-      stopReason: 'final-answer',
-    });
+    const run = await beta
+      .spawn(lead, { name: 'lead' })
+      .ask<CoordinatorResult>({ type: 'task', input: { task: 'Where?' } }, { timeoutMs: 15_000 });
+    expect(run.stopReason).toBe('done');
     const page = await open(live.url);
+    await page.locator('#tree .row[data-address="troupe://beta/lead"] button.name').click();
+    await expect.poll(() => current(page).getAttribute('data-state'), { timeout: 10_000 }).toBe('done');
+    await shot(page, 'coordinator-statechart');
     await page.locator('button[role="tab"][data-view="decisions"]').click();
     await expect
       .poll(() => page.locator('#decisions .thought').allTextContents(), { timeout: 10_000 })
       .toContain(`thought: I will search first ${HOSTILE}`);
-    await expect(page.locator('#decisions').textContent()).resolves.toContain('stopped: final-answer');
-    await expect(page.locator('#decisions').textContent()).resolves.toContain('200 in / 50 out tokens');
+    await expect(page.locator('#decisions').textContent()).resolves.toContain('stopped: done');
+    await expect(page.locator('#decisions').textContent()).resolves.toContain('120 in / 30 out tokens');
     await expect
       .poll(() => page.locator('#llm .llm-call').allTextContents(), { timeout: 10_000 })
-      .toEqual([expect.stringContaining('test-model120 in / 30 out')]);
+      .toEqual([expect.stringContaining('test-model120 in / 30 out'), expect.stringContaining('test-model200 in / 50 out')]);
     await shot(page, 'decisions');
     expect(await page.locator('img').count()).toBe(0);
     expect(dialogs).toBe(0);

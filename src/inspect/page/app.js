@@ -200,7 +200,7 @@ const llm = new VirtualList($('llm'), {
       el('b', {}, short(String(c.actor))),
       el('span', {}, text(c.model, 60)),
       el('span', { class: 'tokens' }, `${text(c.inputTokens)} in / ${text(c.outputTokens)} out`),
-      el('span', { class: 'muted' }, `${text(c.latencyMs)} ms`),
+      el('span', { class: 'muted' }, `${typeof c.latencyMs === 'number' ? Math.round(c.latencyMs) : '?'} ms`),
       c.toolCalls ? el('span', { class: 'muted' }, `${text(c.toolCalls)} tool calls`) : '',
       c.error ? el('span', { class: 'stop' }, text(c.error, 80)) : '',
     );
