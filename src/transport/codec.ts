@@ -190,3 +190,16 @@ function refusedEnvelope(frame: Uint8Array, items: readonly number[], why: Refus
     },
   };
 }
+
+/**
+ * Why a receiver would drop `frame` whole (more values than it reads), or undefined. The frame
+ * writer asks this of the rare frame large enough to need it, so the sender learns instead.
+ */
+export function wholeFrameRefusal(frame: Uint8Array): string | undefined {
+  try {
+    scanFrame(frame, { wrapperTypes: WRAPPERS });
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

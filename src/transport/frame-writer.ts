@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors.js';
-import { encode } from './codec.js';
+import { encode, wholeFrameRefusal } from './codec.js';
 import { type Envelope, Kind } from './envelope.js';
-import { MAX_EVENT_DEPTH } from './frame-scan.js';
+import { MAX_EVENT_DEPTH, MAX_FRAME_VALUES } from './frame-scan.js';
 
 /**
  * Prepares a tick's envelopes for the wire: drops the stale ones and merges consecutive tells to
@@ -53,9 +53,16 @@ export function writeFrames(
   } catch (err) {
     failure = err;
   }
+  // Every value takes at least a byte: only a frame this large can hold more values than a
+  // receiver reads, so only such a frame is scanned here, with the receiver's limits.
+  const overfull = frame !== undefined && frame.byteLength > MAX_FRAME_VALUES ? wholeFrameRefusal(frame) : undefined;
   const single = envelopes.length === 1 ? envelopes[0] : undefined;
   const splittable = single === undefined || (single[0] === Kind.SEND_BATCH && single[2].length > 1);
-  if (frame !== undefined && (frame.byteLength <= splitBytes || (!splittable && frame.byteLength <= maxFrameBytes))) {
+  if (
+    frame !== undefined &&
+    overfull === undefined &&
+    (frame.byteLength <= splitBytes || (!splittable && frame.byteLength <= maxFrameBytes))
+  ) {
     send(frame);
     return;
   }
@@ -79,7 +86,9 @@ export function writeFrames(
     }
     return;
   }
-  if (frame !== undefined) {
+  if (overfull !== undefined) {
+    reject(single, 'TROUPE_ERR_FRAME_TOO_LARGE', `message cannot be sent: ${overfull}`);
+  } else if (frame !== undefined) {
     reject(single, 'TROUPE_ERR_FRAME_TOO_LARGE', `a ${frame.byteLength}-byte message exceeds maxFrameBytes (${maxFrameBytes})`);
   } else if (nestedDeeperThan(single, MAX_EVENT_DEPTH + 2)) {
     // msgpackr's encoder recurses: an event this deep may overflow the stack here, and would be

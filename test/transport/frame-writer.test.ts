@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, Kind } from '../../src/internal.js';
 import type { Envelope } from '../../src/transport/envelope.js';
+import { MAX_FRAME_VALUES } from '../../src/transport/frame-scan.js';
 import { coalesce, FRAME_SPLIT_BYTES, writeFrames } from '../../src/transport/frame-writer.js';
 
 const send = (path: string, n: number): Envelope => [Kind.SEND, path, { type: 'n', n }];
@@ -85,6 +86,37 @@ describe('frame-writer', () => {
         [big, 'TROUPE_ERR_FRAME_TOO_LARGE'],
         [bad, 'TROUPE_ERR_INVALID_EVENT'],
       ]);
+    });
+  });
+
+  describe('#writeFrames limits the receiver applies', () => {
+    it('rejects an event too deep to encode with TROUPE_ERR_EVENT_TOO_DEEP, not a stack overflow', () => {
+      let deep: Record<string, unknown> = { type: 'leaf' };
+      for (let i = 0; i < 100_000; i++) deep = { type: 'n', c: deep };
+      const rejected: [string, string][] = [];
+      const sent: unknown[] = [];
+      writeFrames(
+        [[Kind.SEND, 'a', deep as Envelope[2] & { type: string }], send('a', 1)],
+        1 << 20,
+        (f) => sent.push(...(decodeFrame(f) as unknown[])),
+        (_e, code, detail) => rejected.push([code, detail]),
+      );
+      expect(rejected).toEqual([['TROUPE_ERR_EVENT_TOO_DEEP', 'an event nested deeper than 64 levels cannot be sent']]);
+      expect(sent).toEqual([send('a', 1)]);
+    });
+
+    it(`rejects a message of more than ${MAX_FRAME_VALUES} values with TROUPE_ERR_FRAME_TOO_LARGE, and sends the rest`, () => {
+      const huge: Envelope = [Kind.SEND, 'a', { type: 'huge', items: new Array(MAX_FRAME_VALUES + 1).fill(0) }];
+      const rejected: [Envelope, string][] = [];
+      const sent: unknown[] = [];
+      writeFrames(
+        [send('a', 1), huge, send('a', 2)],
+        16 << 20,
+        (f) => sent.push(...(decodeFrame(f) as unknown[])),
+        (e, code) => rejected.push([e, code]),
+      );
+      expect(rejected).toEqual([[huge, 'TROUPE_ERR_FRAME_TOO_LARGE']]);
+      expect(sent).toEqual([send('a', 1), send('a', 2)]);
     });
   });
 
