@@ -15,11 +15,11 @@ import { type ActorRef, createSystem, kFor } from '../src/index.js';
 import { forkPeer } from './peer.js';
 import { pairedRounds, report } from './report.js';
 
-const DISKS = Number(process.env.BENCH_MAKER_REMOTE_DISKS ?? 16);
+const DISKS = Number(process.env.BENCH_MAKER_REMOTE_DISKS ?? 18);
 const P = 0.01;
 const Q = 0.005;
 const PER_NODE = 4;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_MAKER_REMOTE_ROUNDS ?? 3);
 const SECRET = 'bench-secret';
 
 async function peer(): Promise<void> {
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     return steps / ((performance.now() - t0) / 1000);
   };
 
-  const paired = await pairedRounds({ rounds: ROUNDS, warmup: 1, troupe: voted, baseline: raw });
+  const paired = await pairedRounds({ rounds: ROUNDS, warmup: ROUNDS > 1 ? 1 : 0, troupe: voted, baseline: raw });
   await system.shutdown();
   for (const p of peers) p.child.send('exit');
   report({
