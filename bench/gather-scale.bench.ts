@@ -9,15 +9,16 @@
  *   `fromTransition` actor that stores reply i at index i and calls a latch at K; then `stop()`
  *   every worker. No timeouts, no reply addresses, no promise per task, no mailbox.
  *
- * Result: µs per task (whole fan-out ÷ K) at K = 10,000, troupe ÷ raw (target ≤ 1.5), and
- * troupe's time(100k) ÷ time(10k) (target ≤ 11; 10 is linear). Extras: the same figures for the
+ * Result: CPU µs per task (whole fan-out ÷ K; process CPU time, so what other processes of a
+ * shared machine take does not count) at K = 10,000, troupe ÷ raw (target ≤ 1.5), and troupe's
+ * time(100k) ÷ time(10k) in CPU time (target ≤ 11; 10 is linear); wall-clock figures beside. Extras: the same figures for the
  * gather alone (workers already running: gather call to last result, against the K sends), and
  * both sides' figures at every K. Each round runs both sides at every K, alternating which side
  * goes first; figures are medians of the rounds with min–max beside.
  */
 import { createActor, fromTransition, sendTo, setup } from 'xstate';
 import { type ActorRef, createSystem, gather, type ReplyTo } from '../src/index.js';
-import { alternate, median, paired, rangeFields, reportPaired, round, spread } from './report.js';
+import { alternate, elapsed, median, paired, rangeFields, reportPaired, round, type Stamp, spread, stamp } from './report.js';
 
 const SIZES = [1_000, 10_000, 100_000] as const;
 const ROUNDS = 5;
@@ -53,44 +54,44 @@ const collector = fromTransition(
   ({ input }: { input: { k: number } }) => ({ results: new Array(input.k), count: 0 }),
 );
 
-/** ms of the whole fan-out (spawn, gather, stop) and of the gather alone. */
+/** ms of the whole fan-out (spawn, gather, stop) and of the gather alone, on both clocks. */
 interface Timing {
-  total: number;
-  gather: number;
+  total: Stamp;
+  gather: Stamp;
 }
 
 async function troupeFanOut(k: number): Promise<Timing> {
   const system = createSystem({ node: 'bench' });
   const parent = system.spawn(parentLogic, { name: 'parent' });
-  const t0 = performance.now();
+  const t0 = stamp();
   const refs: ActorRef[] = new Array(k);
   for (let i = 0; i < k; i++) refs[i] = system.spawn(worker, { parent });
-  const t1 = performance.now();
+  const t1 = stamp();
   const results = await gather<{ value: number }>(refs, { type: 'task', n: 21 }, { timeoutMs: 300_000 });
-  const t2 = performance.now();
+  const t2 = stamp();
   await system.stop(parent);
-  const t3 = performance.now();
+  const t3 = stamp();
   for (const r of results) if (r.status !== 'ok' || r.value.value !== 42) throw new Error(`troupe: a task failed: ${r.status}`);
   await system.shutdown();
-  return { total: t3 - t0, gather: t2 - t1 };
+  return { total: elapsed(t0, t3), gather: elapsed(t1, t2) };
 }
 
 async function xstateFanOut(k: number): Promise<Timing> {
   const sink = createActor(collector, { input: { k } }).start();
   const finished = latch();
-  const t0 = performance.now();
+  const t0 = stamp();
   const workers = new Array(k);
   for (let i = 0; i < k; i++) workers[i] = createActor(worker).start();
-  const t1 = performance.now();
+  const t1 = stamp();
   for (let i = 0; i < k; i++) workers[i].send({ type: 'task', n: 21, i, replyTo: sink });
   await finished;
-  const t2 = performance.now();
+  const t2 = stamp();
   for (let i = 0; i < k; i++) workers[i].stop();
-  const t3 = performance.now();
+  const t3 = stamp();
   const { results } = sink.getSnapshot().context;
   for (const r of results) if ((r as { value?: number } | undefined)?.value !== 42) throw new Error('xstate: a task failed');
   sink.stop();
-  return { total: t3 - t0, gather: t2 - t1 };
+  return { total: elapsed(t0, t3), gather: elapsed(t1, t2) };
 }
 
 async function all(side: (k: number) => Promise<Timing>): Promise<Timing[]> {
@@ -100,14 +101,18 @@ async function all(side: (k: number) => Promise<Timing>): Promise<Timing[]> {
 }
 
 const rounds = await alternate({ rounds: ROUNDS, warmup: 1, troupe: () => all(troupeFanOut), baseline: () => all(xstateFanOut) });
-const at = (side: Timing[][], index: number, what: keyof Timing) => side.map((r) => (r[index][what] * 1000) / SIZES[index]);
+/** µs per task of each round at SIZES[index], on the `clock`. */
+const at = (side: Timing[][], index: number, what: keyof Timing, clock: keyof Stamp = 'cpu') =>
+  side.map((r) => (r[index][what][clock] * 1000) / SIZES[index]);
 const TEN_K = SIZES.indexOf(10_000);
 const HUNDRED_K = SIZES.indexOf(100_000);
 const result = paired(ROUNDS, at(rounds.troupe, TEN_K, 'total'), at(rounds.baseline, TEN_K, 'total'));
+const wall = paired(ROUNDS, at(rounds.troupe, TEN_K, 'total', 'wall'), at(rounds.baseline, TEN_K, 'total', 'wall'));
 const gatherOnly = paired(ROUNDS, at(rounds.troupe, TEN_K, 'gather'), at(rounds.baseline, TEN_K, 'gather'));
-const scaling = spread(rounds.troupe.map((r) => r[HUNDRED_K].total / r[TEN_K].total));
-const gatherScaling = spread(rounds.troupe.map((r) => r[HUNDRED_K].gather / r[TEN_K].gather));
-const baselineScaling = spread(rounds.baseline.map((r) => r[HUNDRED_K].total / r[TEN_K].total));
+const scalingOf = (side: Timing[][], what: keyof Timing) => spread(side.map((r) => r[HUNDRED_K][what].cpu / r[TEN_K][what].cpu));
+const scaling = scalingOf(rounds.troupe, 'total');
+const gatherScaling = scalingOf(rounds.troupe, 'gather');
+const baselineScaling = scalingOf(rounds.baseline, 'total');
 
 const perK: Record<string, number> = {};
 SIZES.forEach((k, i) => {
@@ -122,7 +127,7 @@ const scalingMet = scaling.median <= SCALING_TARGET;
 reportPaired(
   {
     bench: 'gather-scale',
-    unit: 'µs per task at K = 10,000 (spawn K workers + gather + stop)',
+    unit: 'CPU µs per task at K = 10,000 (spawn K workers + gather + stop)',
     baselineName: 'same worker machine in raw XState: createActor ×K, send each a task replying to a collector actor, stop',
     target: RATIO_TARGET,
     lowerIsBetter: true,
@@ -136,6 +141,10 @@ reportPaired(
     ...rangeFields('scaling', scaling, 2),
     scalingMet,
     baselineScaling: round(baselineScaling.median, 2),
+    wallUsPerTask: round(wall.troupe, 2),
+    baselineWallUsPerTask: round(wall.baseline, 2),
+    wallRatio: round(wall.ratio, 3),
+    ...rangeFields('wallRatio', { median: wall.ratio, min: wall.ratioMin, max: wall.ratioMax }, 3),
     gatherOnlyUsPerTask: round(gatherOnly.troupe, 2),
     ...rangeFields('gatherOnlyUsPerTask', spread(at(rounds.troupe, TEN_K, 'gather')), 2),
     baselineGatherOnlyUsPerTask: round(gatherOnly.baseline, 2),

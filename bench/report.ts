@@ -37,6 +37,27 @@ export async function best(rounds: number, fn: () => Promise<number> | number): 
   return top;
 }
 
+/** A moment on two clocks: wall time and this process's CPU time, both ms. */
+export interface Stamp {
+  wall: number;
+  cpu: number;
+}
+
+/**
+ * Wall time and CPU time (user + system of the whole process, so GC threads count) now. CPU time
+ * is what a bench's own work cost, whatever other processes of a shared machine take meanwhile;
+ * wall time is what a caller waited.
+ */
+export function stamp(): Stamp {
+  const { user, system } = process.cpuUsage();
+  return { wall: performance.now(), cpu: (user + system) / 1000 };
+}
+
+/** Both clocks' ms from `from` to `to`. */
+export function elapsed(from: Stamp, to: Stamp = stamp()): Stamp {
+  return { wall: to.wall - from.wall, cpu: to.cpu - from.cpu };
+}
+
 /** Collects garbage when node runs with `--expose-gc`; a no-op otherwise. */
 export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();

@@ -11,8 +11,9 @@
  * heap limit), so one side's heap never carries into the other and a side that runs out of heap
  * shows up as `fits: false` instead of killing the bench. Rounds alternate which side goes first.
  * Result: heap per idle actor after `gc()` (heapUsed growth ÷ N), troupe ÷ XState; targets: troupe
- * ≤ 3,072 B per actor and every troupe round fits; stop time ≤ 2× XState's. Extras: spawn time,
- * RSS, stop time, each a median with min–max.
+ * ≤ 3,072 B per actor and every troupe round fits; stop time ≤ 2× XState's. Extras: spawn and stop
+ * time (CPU ms of the process, GC threads included; wall ms beside), RSS, each a median with
+ * min–max.
  *
  * `BENCH_ACTORS` (default 1,000,000) and `BENCH_ROUNDS` (default 3) shrink it for a quick run.
  */
@@ -20,7 +21,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createActor, setup } from 'xstate';
 import { createSystem } from '../src/index.js';
-import { gc, median, rangeFields, report, round, spread } from './report.js';
+import { elapsed, gc, median, rangeFields, report, round, spread, stamp } from './report.js';
 
 const N = Number(process.env.BENCH_ACTORS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -38,10 +39,14 @@ const parentLogic = setup({}).createMachine({ id: 'parent' });
 
 /** What one side reports from its child process. */
 interface Sample {
+  /** CPU ms (GC threads included): what other processes of a shared machine take does not count. */
   spawnMs: number;
   heapPerActor: number;
   rssMb: number;
+  /** CPU ms. */
   stopMs: number;
+  spawnWallMs: number;
+  stopWallMs: number;
 }
 
 function heapUsed(): number {
@@ -54,32 +59,32 @@ async function troupeSide(n: number): Promise<Sample> {
   const system = createSystem({ node: 'bench' });
   const parent = system.spawn(parentLogic, { name: 'parent' });
   const before = heapUsed();
-  const t0 = performance.now();
+  const t0 = stamp();
   for (let i = 0; i < n; i++) system.spawn(idle, { parent });
-  const spawnMs = performance.now() - t0;
+  const { cpu: spawnMs, wall: spawnWallMs } = elapsed(t0);
   const heapPerActor = (heapUsed() - before) / n;
   const rssMb = process.memoryUsage().rss / 2 ** 20;
   if (system.stats(parent)?.children !== n) throw new Error('troupe: wrong child count');
-  const t1 = performance.now();
+  const t1 = stamp();
   await system.stop(parent);
-  const stopMs = performance.now() - t1;
+  const { cpu: stopMs, wall: stopWallMs } = elapsed(t1);
   if (system.stats().actors !== 0) throw new Error(`troupe: ${system.stats().actors} actors left after stopping the parent`);
   await system.shutdown();
-  return { spawnMs, heapPerActor, rssMb, stopMs };
+  return { spawnMs, heapPerActor, rssMb, stopMs, spawnWallMs, stopWallMs };
 }
 
 function xstateSide(n: number): Sample {
   const actors: ReturnType<typeof createActor<typeof idle>>[] = new Array(n);
   const before = heapUsed();
-  const t0 = performance.now();
+  const t0 = stamp();
   for (let i = 0; i < n; i++) actors[i] = createActor(idle).start();
-  const spawnMs = performance.now() - t0;
+  const { cpu: spawnMs, wall: spawnWallMs } = elapsed(t0);
   const heapPerActor = (heapUsed() - before) / n;
   const rssMb = process.memoryUsage().rss / 2 ** 20;
-  const t1 = performance.now();
+  const t1 = stamp();
   for (let i = n - 1; i >= 0; i--) actors[i].stop();
-  const stopMs = performance.now() - t1;
-  return { spawnMs, heapPerActor, rssMb, stopMs };
+  const { cpu: stopMs, wall: stopWallMs } = elapsed(t1);
+  return { spawnMs, heapPerActor, rssMb, stopMs, spawnWallMs, stopWallMs };
 }
 
 /** Runs one side in a fresh child process; `undefined` if it died (out of heap). */
@@ -165,6 +170,10 @@ async function main(): Promise<void> {
     baselineSpawnMs: round(figure(x, 'spawnMs').median),
     ...rangeFields('baselineSpawnMs', figure(x, 'spawnMs')),
     spawnRatio: round(spawnRatio.median, 3),
+    stopWallMs: round(figure(t, 'stopWallMs').median),
+    baselineStopWallMs: round(figure(x, 'stopWallMs').median),
+    spawnWallMs: round(figure(t, 'spawnWallMs').median),
+    baselineSpawnWallMs: round(figure(x, 'spawnWallMs').median),
     rssMb: round(figure(t, 'rssMb').median),
     baselineRssMb: round(figure(x, 'rssMb').median),
   });
