@@ -171,5 +171,24 @@ describe('fanOut', () => {
       await eventually(() => actors(beta) === betaBaseline, 5000, 'beta back to baseline after abort');
       expect(actors(alpha)).toBe(0);
     });
+
+    it("stops them there when the caller's actor exits", async () => {
+      const hang = taskWorker(() => new Promise(() => {}));
+      const beta = system({ node: 'beta', listen: { port: 0 }, secret: 's', logic: { hang } });
+      await beta.ready;
+      const alpha = system({ node: 'alpha', secret: 's' });
+      await alpha.connect(`ws://127.0.0.1:${beta.listenAddress?.port}`);
+      const betaBaseline = actors(beta);
+      const caller = alpha.spawn(
+        fromCallback(() => () => {}),
+        { name: 'caller' },
+      );
+      const run = fanOut(alpha, { worker: { node: 'beta', logic: 'hang' }, items: [1, 2, 3], parent: caller, timeoutMs: 10_000 });
+      await eventually(() => actors(beta) === betaBaseline + 3, 5000, 'three workers on beta');
+      await alpha.stop(caller);
+      await expect(run).rejects.toMatchObject({ code: 'TROUPE_ERR_CANCELLED' });
+      await eventually(() => actors(beta) === betaBaseline, 5000, 'beta back to baseline after the caller exited');
+      expect(actors(alpha)).toBe(0);
+    });
   });
 });
