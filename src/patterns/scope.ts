@@ -7,7 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import { nanoid } from 'nanoid';
 import { fromCallback } from 'xstate';
-import type { SpawnableLogic } from '../actors/body.js';
+import { isNativeLogic, type SpawnableLogic } from '../actors/body.js';
 import type { PatternInspectionEvent } from '../actors/inspection.js';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
@@ -70,9 +70,8 @@ export function isRemoteWorker(source: unknown): source is RemoteWorker {
 export function validateSource(source: unknown, what: string): asserts source is WorkerSource {
   if (isRef(source) || isRemoteWorker(source)) return;
   const logicLike =
-    (typeof source === 'object' || typeof source === 'function') &&
-    source !== null &&
-    (typeof (source as { transition?: unknown }).transition === 'function' || Symbol.for('troupe.native-logic') in source);
+    isNativeLogic(source) ||
+    (typeof source === 'object' && source !== null && typeof (source as { transition?: unknown }).transition === 'function');
   if (!logicLike) {
     throw new InvalidArgumentError(
       'TROUPE_ERR_INVALID_OPTION',
