@@ -23,6 +23,11 @@ export interface VoteOptions<T> {
   /** Samples in flight at once. Default `k`. */
   concurrency?: number;
   signal?: AbortSignal;
+  /**
+   * Longest the whole vote may take, ms; then it rejects with `TROUPE_ERR_TIMEOUT` and aborts the
+   * samples in flight. Default: none — give each sample its own timeout (an `ask` has one).
+   */
+  timeoutMs?: number;
 }
 
 /** What a {@link vote} resolves to. */
@@ -65,6 +70,10 @@ export function vote<T>(options: VoteOptions<T>): Promise<VoteResult<T>> {
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     return Promise.reject(invalid(`vote concurrency must be a whole number >= 1, got ${String(concurrency)}`));
   }
+  const { timeoutMs } = options;
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+    return Promise.reject(invalid(`vote timeoutMs must be a finite number > 0, got ${String(timeoutMs)}`));
+  }
   if (signal?.aborted) return Promise.reject(new AskError('TROUPE_ERR_ABORTED', 'vote was aborted', { cause: signal.reason }));
 
   return new Promise((resolve, reject) => new Ballot(options, keyOf, maxSamples, concurrency, resolve, reject).launch());
@@ -87,6 +96,7 @@ class Ballot<T> {
   readonly #onValue = (value: T) => this.#settle(value, false);
   readonly #onError = () => this.#settle(undefined, true);
   #onAbort: (() => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #launched = 0;
   #inFlight = 0;
   #finished = 0;
@@ -113,6 +123,13 @@ class Ballot<T> {
     if (signal !== undefined) {
       this.#onAbort = () => this.#end(new AskError('TROUPE_ERR_ABORTED', 'vote was aborted', { cause: signal.reason }));
       signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined) {
+      this.#timer = setTimeout(
+        () => this.#end(new AskError('TROUPE_ERR_TIMEOUT', `vote undecided after ${timeoutMs} ms (${this.#finished} samples)`)),
+        timeoutMs,
+      );
     }
   }
 
@@ -181,7 +198,9 @@ class Ballot<T> {
   }
 
   #end(error?: unknown, winner?: T): void {
+    if (this.#decided) return;
     this.#decided = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#onAbort !== undefined) this.#options.signal?.removeEventListener('abort', this.#onAbort);
     // Only samples still in flight need telling (and building an error costs a stack trace).
     if (this.#inFlight > 0) this.#controller.abort(error ?? new TroupeError('TROUPE_ERR_CANCELLED', 'the vote was decided'));

@@ -123,6 +123,23 @@ describe('vote', () => {
     expect(seen[1].aborted).toBe(false);
   });
 
+  it('rejects with TROUPE_ERR_TIMEOUT after timeoutMs, aborting the samples in flight', async () => {
+    let aborted = 0;
+    const hanging = vote({
+      sample: (signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted++;
+            reject(new Error('aborted'));
+          }),
+        ),
+      k: 2,
+      timeoutMs: 20,
+    });
+    await expect(hanging).rejects.toMatchObject({ code: 'TROUPE_ERR_TIMEOUT' });
+    expect(aborted).toBe(2);
+  });
+
   it('treats answers with the same JSON (any key order) as the same answer', async () => {
     const s = scripted([
       { from: 0, to: 2 },
