@@ -5,7 +5,6 @@
  * `maxConcurrency` at a time, each retried on runtime failures, escalated if so configured, its
  * result validated (untrusted) and summarized when long. Outcomes come back in call order.
  */
-import { setMaxListeners } from 'node:events';
 import { TroupeError } from '../errors.js';
 import { addUsage, emptyUsage, type Usage } from '../patterns/worker-protocol.js';
 import { arbitrate, type EscalateHook } from './escalation.js';
@@ -96,15 +95,25 @@ export async function runTurn(
   cfg.setPhase('awaiting');
   // a call that escalates with nobody to arbitrate fails the run: its siblings are cancelled
   const turn = new AbortController();
-  // every call in flight listens to the turn's signal: hundreds are expected
-  setMaxListeners(0, turn.signal);
   const onAbort = () => turn.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
+  // each call gets its own signal, all aborted from one listener: hundreds of listeners on one
+  // AbortSignal cost quadratic time (every add and remove scans the list)
+  const live = new Set<AbortController>();
+  turn.signal.addEventListener('abort', () => {
+    for (const c of live) c.abort(turn.signal.reason);
+  });
   try {
     await pool(approved, cfg.limits.maxConcurrency, async (p) => {
-      const outcome = await execute(p.tool, p.input, calls[p.index]!, state, cfg, turn);
-      outcomes[p.index] = outcome;
-      state.finished[calls[p.index]!.id] = outcome;
+      const call = new AbortController();
+      live.add(call);
+      try {
+        const outcome = await execute(p.tool, p.input, calls[p.index]!, state, cfg, turn, call.signal);
+        outcomes[p.index] = outcome;
+        state.finished[calls[p.index]!.id] = outcome;
+      } finally {
+        live.delete(call);
+      }
       await cfg.onFinished?.();
     });
   } finally {
@@ -180,6 +189,7 @@ async function execute(
   state: RunState,
   cfg: TurnConfig,
   turn: AbortController,
+  callSignal: AbortSignal,
 ): Promise<CallOutcome> {
   const usage = emptyUsage();
   let tool = first;
@@ -189,11 +199,11 @@ async function execute(
   for (;;) {
     let failure: unknown;
     for (let attempt = 0; attempt <= cfg.limits.maxRetries; attempt++) {
-      if (turn.signal.aborted) throw turn.signal.reason ?? new TroupeError('TROUPE_ERR_CANCELLED', 'cancelled');
+      if (callSignal.aborted) throw callSignal.reason ?? new TroupeError('TROUPE_ERR_CANCELLED', 'cancelled');
       attempts++;
       try {
         const result = await tool.execute(value, {
-          signal: turn.signal,
+          signal: callSignal,
           attempt,
           timeoutMs: cfg.limits.workerTimeoutMs,
           depth: cfg.depth + 1,
@@ -202,9 +212,9 @@ async function execute(
         });
         addUsage(usage, result.usage);
         addUsage(state.usage, result.usage);
-        return await accept(tool, result.output, usage, state, cfg, turn.signal);
+        return await accept(tool, result.output, usage, state, cfg, callSignal);
       } catch (err) {
-        if (turn.signal.aborted) throw err;
+        if (callSignal.aborted) throw err;
         failure = err;
         if (!tool.retryable(err)) return failed(err, usage);
         if (attempt < cfg.limits.maxRetries) emitRetry(cfg, tool.name, err);
@@ -240,11 +250,11 @@ async function execute(
         options: ['retry', 'reassign', 'abandon'],
         workers,
       },
-      turn.signal,
+      callSignal,
       cfg.escalateTimeoutMs,
       cfg.caller.system.clock,
     );
-    if (turn.signal.aborted) throw turn.signal.reason;
+    if (callSignal.aborted) throw callSignal.reason;
     if (choice.action === 'abandon')
       return failed(failure, usage, `abandoned by the arbiter${choice.reason === undefined ? '' : `: ${choice.reason}`}`);
     if (choice.action === 'reassign') {

@@ -237,13 +237,10 @@ export class TaskHost {
       return;
     }
     addUsage(task.usage, outcome.usage);
-    const result: ResultEvent & Record<string, unknown> = {
-      type: 'result',
-      output: outcome.output,
-      usage: task.usage,
-      taskId: task.id,
-      ...outcome.extra,
-    };
+    const result: ResultEvent & Record<string, unknown> = { type: 'result', output: outcome.output, taskId: task.id, ...outcome.extra };
+    // a task that used no model carries no usage (it is optional in the protocol): less to encode and check
+    const u = task.usage;
+    if (u.calls > 0 || u.inputTokens > 0 || u.outputTokens > 0 || Object.keys(u.byModel).length > 0) result.usage = u;
     this.#emit('task-done', task.id);
     task.replyTo?.send(result);
     if (task.stream !== undefined) {

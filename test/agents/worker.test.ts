@@ -30,15 +30,26 @@ async function rejection(p: Promise<unknown>): Promise<TroupeError> {
 }
 
 describe('defineWorker', () => {
-  it('answers a task with its output, usage and task id', async () => {
+  it('answers a task with its output and task id (no usage when it used no model)', async () => {
     system = createSystem();
     const ref = system.spawn(echo, { name: 'echo' });
     const reply = await ref.ask({ type: 'task', input: { task: 'hi' }, taskId: 't1' }, { timeoutMs: 2000 });
-    expect(reply).toEqual({
-      type: 'result',
-      output: { answer: 'echo: hi' },
-      usage: { inputTokens: 0, outputTokens: 0, calls: 0, byModel: {} },
-      taskId: 't1',
+    expect(reply).toEqual({ type: 'result', output: { answer: 'echo: hi' }, taskId: 't1' });
+  });
+
+  it('carries the usage run reported', async () => {
+    system = createSystem();
+    const w = defineWorker({
+      name: 'llmish',
+      description: 'calls a model itself',
+      async run({ reportUsage }) {
+        reportUsage({ inputTokens: 3, outputTokens: 2, calls: 1, byModel: { m: { inputTokens: 3, outputTokens: 2, calls: 1 } } });
+        return 'ok';
+      },
+    });
+    const reply = await system.spawn(w).ask({ type: 'task', input: { task: 'x' } }, { timeoutMs: 2000 });
+    expect(reply).toMatchObject({
+      usage: { inputTokens: 3, outputTokens: 2, calls: 1, byModel: { m: { inputTokens: 3, outputTokens: 2, calls: 1 } } },
     });
   });
 
@@ -130,7 +141,7 @@ describe('defineWorker', () => {
     expect(chunks).toEqual([
       { type: 'progress', taskId: 's1', step: 'reading' },
       { type: 'progress', taskId: 's1', step: 'writing' },
-      { type: 'result', output: 'done a', taskId: 's1', usage: { inputTokens: 0, outputTokens: 0, calls: 0, byModel: {} } },
+      { type: 'result', output: 'done a', taskId: 's1' },
     ]);
   });
 
