@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineAgent } from '../../src/agents/agent.js';
 import { type CoordinatorResult, defineCoordinator } from '../../src/agents/coordinator.js';
 import { tool } from '../../src/agents/tool.js';
+import { defineWorker } from '../../src/agents/worker.js';
 import { createSystem } from '../../src/index.js';
 import { cleanUpAfterEach, countingWorker, model, toolMessages, track } from './support.js';
 
@@ -110,6 +111,48 @@ describe('hierarchy', () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'TROUPE_ERR_MAX_DEPTH' });
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('escalation up the hierarchy', () => {
+  it("a sub-coordinator with onWorkerFailure: 'escalate' fails its task; the lead's model reads TROUPE_ERR_ESCALATED", async () => {
+    const { server, clientFor } = await model([], {
+      models: {
+        lead: [{ toolCalls: [{ name: 'team', arguments: { task: 'build' } }] }, 'the team escalated; stopping'],
+        sub: [{ toolCalls: [{ name: 'broken', arguments: { task: 'x' } }] }, 'never asked'],
+      },
+    });
+    const broken = defineWorker({
+      name: 'broken',
+      description: 'Always crashes.',
+      run: async () => {
+        throw new Error('segfault');
+      },
+    });
+    const team = defineCoordinator({
+      name: 'team',
+      description: 'A team.',
+      llm: clientFor('sub'),
+      instructions: 'S.',
+      workers: [broken],
+      limits: { maxRetries: 0 },
+      onWorkerFailure: 'escalate',
+    });
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm: clientFor('lead'),
+      instructions: 'L.',
+      workers: [team],
+      limits: { maxRetries: 0 },
+    });
+    const run = await ask(track(createSystem()).spawn(lead));
+    expect(run.output.answer).toBe('the team escalated; stopping');
+    expect(JSON.parse(toolMessages(server.requests[2]!.body)[0]!.content)).toMatchObject({
+      error: 'TROUPE_ERR_ESCALATED',
+      message: expect.stringMatching(/segfault/),
+    });
+    expect(server.requests.map((r) => r.model)).toEqual(['lead', 'sub', 'lead']);
   });
 });
 
