@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type CoordinatorResult, defineCoordinator } from '../../src/agents/coordinator.js';
 import { defineWorker } from '../../src/agents/worker.js';
-import { createSystem } from '../../src/index.js';
+import { createSystem, SimulatedClock } from '../../src/index.js';
+import { latch } from '../support/latch.js';
 import { cleanUpAfterEach, countingWorker, model, toolMessages, track } from './support.js';
 
 cleanUpAfterEach();
@@ -121,5 +122,35 @@ describe('guardrails and screening', () => {
     const lead = defineCoordinator({ name: 'lead', description: 'Leads.', llm, instructions: 'C.', workers: [strict] });
     await ask(track(createSystem()).spawn(lead));
     expect(JSON.parse(toolMessages(server.requests[1]!.body)[0]!.content)).toMatchObject({ error: 'TROUPE_ERR_INVALID_OUTPUT' });
+  });
+
+  it("waits for approval on the system's clock: a person who never answers is a denial when it runs out", async () => {
+    const { server, llm } = await model([{ toolCalls: [{ name: 'deploy', arguments: { task: 'x' } }] }, 'done']);
+    const clock = new SimulatedClock();
+    const asked = latch();
+    const counts = new Map<string, number>();
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'Leads.',
+      llm,
+      instructions: 'C.',
+      workers: [countingWorker('deploy', counts)],
+      guardrails: {
+        approve: () => {
+          asked.unlock();
+          return new Promise<boolean>(() => {});
+        },
+        approveTimeoutMs: 3_600_000,
+      },
+    });
+    // the ask's own timeout is on the same clock: longer than the wait for approval
+    const run = track(createSystem({ clock }))
+      .spawn(lead)
+      .ask<CoordinatorResult>({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000_000 });
+    await asked.wait;
+    clock.advance(3_600_000);
+    await run;
+    expect(counts.get('deploy')).toBeUndefined();
+    expect(toolMessages(server.requests[1]!.body)[0]!.content).toMatch(/approval timed out after 3600000 ms/);
   });
 });

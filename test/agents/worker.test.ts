@@ -293,4 +293,16 @@ describe('defineWorker', () => {
       output: { answer: 'echo: sup' },
     });
   });
+
+  it('reports each task as @troupe.pattern steps', async () => {
+    system = createSystem();
+    const steps: string[] = [];
+    system.inspect((e: InspectionEvent) => {
+      if (e.type === '@troupe.pattern' && e.pattern === 'worker') steps.push(`${e.step} ${e.taskId}`);
+    });
+    const ref = system.spawn(echo, { name: 'e' });
+    await ref.ask({ type: 'task', input: { task: 'x' }, taskId: 'p1' }, { timeoutMs: 2000 });
+    await ref.ask({ type: 'task', input: { task: 3 }, taskId: 'p2' }, { timeoutMs: 2000 }).catch(() => {});
+    expect(steps).toEqual(['task-start p1', 'task-done p1']);
+  });
 });
