@@ -1,5 +1,5 @@
 import type { AnyEventObject } from 'xstate';
-import { pathOf } from '../actors/address.js';
+import { nodePrefix } from '../actors/address.js';
 import type { AskHolder, TempRef } from '../actors/ask.js';
 import { errorFromWire } from '../error-wire.js';
 import { TransportError, type TroupeError } from '../errors.js';
@@ -45,6 +45,8 @@ export class Endpoint implements AskHolder, OutboxOwner, PeerEndpoint {
   inboundAsks = 0;
   readonly #ctx: NodeContext;
   readonly #links: EndpointLinks;
+  /** `troupe://<this node>/`: what the reply refs of asks sent from here start with. */
+  readonly #localPrefix: string;
   #conn: Connection | undefined;
   readonly #outbox: Outbox;
   /** Asks sent to the peer and not settled yet (they fail through `_failTempsTo` when it goes down). */
@@ -66,6 +68,7 @@ export class Endpoint implements AskHolder, OutboxOwner, PeerEndpoint {
   constructor(ctx: NodeContext, links: EndpointLinks, node: string, transient = false) {
     this.#ctx = ctx;
     this.#links = links;
+    this.#localPrefix = nodePrefix(ctx.host.node);
     this.node = node;
     this.transient = transient;
     this.#outbox = new Outbox(ctx, this);
@@ -120,7 +123,7 @@ export class Endpoint implements AskHolder, OutboxOwner, PeerEndpoint {
     }
     this.#pendingAsks++;
     temp._holdBy(this);
-    this.enqueue([Kind.ASK, path, event, pathOf(temp.address, this.#ctx.host.node) as string, timeoutMs]);
+    this.enqueue([Kind.ASK, path, event, temp.address.slice(this.#localPrefix.length), timeoutMs]);
   }
 
   /** @internal */

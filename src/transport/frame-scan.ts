@@ -60,6 +60,10 @@ function same(bytes: Uint8Array, at: number, word: readonly number[]): boolean {
   return true;
 }
 
+const LEFT: number[] = [];
+const FLAGS: number[] = [];
+const ITEM_STARTS: number[] = [];
+
 /** Common to `__proto__` and `prototype`: frames without it skip the key checks. */
 const PROTO_BYTES = Buffer.from('proto');
 
@@ -80,9 +84,10 @@ export function scanFrame(frame: Uint8Array, limits: ScanLimits): FrameScan {
   const offsets: number[] = [];
   let refused: Map<number, Refusal> | undefined;
   /** Open containers: values still to read, and flags (1: a map, 2: the value of a `constructor` key). */
-  const left: number[] = [];
-  const flags: number[] = [];
-  const itemStarts: number[] = [];
+  // Scans never overlap (they are synchronous): the working stacks are reused, not allocated.
+  const left = LEFT;
+  const flags = FLAGS;
+  const itemStarts = ITEM_STARTS;
   let depth = 0;
   let pos = 0;
 
