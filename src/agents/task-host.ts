@@ -61,6 +61,8 @@ interface Task {
   depth: number;
   maxDepth: number | undefined;
   replyTo: ActorRef | undefined;
+  /** The actor the task is for, watched while the task lives. */
+  caller: ActorRef | undefined;
   stream: ActorRef | undefined;
   controller: AbortController;
   usage: Usage;
@@ -90,6 +92,7 @@ export class TaskHost {
   readonly #onPhase: (phase: string) => void;
   readonly #running = new Map<string, Task>();
   readonly #queue: Task[] = [];
+  readonly #callers = new Map<string, { ref: ActorRef; count: number }>();
   #stopped = false;
 
   constructor(spec: TaskSpec, system: ActorSystem, self: ActorRef, onPhase: (phase: string) => void) {
@@ -116,10 +119,18 @@ export class TaskHost {
       case 'cancel':
         if (typeof event.taskId === 'string') this.#cancel((t) => t.id === event.taskId, 'cancelled by the caller');
         return;
-      case 'troupe.down':
+      case 'troupe.down': {
+        const address = event.address;
+        if (typeof address !== 'string') return;
         // the asker of a task stopped waiting (aborted, timed out, its node went down): cancel it
-        if (typeof event.address === 'string') this.#cancel((t) => t.replyTo?.address === event.address, 'lost its asker', false);
+        this.#cancel((t) => t.replyTo?.address === address, 'lost its asker', false);
+        // a caller exited or its node is gone: none of its tasks has anyone left to serve
+        if (this.#callers.delete(address)) {
+          const lost = (t: Task) => t.caller?.address === address;
+          while (this.#queue.some(lost) || [...this.#running.values()].some(lost)) this.#cancel(lost, 'lost its caller', false);
+        }
         return;
+      }
       case 'troupe.stream.cancel':
         // a streaming caller ended early (break, abort, idle timeout): its task is cancelled
         if (typeof event.stream === 'string')
@@ -152,6 +163,7 @@ export class TaskHost {
   #accept(event: AnyEventObject): void {
     const replyTo = isRef(event.replyTo) ? event.replyTo : undefined;
     const stream = isRef(event.stream) ? event.stream : undefined;
+    const caller = isRef(event.caller) ? event.caller : undefined;
     const bad = (message: string, code: ErrorCode = 'TROUPE_ERR_INVALID_INPUT') =>
       this.#fail(replyTo, stream, code, new TroupeError(code, `${this.#spec.name}: ${message}`));
     const depth = event.depth ?? 0;
@@ -176,12 +188,14 @@ export class TaskHost {
       maxDepth,
       replyTo,
       stream,
+      caller,
       controller: new AbortController(),
       usage: emptyUsage(),
       done: false,
     };
     // hear when the asker stops waiting, so its task is cancelled on whichever node it runs
     if (replyTo !== undefined) this.#watch(replyTo, true);
+    if (caller !== undefined) this.#holdCaller(caller, 1);
     if (this.#running.size < this.#spec.concurrency) this.#start(task);
     else this.#queue.push(task);
   }
@@ -258,6 +272,7 @@ export class TaskHost {
   #finish(task: Task, ok: boolean): void {
     task.done = true;
     if (task.replyTo !== undefined) this.#watch(task.replyTo, false);
+    if (task.caller !== undefined) this.#holdCaller(task.caller, -1);
     if (this.#running.delete(task.id)) {
       const next = this.#queue.shift();
       if (next !== undefined) this.#start(next);
@@ -274,6 +289,24 @@ export class TaskHost {
     task.controller.abort(error);
     this.#emit('cancelled', task.id);
     if (reply) this.#fail(task.replyTo, task.stream, 'TROUPE_ERR_CANCELLED', error);
+  }
+
+  /**
+   * Watches each caller once, however many of its tasks run here (one watch message to its node,
+   * not one per task); the last task's end lets go.
+   */
+  #holdCaller(caller: ActorRef, delta: 1 | -1): void {
+    const held = this.#callers.get(caller.address);
+    const count = (held?.count ?? 0) + delta;
+    if (count > 0) {
+      if (held === undefined) {
+        this.#callers.set(caller.address, { ref: caller, count });
+        this.#watch(caller, true);
+      } else held.count = count;
+    } else if (held !== undefined) {
+      this.#callers.delete(caller.address);
+      this.#watch(held.ref, false);
+    }
   }
 
   #watch(replyTo: ActorRef, on: boolean): void {

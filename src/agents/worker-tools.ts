@@ -67,10 +67,12 @@ export class WorkerTools {
   readonly #tools: (LoopTool | undefined)[];
   readonly #refs: (readonly ActorRef[])[];
   readonly #owner: string;
+  readonly #self: ActorRef;
 
   constructor(entries: readonly WorkerEntry[], system: ActorSystem, self: ActorRef, owner: string) {
     this.#entries = entries;
     this.#owner = owner;
+    this.#self = self;
     this.#refs = [];
     this.#tools = [];
     for (const entry of entries) {
@@ -142,7 +144,8 @@ export class WorkerTools {
       // replicas share the calls round-robin, so a retry also goes to another ref
       execute: async (value, { signal, timeoutMs, depth, maxDepth }) => {
         const ref = refs[next++ % refs.length]!;
-        const { output: out, usage } = await runTask(ref, value, { timeoutMs, signal, depth, maxDepth });
+        // the coordinator is the caller: a worker on another node cancels the task if the coordinator's node dies
+        const { output: out, usage } = await runTask(ref, value, { timeoutMs, signal, depth, maxDepth, caller: this.#self });
         return { output: out, usage };
       },
     };

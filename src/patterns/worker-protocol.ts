@@ -35,6 +35,8 @@ export interface TaskEvent<TInput = unknown> {
   depth?: number;
   /** The deepest `depth` the caller's hierarchy allows; a coordinator deeper than this refuses with `TROUPE_ERR_MAX_DEPTH`. */
   maxDepth?: number;
+  /** The actor the task is for (a coordinator): a worker may watch it and cancel the task when it exits or its node goes down. */
+  caller?: ActorRef;
 }
 
 /** A worker's answer to a task. */
@@ -153,6 +155,8 @@ export interface RunTaskOptions {
   depth?: number;
   /** Travels in the task event: the deepest depth the caller's hierarchy allows. */
   maxDepth?: number;
+  /** Travels in the task event: the actor the task is for, whose exit (or its node's loss) cancels the task. */
+  caller?: ActorRef;
 }
 
 /** What {@link runTask} resolves to. */
@@ -182,6 +186,7 @@ export async function runTask<TOutput = unknown>(
   const event: AnyEventObject = { type: 'task', input, taskId };
   if (options.depth !== undefined) event.depth = options.depth;
   if (options.maxDepth !== undefined) event.maxDepth = options.maxDepth;
+  if (options.caller !== undefined) event.caller = options.caller;
   let reply: AnyEventObject;
   try {
     reply = await worker.ask<AnyEventObject>(event, { timeoutMs: options.timeoutMs, signal: options.signal });

@@ -305,4 +305,27 @@ describe('defineWorker', () => {
     await ref.ask({ type: 'task', input: { task: 3 }, taskId: 'p2' }, { timeoutMs: 2000 }).catch(() => {});
     expect(steps).toEqual(['task-start p1', 'task-done p1']);
   });
+
+  it('cancels every task of a caller that exits (one watch per caller)', async () => {
+    system = createSystem();
+    const started = latch(2);
+    const aborted = latch(2);
+    const w = defineWorker({
+      name: 'served',
+      description: 'runs until cancelled',
+      concurrency: 2,
+      run: ({ signal }) =>
+        new Promise(() => {
+          started.unlock();
+          signal.addEventListener('abort', () => aborted.unlock());
+        }),
+    });
+    const ref = system.spawn(w);
+    const caller = system.spawn(echo, { name: 'caller' });
+    ref.send({ type: 'task', input: { task: 'a' }, caller });
+    ref.send({ type: 'task', input: { task: 'b' }, caller });
+    await started.wait;
+    await system.stop(caller);
+    await aborted.wait;
+  });
 });

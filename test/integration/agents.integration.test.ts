@@ -67,9 +67,8 @@ describe('agents across processes', () => {
     expect(result.output.answer).toBe('built');
   });
 
-  // The serving node's reply address of a remote ask settles at the ask's timeout, not when the asking
-  // node goes down, so the task is cancelled then: nothing is left running past it.
-  it("a task whose asker's node dies is cancelled when its ask expires", async () => {
+  /** Serves a worker here, has a forked asker node ask it (mode), kills the asker, resolves with the task's abort reason. */
+  async function killTheAsker(mode: 'ask' | 'caller'): Promise<unknown> {
     const here = createSystem({ node: 'worker', listen: { port: 0 }, secret: 'integration', heartbeat: { intervalMs: 200, maxMissed: 2 } });
     opened.systems.push(here);
     await here.ready;
@@ -94,7 +93,7 @@ describe('agents across processes', () => {
     );
     const asker = fork(
       fileURLToPath(new URL('./fixtures/agents-asker-node.ts', import.meta.url)),
-      [`ws://127.0.0.1:${here.listenAddress?.port}`, worker.address],
+      [`ws://127.0.0.1:${here.listenAddress?.port}`, worker.address, mode],
       {
         execArgv: ['--import', 'tsx'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -103,6 +102,22 @@ describe('agents across processes', () => {
     opened.procs.push(asker);
     await started;
     asker.kill('SIGKILL');
-    expect(await aborted).toMatchObject({ code: 'TROUPE_ERR_CANCELLED' });
+    return aborted;
+  }
+
+  // The serving node's reply address of a raw remote ask settles at the ask's timeout, not when the
+  // asking node goes down, so the task is cancelled then: nothing is left running past it.
+  it("a task whose asker's node dies is cancelled when its ask expires", async () => {
+    expect(await killTheAsker('ask')).toMatchObject({ code: 'TROUPE_ERR_CANCELLED', message: expect.stringMatching(/lost its asker/) });
+  });
+
+  // A coordinator names itself as its tasks' caller: the worker watches it, and its node's loss
+  // cancels the task as soon as the link is down, long before the 30 s ask would expire.
+  it("a task whose caller's node dies is cancelled when the link goes down", async () => {
+    const reason = await Promise.race([
+      killTheAsker('caller'),
+      new Promise((r) => setTimeout(() => r('still running after 20 s'), 20_000)),
+    ]);
+    expect(reason).toMatchObject({ code: 'TROUPE_ERR_CANCELLED', message: expect.stringMatching(/lost its caller/) });
   });
 });
