@@ -205,6 +205,7 @@ async function execute(
         const result = await tool.execute(value, {
           signal: callSignal,
           attempt,
+          callId: call.id,
           timeoutMs: cfg.limits.workerTimeoutMs,
           depth: cfg.depth + 1,
           maxDepth: cfg.maxDepth,

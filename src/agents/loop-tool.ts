@@ -9,6 +9,8 @@ export interface AttemptContext {
   signal: AbortSignal;
   /** 0 for the first try; a worker with several refs picks another one on each retry. */
   attempt: number;
+  /** The model's id of the tool call: a worker task's id derives from it, which links traces across nodes. */
+  callId: string;
   timeoutMs: number;
   /** Depth of the task the call makes (the caller's depth + 1). */
   depth: number;

@@ -142,10 +142,13 @@ export class WorkerTools {
       output,
       retryable: isRuntimeFailure,
       // replicas share the calls round-robin, so a retry also goes to another ref
-      execute: async (value, { signal, timeoutMs, depth, maxDepth }) => {
+      execute: async (value, { signal, timeoutMs, depth, maxDepth, attempt, callId }) => {
         const ref = refs[next++ % refs.length]!;
-        // the coordinator is the caller: a worker on another node cancels the task if the coordinator's node dies
-        const { output: out, usage } = await runTask(ref, value, { timeoutMs, signal, depth, maxDepth, caller: this.#self });
+        // the task id is the tool call's id (a retry gets its own), so the worker's invoke_agent span
+        // nests under this call's execute_tool span on any node; the coordinator is the caller: a
+        // worker on another node cancels the task if the coordinator's node dies
+        const taskId = attempt === 0 ? callId : `${callId}#${attempt}`;
+        const { output: out, usage } = await runTask(ref, value, { timeoutMs, signal, depth, maxDepth, taskId, caller: this.#self });
         return { output: out, usage };
       },
     };

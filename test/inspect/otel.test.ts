@@ -1,9 +1,10 @@
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InspectionEvent } from '../../src/index.js';
-import { type ActorSystem, createSystem } from '../../src/index.js';
+import { type ActorSystem, createSystem, defineCoordinator, defineWorker, openaiClient } from '../../src/index.js';
 import { contextFromTraceparent, otelBridge } from '../../src/inspect/otel.js';
 import type { InspectionFeed, RecordListener, TraceRecord } from '../../src/inspect/records.js';
+import { scriptedModel } from '../../src/testing/index.js';
 
 /** A feed the test pushes records into, as a collector would from several nodes. */
 function manualFeed(): InspectionFeed & { push(r: InspectionEvent): void } {
@@ -203,6 +204,33 @@ describe('otelBridge', () => {
     await expect.poll(() => exporter.getFinishedSpans().length, { timeout: 5000 }).toBe(1);
     bridge.stop();
     expect(system.inspection.active).toBe(false);
+  });
+
+  it("nests a real coordinator's worker task under the execute_tool span of its call", async () => {
+    const { exporter, tracer } = setup();
+    const model = await scriptedModel([
+      { text: 'Searching.', toolCalls: [{ id: 'call-7', name: 'search', arguments: { task: 'auth' } }] },
+      'Auth is in src/auth.',
+    ]);
+    try {
+      const llm = openaiClient({ model: 'm', baseURL: model.url, apiKey: 'k', maxRetries: 0 });
+      const search = defineWorker({ name: 'search', description: 'Finds things.', run: async () => ({ answer: 'src/auth' }) });
+      const lead = defineCoordinator({ name: 'lead', description: 'Leads.', llm, instructions: 'Coordinate.', workers: [search] });
+      system = createSystem({ node: 'solo' });
+      // the lead's task has no parent: it is emitted as a root span once linkWaitMs has passed
+      const bridge = otelBridge(system, { tracer, linkWaitMs: 100 });
+      await system.spawn(lead, { name: 'lead' }).ask({ type: 'task', input: { task: 'Where is auth?' } }, { timeoutMs: 10_000 });
+      await expect.poll(() => exporter.getFinishedSpans().some((s) => s.name === 'invoke_agent lead'), { timeout: 5000 }).toBe(true);
+      const spans = exporter.getFinishedSpans();
+      const tool = byName(spans, 'execute_tool search');
+      const worker = byName(spans, 'invoke_agent search');
+      expect(tool.attributes['gen_ai.tool.call.id']).toBe('call-7');
+      expect(parentOf(worker)).toBe(tool.spanContext().spanId);
+      expect(parentOf(tool)).toBe(byName(spans, 'invoke_agent lead').spanContext().spanId);
+      bridge.stop();
+    } finally {
+      await model.close();
+    }
   });
 
   it('reads only well-formed traceparents', () => {
