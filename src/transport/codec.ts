@@ -2,7 +2,7 @@ import { addExtension, Packr, Unpackr } from 'msgpackr';
 import { BaseRef } from '../actors/ref.js';
 import { reviveError } from '../error-wire.js';
 import { TroupeError } from '../errors.js';
-import { type Refusal, type ScanLimits, scanFrame } from './frame-scan.js';
+import { needsScan, type Refusal, type ScanLimits, scanFrame } from './frame-scan.js';
 
 export { FrameRefused } from './frame-scan.js';
 
@@ -151,6 +151,7 @@ export interface DecodedFrame {
  * `refused`, and the others are decoded alone.
  */
 export function readFrame(frame: Uint8Array, resolve: RefResolver, limits?: Omit<ScanLimits, 'wrapperTypes'>): DecodedFrame {
+  if (!needsScan(frame, limits?.maxEventDepth)) return { envelopes: decode(frame, resolve) as unknown[], refused: undefined };
   const scan = scanFrame(frame, { ...limits, wrapperTypes: WRAPPERS });
   if (scan.refused === undefined) return { envelopes: decode(frame, resolve) as unknown[], refused: undefined };
   const { offsets } = scan;

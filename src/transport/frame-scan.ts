@@ -262,6 +262,22 @@ export function scanFrame(frame: Uint8Array, limits: ScanLimits): FrameScan {
   return { offsets, refused };
 }
 
+/**
+ * False for a frame too small to break any limit: it cannot nest deeper than `maxEventDepth` (every
+ * level takes a byte), holds no extension (no byte that could start one) and no `proto` text. Such
+ * frames — single asks, replies, heartbeats — go straight to the decoder.
+ */
+export function needsScan(frame: Uint8Array, maxEventDepth = MAX_EVENT_DEPTH): boolean {
+  const n = frame.byteLength;
+  if (n > maxEventDepth + 3) return true;
+  for (let i = 0; i < n; i++) {
+    const b = frame[i];
+    if ((b >= 0xc7 && b <= 0xc9) || (b >= 0xd4 && b <= 0xd8)) return true;
+  }
+  const bytes = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, n);
+  return bytes.indexOf(PROTO_BYTES) >= 0;
+}
+
 function u32(b: Uint8Array, at: number): number {
   return ((b[at] << 24) >>> 0) + ((b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]);
 }

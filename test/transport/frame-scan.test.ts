@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/transport/codec.js';
 import { Kind } from '../../src/transport/envelope.js';
-import { FrameRefused, MAX_EVENT_DEPTH, scanFrame } from '../../src/transport/frame-scan.js';
+import { FrameRefused, MAX_EVENT_DEPTH, needsScan, scanFrame } from '../../src/transport/frame-scan.js';
 
 const limits = { wrapperTypes: [0x10, 0x11] };
 
@@ -64,5 +64,17 @@ describe('scanFrame', () => {
     ]) {
       expect(() => scanFrame(bad, limits)).toThrow(FrameRefused);
     }
+  });
+});
+
+describe('needsScan', () => {
+  it('lets only small frames without extensions or proto text skip the scan', () => {
+    expect(needsScan(encode([[Kind.SEND, '$ask.AAAAAAAAAAAAAAAA', { type: 'pong', seq: 1 }]]))).toBe(false);
+    expect(needsScan(encode([[Kind.PING]]))).toBe(false);
+    expect(needsScan(encode([[Kind.SEND, 'a', { type: 'x', pad: 'y'.repeat(MAX_EVENT_DEPTH) }]]))).toBe(true);
+    expect(needsScan(encode([[Kind.SEND, 'a', { type: 'x', u: undefined }]]))).toBe(true);
+    expect(needsScan(encode([[Kind.SEND, 'a', JSON.parse('{"type":"x","__proto__":1}')]]))).toBe(true);
+    // a frame of n bytes nests fewer than n levels: below the limit, nothing can be too deep
+    expect(needsScan(Buffer.concat([Buffer.alloc(MAX_EVENT_DEPTH + 2, 0x91), Buffer.from([0xc0])]))).toBe(false);
   });
 });
