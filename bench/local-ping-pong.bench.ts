@@ -113,7 +113,7 @@ async function troupeRound(): Promise<number> {
   const a = system.spawn(pinger, { name: 'pinger' });
   const finished = latch();
   const t0 = performance.now();
-  a.send({ type: 'go', self: a as unknown as AnyActorRef, peer: b as unknown as AnyActorRef });
+  a.send({ type: 'go', self: a, peer: b });
   await finished;
   const ms = performance.now() - t0;
   await system.shutdown();
