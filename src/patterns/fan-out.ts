@@ -46,7 +46,7 @@ export interface FanOutOptions<TItem, TOutput> extends ScopeOptions {
   batchSize?: number;
   /** How long each item may take, ms. Default: the system's ask timeout. */
   timeoutMs?: number;
-  /** Called once per finished item, in completion order. */
+  /** Called once per finished item, in completion order. A throw ends the fan-out: it rejects with that error. */
   onProgress?: (progress: FanOutProgress<TOutput>) => void;
   /** Hierarchy depth sent with each task (the worker protocol's `depth`). */
   depth?: number;
@@ -119,7 +119,12 @@ export async function fanOut<TItem = unknown, TOutput = unknown>(
       for (let i = start; i < end; i++) {
         await limiter.acquire();
         scope.throwIfAborted();
-        batch.push(runOne(i).finally(() => limiter.release()));
+        // A throw of onProgress ends the fan-out with that error (never an unhandled rejection).
+        batch.push(
+          runOne(i)
+            .catch((err: unknown) => scope.abort(err))
+            .finally(() => limiter.release()),
+        );
       }
       await Promise.all(batch);
       scope.throwIfAborted();

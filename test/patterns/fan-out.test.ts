@@ -82,6 +82,35 @@ describe('fanOut', () => {
     expect(steps.at(-1)).toBe('done');
   });
 
+  it('rejects with the error of an onProgress that throws, with no unhandled rejection and no actor left', async () => {
+    const sys = system();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // Item 0 finishes first; its onProgress throws while item 1 still runs (concurrency 2).
+      const worker = taskWorker(async (n) => {
+        await new Promise((r) => setTimeout(r, (n as number) * 40));
+        return n;
+      });
+      const boom = new Error('progress callback failed');
+      const err = await fanOut(sys, {
+        worker,
+        items: [0, 1, 2, 3],
+        concurrency: 2,
+        onProgress: () => {
+          throw boom;
+        },
+      }).catch((e: unknown) => e);
+      expect(err).toBe(boom);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(unhandled).toEqual([]);
+      await eventually(() => actors(sys) === 0, 2000, 'no actor left');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('leaves no actor behind when it finished, failed or was aborted', async () => {
     const sys = system();
     const baseline = actors(sys);
