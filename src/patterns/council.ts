@@ -59,7 +59,18 @@ export interface CouncilResult<TAnswer = unknown, TSynthesis = unknown> {
   calls: number;
 }
 
-const LABELS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/**
+ * The label of the answer at `index`: A…Z, then AA, AB… (as spreadsheet columns), so a council of
+ * any size gives every answer a distinct label.
+ * @internal
+ */
+export function labelOf(index: number): string {
+  let label = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) label = LETTERS[(n - 1) % 26] + label;
+  return label;
+}
 
 /**
  * Runs a council. A review may be a string (it applies to every answer the member reviewed) or an
@@ -77,12 +88,15 @@ export async function council<TQuestion = unknown, TAnswer = unknown, TSynthesis
   options: CouncilOptions<TQuestion>,
 ): Promise<CouncilResult<TAnswer, TSynthesis>> {
   const { members, question, chair, timeoutMs } = options;
-  if (!Array.isArray(members) || members.length < 2 || members.length > LABELS.length + 1) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `council needs 2..${LABELS.length + 1} members`);
+  if (!Array.isArray(members) || members.length < 2) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'council needs at least 2 members');
   }
   for (let i = 0; i < members.length; i++) validateSource(members[i], `council member ${i}`);
   validateSource(chair, 'council chair');
   validateTimeout(timeoutMs, 'council timeoutMs');
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `council seed must be a whole number, got ${String(options.seed)}`);
+  }
   const random = options.seed === undefined ? Math.random : mulberry32(options.seed);
   const n = members.length;
   const scope = new PatternScope(system, 'council', options);
@@ -117,7 +131,7 @@ export async function council<TQuestion = unknown, TAnswer = unknown, TSynthesis
       held.map((w, i) =>
         ask<unknown>(
           w,
-          { phase: 'review', question, answers: views[i].map((j, at) => ({ label: LABELS[at], answer: answers[j] })) },
+          { phase: 'review', question, answers: views[i].map((j, at) => ({ label: labelOf(at), answer: answers[j] })) },
           `review.${i + 1}`,
         ),
       ),
@@ -126,7 +140,7 @@ export async function council<TQuestion = unknown, TAnswer = unknown, TSynthesis
     views.forEach((view, i) => {
       const review = reviews[i];
       view.forEach((j, at) => {
-        const label = LABELS[at];
+        const label = labelOf(at);
         if (typeof review === 'object' && review !== null && !Array.isArray(review)) {
           if (Object.hasOwn(review, label)) reviewsOf[j].push((review as Record<string, unknown>)[label]);
         } else reviewsOf[j].push(review);
@@ -144,7 +158,7 @@ export async function council<TQuestion = unknown, TAnswer = unknown, TSynthesis
     held.push(chairWorker);
     const answer = await ask<TSynthesis>(
       chairWorker,
-      { phase: 'synthesize', question, answers: order.map((j, at) => ({ label: LABELS[at], answer: revised[j] })) },
+      { phase: 'synthesize', question, answers: order.map((j, at) => ({ label: labelOf(at), answer: revised[j] })) },
       'synthesize',
     );
     await scope.close('done');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ActorSystem, createSystem } from '../../src/index.js';
-import { type CouncilTask, council } from '../../src/patterns/council.js';
+import { type CouncilTask, council, labelOf } from '../../src/patterns/council.js';
 import { usageOf } from '../../src/patterns/worker-protocol.js';
 import { actors, taskWorker } from './helpers.js';
 
@@ -117,5 +117,32 @@ describe('council', () => {
     await expect(council(sys, { members: [member('m1', seen)], question: 'q', chair: taskWorker(() => 'x') })).rejects.toMatchObject({
       code: 'TROUPE_ERR_INVALID_OPTION',
     });
+  });
+  it('gives every answer a distinct label past Z (27 members: A…Z, AA), to reviewers and the chair', async () => {
+    sys = createSystem();
+    const seen = new Map<string, Task[]>();
+    const members = Array.from({ length: 27 }, (_, i) => member(`m${i}`, seen));
+    let synthesis: string[] = [];
+    const chair = taskWorker((input) => {
+      synthesis = (input as Task & { phase: 'synthesize' }).answers.map((a) => a.label);
+      return 'summary';
+    });
+    const { calls } = await council(sys, { members, question: 'q', chair, seed: 3 });
+    expect(calls).toBe(3 * 27 + 1);
+    expect(new Set(synthesis).size).toBe(27);
+    expect(synthesis.every((l) => /^[A-Z]+$/.test(l))).toBe(true);
+    for (const tasks of seen.values()) {
+      const review = tasks.find((t) => t.phase === 'review') as Task & { phase: 'review' };
+      expect(new Set(review.answers.map((a) => a.label)).size).toBe(26);
+    }
+    expect([labelOf(0), labelOf(25), labelOf(26), labelOf(27), labelOf(701), labelOf(702)]).toEqual(['A', 'Z', 'AA', 'AB', 'ZZ', 'AAA']);
+  });
+
+  it('refuses a seed that is not a whole number', async () => {
+    sys = createSystem();
+    const seen = new Map<string, Task[]>();
+    await expect(
+      council(sys, { members: [member('a', seen), member('b', seen)], question: 'q', chair: member('c', seen), seed: 0.5 }),
+    ).rejects.toMatchObject({ code: 'TROUPE_ERR_INVALID_OPTION' });
   });
 });
