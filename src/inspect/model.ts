@@ -19,6 +19,8 @@ export interface ModelLimits {
   maxStopped?: number;
   /** Decisions, LLM calls, dead letters and log lines kept, each. Default 10 000. */
   maxLog?: number;
+  /** Nodes shown; records naming yet another node are dropped (and counted). Default 1000. */
+  maxNodes?: number;
 }
 
 interface Actor {
@@ -66,12 +68,15 @@ export class InspectorModel {
   readonly log: Ring<LogRow>;
   /** Actors not added because the table was full. */
   actorsOmitted = 0;
+  /** Records dropped because they named a node beyond `maxNodes`. */
+  recordsOmitted = 0;
   readonly #actors = new Map<string, Actor>();
   readonly #nodes = new Map<string, { status: string; at: number }>();
   readonly #stopped: string[] = [];
   #lastNode = '';
   readonly #maxActors: number;
   readonly #maxStopped: number;
+  readonly #maxNodes: number;
   #seq = 0;
   #inputTokens = 0;
   #outputTokens = 0;
@@ -86,6 +91,7 @@ export class InspectorModel {
     this.log = new Ring(maxLog);
     this.#maxActors = limits.maxActors ?? 50_000;
     this.#maxStopped = limits.maxStopped ?? 1000;
+    this.#maxNodes = limits.maxNodes ?? 1000;
   }
 
   get actorCount(): number {
@@ -94,11 +100,16 @@ export class InspectorModel {
 
   /** Takes in one record. Records of unknown shape are ignored. */
   add(record: TraceRecord): void {
-    this.version++;
     if (record.node !== this.#lastNode) {
+      // forwarded records are untrusted: a flood of made-up node names must not grow the table
+      if (!this.#nodes.has(record.node) && this.#nodes.size >= this.#maxNodes) {
+        this.recordsOmitted++;
+        return;
+      }
       this.#lastNode = record.node;
       this.#node(record.node, 'up', record.at);
     }
+    this.version++;
     switch (record.type) {
       case '@troupe.chart':
         if (this.charts.size < 10_000 && typeof record.chart?.root === 'object') this.charts.set(String(record.id), record.chart);
@@ -135,7 +146,7 @@ export class InspectorModel {
         return;
       case '@troupe.node':
         if (typeof record.peer === 'string' && (record.status === 'up' || record.status === 'down'))
-          this.#node(record.peer, record.status, record.at, true);
+          if (this.#nodes.has(record.peer) || this.#nodes.size < this.#maxNodes) this.#node(record.peer, record.status, record.at, true);
         this.log.push({ seq: ++this.#seq, ...record });
         return;
       case '@troupe.trace':
@@ -189,7 +200,8 @@ export class InspectorModel {
         this.actorsOmitted++;
         return;
       }
-      const parent = typeof e.parent === 'string' ? e.parent : ROOT;
+      // an actor naming itself as its parent would make the tree a cycle
+      const parent = typeof e.parent === 'string' && e.parent !== e.address ? e.parent : ROOT;
       a = {
         address: e.address,
         node: e.node,
@@ -254,8 +266,11 @@ export class InspectorModel {
   #flatten(): TreeRow[] {
     const rows: TreeRow[] = [];
     const nodes = [...new Set([...this.#nodes.keys(), ...this.#roots.keys()])].sort();
-    const walk = (addresses: Iterable<string>, depth: number) => {
-      for (const address of addresses) {
+    // depth first with an explicit stack: a supervision chain of any depth must not overflow the call stack
+    const walk = (roots: Iterable<string>) => {
+      const stack: [string, number][] = [...roots].reverse().map((address) => [address, 1]);
+      while (stack.length > 0) {
+        const [address, depth] = stack.pop() as [string, number];
         const a = this.#actors.get(address);
         if (a === undefined) continue;
         // a node seen going down: its actors' fate is unknown until it forwards again
@@ -274,7 +289,8 @@ export class InspectorModel {
         if (a.chart !== undefined) row.chart = a.chart;
         if (a.value !== undefined) row.state = summarize(a.value);
         rows.push(row);
-        walk(a.children, depth + 1);
+        const children = [...a.children];
+        for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], depth + 1]);
       }
     };
     for (const node of nodes) {
@@ -290,7 +306,7 @@ export class InspectorModel {
         mailbox: 0,
         children: roots.size,
       });
-      walk(roots, 1);
+      walk(roots);
     }
     return rows;
   }
@@ -348,6 +364,7 @@ export class InspectorModel {
       inputTokens: this.#inputTokens,
       outputTokens: this.#outputTokens,
       actorsOmitted: this.actorsOmitted,
+      recordsOmitted: this.recordsOmitted,
     };
   }
 }

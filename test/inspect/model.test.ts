@@ -90,3 +90,40 @@ describe('InspectorModel', () => {
     expect(summarize({ p: { r1: 'x', r2: 'y' } })).toBe('p(r1.x, r2.y)');
   });
 });
+
+describe('InspectorModel with hostile records', () => {
+  it('draws an actor that names itself as its parent once, at the top (no cycle, no stack overflow)', () => {
+    const m = new InspectorModel();
+    m.add(spawned('troupe://a/loop', 'troupe://a/loop'));
+    const rows = m.tree(0, 10).rows.map((r) => [r.address, r.depth]);
+    expect(rows).toEqual([
+      ['troupe://a', 0],
+      ['troupe://a/loop', 1],
+    ]);
+  });
+
+  it('flattens a 20 000-deep supervision chain without recursion', () => {
+    const m = new InspectorModel();
+    let parent = 'troupe://a/c0';
+    m.add(spawned(parent));
+    for (let i = 1; i < 20_000; i++) {
+      const address = `troupe://a/c${i}`;
+      m.add(spawned(address, parent));
+      parent = address;
+    }
+    const page = m.tree(19_999, 2);
+    expect(page.total).toBe(20_001);
+    expect(page.rows.map((r) => [r.address, r.depth])).toEqual([
+      ['troupe://a/c19998', 19_999],
+      ['troupe://a/c19999', 20_000],
+    ]);
+  });
+
+  it('keeps at most maxNodes nodes: records naming yet more nodes are dropped and counted', () => {
+    const m = new InspectorModel({ maxNodes: 3 });
+    for (let i = 0; i < 100; i++) m.add({ type: '@troupe.actor', node: `n${i}`, address: `troupe://n${i}/x`, status: 'spawned', at });
+    expect(m.summary().nodes).toBe(3);
+    expect(m.actorCount).toBe(3);
+    expect(m.summary().recordsOmitted).toBe(97);
+  });
+});
