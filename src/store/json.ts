@@ -9,6 +9,12 @@ import type { JsonValue } from './store.js';
 
 const MAX_DEPTH = 512;
 
+/**
+ * The longest JSON text of one value, in UTF-16 code units (64 Mi): the same bound for every store,
+ * well below what SQLite, Postgres and `JSON.stringify` itself can hold.
+ */
+export const MAX_VALUE_LENGTH = 64 * 1024 * 1024;
+
 function refuse(path: string, why: string): never {
   throw new TroupeError('TROUPE_ERR_INVALID_VALUE', `store value${path === '' ? '' : ` at ${path}`} is not JSON: ${why}`);
 }
@@ -51,7 +57,20 @@ function check(value: unknown, path: string, depth: number, seen: Set<object>): 
 /** Checks that `value` is JSON and returns its JSON text; throws `TROUPE_ERR_INVALID_VALUE` otherwise. */
 export function encodeValue(value: unknown): string {
   check(value, '', 0, new Set());
-  return JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    // A RangeError: the text would pass the longest string the engine can build.
+    refuse('', `too large to encode (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (text.length > MAX_VALUE_LENGTH) refuse('', `its JSON text has ${text.length} characters, more than ${MAX_VALUE_LENGTH}`);
+  return text;
+}
+
+/** Throws `TROUPE_ERR_INVALID_VALUE` unless `value` is JSON a store accepts. */
+export function checkJson(value: unknown): void {
+  encodeValue(value);
 }
 
 /** Parses text written by {@link encodeValue}. */

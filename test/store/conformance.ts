@@ -6,6 +6,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/errors.js';
+import { MAX_VALUE_LENGTH } from '../../src/store/json.js';
 import { lease } from '../../src/store/lease.js';
 import type { JsonValue, Store } from '../../src/store/store.js';
 
@@ -123,6 +124,14 @@ export function storeConformance(name: string, target: ConformanceTarget): void 
           await rejectsWith(store.put('k', value as JsonValue), 'TROUPE_ERR_INVALID_VALUE');
           await rejectsWith(store.cas('k', null, value as JsonValue), 'TROUPE_ERR_INVALID_VALUE');
         }
+        expect((await store.get('k'))?.value).toBe('old');
+      });
+
+      it('refuses a value whose JSON text is longer than MAX_VALUE_LENGTH with TROUPE_ERR_INVALID_VALUE', async () => {
+        await store.put('k', 'old');
+        const huge = 'x'.repeat(MAX_VALUE_LENGTH);
+        await rejectsWith(store.put('k', huge), 'TROUPE_ERR_INVALID_VALUE');
+        await rejectsWith(store.cas('k', null, { huge }), 'TROUPE_ERR_INVALID_VALUE');
         expect((await store.get('k'))?.value).toBe('old');
       });
 
