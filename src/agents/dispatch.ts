@@ -13,7 +13,7 @@ import type { ResolvedLimits } from './limits.js';
 import type { LlmClient, LlmToolCall } from './llm/llm.js';
 import type { Caller } from './llm-call.js';
 import { check, type LoopTool } from './loop-tool.js';
-import type { CallOutcome, RunState } from './run-state.js';
+import { type CallOutcome, finishedCall, type RunState, recordFinished } from './run-state.js';
 import { type ContextOptions, RETRIEVE_TOOL, retrieveInput, summarizeInto } from './scratchpad.js';
 
 /** What a turn needs to know. @internal */
@@ -60,7 +60,7 @@ export async function runTurn(
   const outcomes: (CallOutcome | undefined)[] = [];
   const pending: { index: number; tool: LoopTool; input: unknown }[] = [];
   for (const [index, call] of calls.entries()) {
-    const done = state.finished[call.id];
+    const done = finishedCall(state, call.id);
     const screened = done === undefined ? screen(call, state, cfg) : { outcome: done, input: parseLoose(call.arguments) };
     turnCalls.push({ call, input: screened.input });
     outcomes[index] = screened.outcome;
@@ -104,18 +104,20 @@ export async function runTurn(
     for (const c of live) c.abort(turn.signal.reason);
   });
   try {
-    await pool(approved, cfg.limits.maxConcurrency, async (p) => {
+    await pool(approved, cfg.limits.maxConcurrency, turn, async (p) => {
       const call = new AbortController();
       live.add(call);
       try {
         const outcome = await execute(p.tool, p.input, calls[p.index]!, state, cfg, turn, call.signal);
         outcomes[p.index] = outcome;
-        state.finished[calls[p.index]!.id] = outcome;
+        recordFinished(state, calls[p.index]!.id, outcome);
       } finally {
         live.delete(call);
       }
       await cfg.onFinished?.();
     });
+  } catch (err) {
+    throw signal.aborted ? cancelled(cfg, signal) : err;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
@@ -339,11 +341,25 @@ function emitRetry(cfg: TurnConfig, worker: string, err: unknown): void {
   });
 }
 
-/** Runs `work` over `items`, at most `limit` at once. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` over `items`, at most `limit` at once. Once `turn` aborts no further item starts; the
+ * first failure aborts `turn` (its siblings are cancelled) and is thrown once every runner has
+ * settled, so nothing the turn started is still running when it fails.
+ */
+async function pool<T>(items: readonly T[], limit: number, turn: AbortController, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length && !turn.signal.aborted) {
+      try {
+        await work(items[next++]!);
+      } catch (error) {
+        failure ??= { error };
+        turn.abort(error);
+      }
+    }
   });
   await Promise.all(runners);
+  if (failure !== undefined) throw failure.error;
+  if (turn.signal.aborted) throw turn.signal.reason;
 }

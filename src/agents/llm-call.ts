@@ -34,17 +34,7 @@ export async function callModel(llm: LlmClient, request: LlmRequest, caller: Cal
     }
     const content = typeof response.message.content === 'string' ? response.message.content : null;
     const rawCalls: unknown = response.message.toolCalls;
-    const toolCalls: LlmToolCall[] = [];
-    if (Array.isArray(rawCalls)) {
-      for (const [i, c] of rawCalls.entries()) {
-        const call = c as Partial<LlmToolCall> | null;
-        toolCalls.push({
-          id: typeof call?.id === 'string' && call.id !== '' ? call.id : `call_${i}`,
-          name: typeof call?.name === 'string' ? call.name : '',
-          arguments: typeof call?.arguments === 'string' ? call.arguments : '',
-        });
-      }
-    }
+    const toolCalls = Array.isArray(rawCalls) ? checkToolCalls(rawCalls) : [];
     const model = typeof response.model === 'string' && response.model !== '' ? response.model : llm.model;
     const u = response.usage;
     const count = (n: unknown) => (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0);
@@ -82,4 +72,24 @@ export async function callModel(llm: LlmClient, request: LlmRequest, caller: Cal
       cause: err,
     });
   }
+}
+
+/**
+ * The calls of one answer, well-formed and with unique ids: a model may repeat an id or leave it
+ * out, but each result must answer exactly one call (a repeated id gets a `_2`, `_3`, … suffix).
+ */
+function checkToolCalls(raw: readonly unknown[]): LlmToolCall[] {
+  const seen = new Set<string>();
+  return raw.map((c, i) => {
+    const call = c as Partial<LlmToolCall> | null;
+    const given = typeof call?.id === 'string' && call.id !== '' ? call.id : `call_${i}`;
+    let id = given;
+    for (let n = 2; seen.has(id); n++) id = `${given}_${n}`;
+    seen.add(id);
+    return {
+      id,
+      name: typeof call?.name === 'string' ? call.name : '',
+      arguments: typeof call?.arguments === 'string' ? call.arguments : '',
+    };
+  });
 }

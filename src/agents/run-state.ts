@@ -40,6 +40,19 @@ export interface RunState {
   answer?: string;
 }
 
+/**
+ * The finished outcome of the call `id` in the turn in progress. Ids come from the model: an id
+ * such as `constructor` or `__proto__` must not read Object.prototype.
+ */
+export function finishedCall(state: RunState, id: string): CallOutcome | undefined {
+  return Object.hasOwn(state.finished, id) ? state.finished[id] : undefined;
+}
+
+/** Records the outcome of the call `id` as an own property (assigning `__proto__` would set the prototype). */
+export function recordFinished(state: RunState, id: string, outcome: CallOutcome): void {
+  Object.defineProperty(state.finished, id, { value: outcome, enumerable: true, writable: true, configurable: true });
+}
+
 /** A fresh run of `task`. */
 export function newRunState(task: string): RunState {
   return {

@@ -1,0 +1,121 @@
+/** Model output and worker results as untrusted input: hostile ids, names, arguments and results. */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type CoordinatorResult, defineCoordinator } from '../../src/agents/coordinator.js';
+import { defineWorker } from '../../src/agents/worker.js';
+import { createSystem } from '../../src/index.js';
+import { cleanUpAfterEach, countingWorker, model, toolMessages, track } from './support.js';
+
+cleanUpAfterEach();
+
+const ask = (ref: { ask<T>(e: object, o?: object): Promise<T> }) =>
+  ref.ask<CoordinatorResult>({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000 });
+
+describe('untrusted model output', () => {
+  it('runs calls whose ids are Object.prototype keys (constructor, __proto__, toString)', async () => {
+    const { server, llm } = await model([
+      {
+        toolCalls: [
+          { id: 'constructor', name: 'search', arguments: { task: 'a' } },
+          { id: '__proto__', name: 'search', arguments: { task: 'b' } },
+          { id: 'toString', name: 'search', arguments: { task: 'c' } },
+        ],
+      },
+      'done',
+    ]);
+    const counts = new Map<string, number>();
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [countingWorker('search', counts)],
+    });
+    const run = await ask(track(createSystem()).spawn(lead));
+    expect(counts.get('search')).toBe(3);
+    const results = toolMessages(server.requests[1]!.body);
+    expect(results.map((r) => r.content)).toEqual(['a', 'b', 'c'].map((t) => JSON.stringify({ answer: `search: ${t}` })));
+    expect(run.decisions[0]!.results.map((r) => r.ok)).toEqual([true, true, true]);
+  });
+
+  it('repeated tool call ids are made unique: each call runs and is answered once, under its own id', async () => {
+    const { server, llm } = await model([
+      {
+        toolCalls: [
+          { id: 'same', name: 'search', arguments: { task: 'a' } },
+          { id: 'same', name: 'search', arguments: { task: 'b' } },
+          { id: 'same_2', name: 'search', arguments: { task: 'c' } },
+        ],
+      },
+      'done',
+    ]);
+    const counts = new Map<string, number>();
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [countingWorker('search', counts)],
+    });
+    const run = await ask(track(createSystem()).spawn(lead));
+    expect(counts.get('search')).toBe(3);
+    const body = server.requests[1]!.body as { messages: { role: string; tool_calls?: { id: string }[] }[] };
+    const ids = body.messages.find((m) => m.role === 'assistant')!.tool_calls!.map((c) => c.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(toolMessages(server.requests[1]!.body).map((r) => r.id)).toEqual(ids);
+    expect(run.decisions[0]!.calls.map((c) => c.id)).toEqual(ids);
+  });
+
+  it('a "__proto__" key in the arguments reaches the worker as a plain key, never as a prototype', async () => {
+    const { llm } = await model([
+      { toolCalls: [{ id: 'p', name: 'echo', arguments: '{"task":"a","__proto__":{"polluted":true}}' }] },
+      'done',
+    ]);
+    const seen: object[] = [];
+    const echo = defineWorker({
+      name: 'echo',
+      description: 'Echo.',
+      input: z.looseObject({ task: z.string() }),
+      run: async ({ input }) => {
+        seen.push(input);
+        return { answer: 'ok' };
+      },
+    });
+    const lead = defineCoordinator({ name: 'lead', description: 'L.', llm, instructions: 'C.', workers: [echo] });
+    await ask(track(createSystem()).spawn(lead));
+    expect(seen).toHaveLength(1);
+    expect(Object.getPrototypeOf(seen[0])).toBe(Object.prototype);
+    expect((seen[0] as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it('a worker returning cyclic or BigInt output gives the model an error result, and the run goes on', async () => {
+    const { server, llm } = await model([
+      {
+        toolCalls: [
+          { id: 'c', name: 'cyc', arguments: { task: 'a' } },
+          { id: 'b', name: 'big', arguments: { task: 'a' } },
+        ],
+      },
+      'done',
+    ]);
+    const cyc = defineWorker({
+      name: 'cyc',
+      description: 'C.',
+      run: async () => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      },
+    });
+    const big = defineWorker({ name: 'big', description: 'B.', run: async () => ({ n: 10n }) });
+    const lead = defineCoordinator({ name: 'lead', description: 'L.', llm, instructions: 'C.', workers: [cyc, big] });
+    const run = await ask(track(createSystem()).spawn(lead));
+    expect(run.stopReason).toBe('done');
+    const results = toolMessages(server.requests[1]!.body).map((r) => JSON.parse(r.content) as { error: string; message: string });
+    expect(results).toMatchObject([
+      { error: 'TROUPE_ERR_INVALID_OUTPUT', message: expect.stringMatching(/circular/) },
+      { error: 'TROUPE_ERR_INVALID_OUTPUT', message: expect.stringMatching(/BigInt/) },
+    ]);
+  });
+});
