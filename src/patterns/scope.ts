@@ -12,6 +12,7 @@ import type { PatternInspectionEvent } from '../actors/inspection.js';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import { AskError, InvalidArgumentError, TroupeError } from '../errors.js';
+import type { Store } from '../store/store.js';
 
 /** A worker to spawn on another node: logic registered there as `logic` (its `logic` allowlist). */
 export interface RemoteWorker {
@@ -85,6 +86,16 @@ export function validateCount(n: unknown, what: string, min = 1): asserts n is n
   if (!(typeof n === 'number' && Number.isInteger(n) && n >= min)) {
     throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a whole number >= ${min}, got ${String(n)}`);
   }
+}
+
+/** Throws `TROUPE_ERR_INVALID_OPTION` unless `store` looks like a {@link Store} (its methods are functions). */
+export function validateStore(store: unknown, what: string): asserts store is Store {
+  const s = store as Partial<Record<keyof Store, unknown>> | null;
+  const ok =
+    typeof s === 'object' &&
+    s !== null &&
+    (['get', 'put', 'delete', 'cas', 'list'] as const).every((method) => typeof s[method] === 'function');
+  if (!ok) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a Store (memoryStore(), sqliteStore(…), …)`);
 }
 
 /** Throws `TROUPE_ERR_INVALID_OPTION` unless `ms` is `undefined` or a finite number > 0. */

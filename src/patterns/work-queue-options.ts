@@ -2,7 +2,8 @@
  * The work queue's options, tasks, stats and handle, and the checks on them.
  * @module
  */
-import { InvalidArgumentError, type TroupeError } from '../errors.js';
+import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { checkJson } from '../store/json.js';
 import type { Store } from '../store/store.js';
 import type { BackoffOptions } from '../util/backoff.js';
 import { isRef, type ScopeOptions, validateCount, validateSource, type WorkerSource } from './scope.js';
@@ -81,12 +82,37 @@ export function toPool(w: WorkerSource | WorkerPool): { worker: WorkerSource; co
   return { worker: w, count: 1 };
 }
 
-/** @internal */
-export function validateTask(task: WorkTask<unknown>): void {
+/** Checks a task; with `durable` (a store checkpoints the queue) its input must be JSON too. @internal */
+export function validateTask(task: WorkTask<unknown>, durable: boolean): void {
   if (typeof task !== 'object' || task === null || typeof task.id !== 'string' || task.id.length === 0) {
-    throw invalid(`a work queue task needs a non-empty string id, got ${JSON.stringify(task)?.slice(0, 100)}`);
+    throw invalid(`a work queue task needs a non-empty string id, got ${describe(task)}`);
   }
   if (task.priority !== undefined && !Number.isFinite(task.priority)) throw invalid(`task ${task.id}: priority must be a finite number`);
+  if (durable) {
+    try {
+      checkJson(task.input);
+    } catch (err) {
+      throw invalid(`task ${task.id}: a work queue with a store checkpoints its input, which must be JSON: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Checks a worker's output before it is checkpointed: not JSON fails the attempt, not the queue. @internal */
+export function checkDurableOutput(taskId: string, output: unknown): TroupeError | undefined {
+  try {
+    checkJson(output === undefined ? null : output);
+    return undefined;
+  } catch (err) {
+    return new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `task ${taskId}: its output cannot be checkpointed: ${(err as Error).message}`);
+  }
+}
+
+function describe(task: unknown): string {
+  try {
+    return String(JSON.stringify(task)).slice(0, 100);
+  } catch {
+    return String(task);
+  }
 }
 
 /** @internal */

@@ -18,11 +18,13 @@ import {
   outcomeOf,
   PatternScope,
   validateCount,
+  validateStore,
   validateTimeout,
   type WorkerSource,
 } from './scope.js';
 import { TaskHeap } from './task-heap.js';
 import {
+  checkDurableOutput,
   invalid,
   toPool,
   validateTask,
@@ -124,8 +126,11 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
     this.#prefetch = options.prefetch ?? 1;
     validateCount(this.#prefetch, 'workQueue prefetch');
     if (!Array.isArray(tasks)) throw invalid('workQueue tasks must be an array');
-    for (const task of tasks) validateTask(task);
-    if (store !== undefined && (typeof runId !== 'string' || runId.length === 0)) throw invalid('workQueue needs a runId with a store');
+    if (store !== undefined) {
+      validateStore(store, 'workQueue store');
+      if (typeof runId !== 'string' || runId.length === 0) throw invalid('workQueue needs a runId with a store');
+    }
+    for (const task of tasks) validateTask(task, store !== undefined);
     this.#system = system;
     this.#scope = new PatternScope(system, 'work-queue', { ...options, run: runId });
     this.#checkpoints = store === undefined ? undefined : new QueueCheckpoints(store, runId as string, (err) => this.#fail(err));
@@ -141,7 +146,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
 
   add(task: WorkTask<TInput>): void {
     if (this.#settled) throw new TroupeError('TROUPE_ERR_INVALID_OPTION', `work queue ${this.#scope.run} has finished; start a new one`);
-    validateTask(task);
+    validateTask(task, this.#checkpoints !== undefined);
     if (!this.#loaded) this.#pending.push(task);
     else {
       this.#enqueue(task);
@@ -276,6 +281,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
     let error: TroupeError | undefined;
     try {
       output = (await runTask(ref, task.input, { timeoutMs: this.#timeoutMs, signal: this.#scope.signal, taskId })).output;
+      if (this.#checkpoints !== undefined) error = checkDurableOutput(task.id, output);
     } catch (err) {
       error = asTroupeError(err, `task ${task.id}`);
     }

@@ -240,6 +240,43 @@ describe('workQueue', () => {
   });
 });
 
+describe('workQueue with a store: untrusted input and output', () => {
+  it('refuses, at once, a store that is not a Store and a task whose input cannot be checkpointed', async () => {
+    const sys = system();
+    const bad = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as { code?: string }).code;
+      }
+      return 'accepted';
+    };
+    expect(bad(() => workQueue(sys, { workers: [doubler], store: {} as never, runId: 'r' }))).toBe('TROUPE_ERR_INVALID_OPTION');
+    const store = memoryStore();
+    const big = { id: 'big', input: 10n as unknown as number };
+    expect(bad(() => workQueue(sys, { workers: [doubler], store, runId: 'r', tasks: [big] }))).toBe('TROUPE_ERR_INVALID_OPTION');
+    const q = workQueue(sys, { workers: [doubler], store, runId: 'r2', tasks: tasksOf(2) });
+    expect(bad(() => q.add({ id: 'nan', input: Number.NaN }))).toBe('TROUPE_ERR_INVALID_OPTION');
+    expect(await q.done).toEqual(
+      new Map([
+        ['t0', 0],
+        ['t1', 2],
+      ]),
+    );
+  });
+
+  it('fails only the task whose worker output cannot be checkpointed, not the queue', async () => {
+    const sys = system();
+    const store = memoryStore();
+    const worker = taskWorker((n) => (n === 1 ? { when: new Date(0) } : n));
+    const q = workQueue(sys, { workers: [{ worker, count: 2 }], store, runId: 'out', tasks: tasksOf(4), maxAttempts: 2, backoff: fast });
+    const results = await q.done;
+    expect([...results.keys()].sort()).toEqual(['t0', 't2', 't3']);
+    expect(q.failures().get('t1')?.code).toBe('TROUPE_ERR_INVALID_OUTPUT');
+    expect((await store.get('work-queue/out/t1'))?.value).toMatchObject({ state: 'failed' });
+  });
+});
+
 describe('workQueue prefetch', () => {
   it('keeps at most `prefetch` tasks in flight per slot, also after a worker was replaced', async () => {
     const sys = system();
