@@ -70,6 +70,11 @@ export function vote<T>(options: VoteOptions<T>): Promise<VoteResult<T>> {
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     return Promise.reject(invalid(`vote concurrency must be a whole number >= 1, got ${String(concurrency)}`));
   }
+  for (const name of ['redFlag', 'key'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      return Promise.reject(invalid(`vote ${name} must be a function`));
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(invalid('vote signal must be an AbortSignal'));
   const { timeoutMs } = options;
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
     return Promise.reject(invalid(`vote timeoutMs must be a finite number > 0, got ${String(timeoutMs)}`));
@@ -280,14 +285,50 @@ export function voteAccuracy(errorRate: number, k: number): number {
   return 1 / (1 + r ** k);
 }
 
-/** A key for any JSON-like value: strings as they are, anything else as JSON with sorted object keys. @internal */
+/**
+ * A key for any JSON-like value: strings as they are, anything else as JSON with sorted object keys.
+ * One key never stands for two answers: a string that reads as another value's JSON (`'1'` beside
+ * `1`, `'null'` beside `null`) or that starts with `"` is keyed as its own JSON text instead.
+ * @internal
+ */
 export function stableKey(value: unknown): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return mistakable(value) ? JSON.stringify(value) : value;
+  return sortedJson(value);
+}
+
+function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/** True when `text` starts with `"` or is exactly the key {@link sortedJson} gives some non-string. */
+function mistakable(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first === 0x22) return true; // "
+  // Only text starting like a JSON number, object, array, true, false or null can be one.
+  if (
+    !(
+      first === 0x2d ||
+      (first >= 0x30 && first <= 0x39) ||
+      first === 0x7b ||
+      first === 0x5b ||
+      first === 0x74 ||
+      first === 0x66 ||
+      first === 0x6e
+    )
+  ) {
+    return false;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return typeof parsed !== 'string' && sortedJson(parsed) === text;
 }
 
 function invalid(message: string): InvalidArgumentError {

@@ -149,6 +149,24 @@ describe('vote', () => {
     expect(r.votes.get(stableKey({ from: 0, to: 2 }))).toBe(2);
   });
 
+  it('keeps a string apart from the value its text spells (1 and "1", null and "null")', async () => {
+    const s = scripted(['1', 1, '1', 1, 1, 1]);
+    const r = await vote({ sample: s.sample, k: 2, concurrency: 1 });
+    expect(r.winner).toBe(1);
+    expect(r.votes.size).toBe(2);
+    const values: unknown[] = ['1', 1, 'null', null, 'true', true, '[1]', [1], '{"a":1}', { a: 1 }, '"1"', '"null"', 'plain', 'north'];
+    expect(new Set(values.map(stableKey)).size).toBe(values.length);
+    expect(stableKey('plain')).toBe('plain');
+    expect(stableKey('north')).toBe('north');
+  });
+
+  it('refuses a redFlag, key or signal of the wrong kind', async () => {
+    const sample = async () => 'a';
+    for (const bad of [{ redFlag: 'yes' }, { key: 1 }, { signal: {} }]) {
+      await expect(vote({ sample, k: 1, ...(bad as object) })).rejects.toMatchObject({ code: 'TROUPE_ERR_INVALID_OPTION' });
+    }
+  });
+
   it('never returns a wrong winner: property over scripted sequences', async () => {
     await fc.assert(
       fc.asyncProperty(
