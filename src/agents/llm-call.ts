@@ -28,7 +28,7 @@ export async function callModel(llm: LlmClient, request: LlmRequest, caller: Cal
   const { system } = caller;
   const started = system.clock.now();
   try {
-    const response = await llm.chat(request);
+    const response = await untilAborted(Promise.resolve(llm.chat(request)), request.signal, caller);
     if (typeof response !== 'object' || response === null || typeof response.message !== 'object' || response.message === null) {
       throw new TroupeError('TROUPE_ERR_LLM_BAD_RESPONSE', `${caller.actor}: the model client returned no message`);
     }
@@ -91,5 +91,33 @@ function checkToolCalls(raw: readonly unknown[]): LlmToolCall[] {
       name: typeof call?.name === 'string' ? call.name : '',
       arguments: typeof call?.arguments === 'string' ? call.arguments : '',
     };
+  });
+}
+
+/**
+ * `work`, or a `TROUPE_ERR_CANCELLED` rejection as soon as `signal` aborts: a client that ignores
+ * its signal must not keep a cancelled run waiting forever.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, caller: Caller): Promise<T> {
+  if (signal === undefined) return work;
+  const cancelled = () =>
+    new TroupeError('TROUPE_ERR_CANCELLED', `${caller.actor}: the model request was cancelled`, { cause: signal.reason });
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(cancelled());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
   });
 }

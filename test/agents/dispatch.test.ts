@@ -16,7 +16,11 @@ function storeWithPut(before: () => Promise<void>): Store {
   const inner = memoryStore();
   return new Proxy(inner, {
     get(target, key) {
-      if (key === 'put') return async (k: string, v: JsonValue) => (await before(), target.put(k, v));
+      if (key === 'put')
+        return async (k: string, v: JsonValue) => {
+          await before();
+          return target.put(k, v);
+        };
       const value: unknown = Reflect.get(target, key, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },

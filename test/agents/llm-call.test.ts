@@ -1,0 +1,45 @@
+/** One model request of an agent: a client that never answers cannot pin a cancelled run. */
+import { describe, expect, it } from 'vitest';
+import type { InspectionEvent } from '../../src/actors/inspection.js';
+import { defineCoordinator } from '../../src/agents/coordinator.js';
+import type { LlmClient } from '../../src/agents/llm/llm.js';
+import { createSystem } from '../../src/index.js';
+import { latch } from '../support/latch.js';
+import { cleanUpAfterEach, countingWorker, track } from './support.js';
+
+cleanUpAfterEach();
+
+describe('callModel', () => {
+  it('a client that ignores its signal and never answers: the cancelled run ends at once', async () => {
+    const requested = latch();
+    const deaf: LlmClient = {
+      model: 'deaf',
+      chat: () => {
+        requested.unlock();
+        return new Promise(() => {});
+      },
+    };
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm: deaf,
+      instructions: 'C.',
+      workers: [countingWorker('w', new Map())],
+    });
+    const system = track(createSystem());
+    const ended = latch(1, 3000);
+    const events: InspectionEvent[] = [];
+    system.inspect((e) => {
+      if (e.type !== '@troupe.llm') return;
+      events.push(e);
+      ended.unlock();
+    });
+    const abort = new AbortController();
+    const run = system.spawn(lead).ask({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000, signal: abort.signal });
+    await requested.wait;
+    abort.abort(new Error('user cancelled'));
+    await expect(run).rejects.toMatchObject({ code: 'TROUPE_ERR_ABORTED' });
+    await ended.wait;
+    expect(events[0]).toMatchObject({ model: 'deaf', error: 'TROUPE_ERR_CANCELLED' });
+  });
+});
