@@ -9,7 +9,8 @@ import type { ActorSystem } from '../actors/system.js';
 import { InvalidArgumentError } from '../errors.js';
 import { INSPECT_PREFIX } from './capture.js';
 import { type Forwarding, type ForwardOptions, forwardInspection } from './forward.js';
-import type { InspectionFeed, RecordListener, TraceRecord } from './records.js';
+import type { InspectionFeed, RecordListener } from './records.js';
+import { fromUntrusted } from './untrusted.js';
 
 /** The name of the agent {@link allowInspection} starts. */
 export const INSPECT_AGENT = INSPECT_PREFIX;
@@ -34,12 +35,8 @@ export interface Collector {
 
 let collectors = 0;
 
-/** True for a record of a plausible shape; anything else from the wire is ignored. */
-export function isTraceRecord(value: unknown): value is TraceRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  const r = value as { type?: unknown; node?: unknown; at?: unknown };
-  return typeof r.type === 'string' && r.type.startsWith('@troupe.') && typeof r.node === 'string' && typeof r.at === 'number';
-}
+/** Most records taken from one batch (a forwarder sends at most `maxBatch`, default 500). */
+const MAX_BATCH_RECORDS = 10_000;
 
 /**
  * Starts a collector on the observing node. Forwarders send to `collector.ref`; its `feed` hands
@@ -57,8 +54,11 @@ export function collectInspection(system: ActorSystem): Collector {
   const logic = fromCallback<AnyEventObject>(({ receive }) => {
     receive((event) => {
       if (event.type !== 'troupe.inspect.batch' || !Array.isArray(event.records)) return;
-      for (const r of event.records as unknown[]) {
-        if (!isTraceRecord(r)) continue;
+      const records = event.records as unknown[];
+      for (let i = 0; i < Math.min(records.length, MAX_BATCH_RECORDS); i++) {
+        // another node's records are untrusted: rebuilt within fixed bounds, or dropped
+        const r = fromUntrusted(records[i]);
+        if (r === undefined) continue;
         for (const l of listeners) l(r);
       }
     });

@@ -112,7 +112,7 @@ export class InspectorModel {
     this.version++;
     switch (record.type) {
       case '@troupe.chart':
-        if (this.charts.size < 10_000 && typeof record.chart?.root === 'object') this.charts.set(String(record.id), record.chart);
+        if (this.charts.size < 1000 && typeof record.chart?.root === 'object') this.charts.set(String(record.id), record.chart);
         return;
       case '@troupe.actor':
         this.#actor(record);

@@ -3,12 +3,11 @@
  * `full`, when the size limit was reached) line last.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { ActorSystem } from '../actors/system.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ChartCatalog, captureInspection, stampOf, treeSnapshot } from './capture.js';
-import { isTraceRecord } from './collect.js';
 import type { InspectionFeed, MetaRecord, TraceRecord } from './records.js';
+import { fromUntrusted } from './untrusted.js';
 
 /** Options of {@link recordTrace}. */
 export interface RecordTraceOptions {
@@ -113,8 +112,13 @@ export function recordTrace(source: ActorSystem | InspectionFeed, file: string, 
   };
 }
 
+/** Longest line {@link readTrace} reads, characters; longer ones are skipped without being held whole. */
+export const MAX_TRACE_LINE = 4 * 1024 * 1024;
+
 /**
- * Reads a trace file record by record; lines that are not trace records (or not JSON) are skipped.
+ * Reads a trace file record by record. A trace file is untrusted input: lines that are not trace
+ * records (or not JSON, or longer than {@link MAX_TRACE_LINE}) are skipped, and records are
+ * rebuilt within the bounds of `fromUntrusted`.
  *
  * @example
  * ```ts
@@ -122,8 +126,7 @@ export function recordTrace(source: ActorSystem | InspectionFeed, file: string, 
  * ```
  */
 export async function* readTrace(file: string): AsyncGenerator<TraceRecord> {
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
+  for await (const line of boundedLines(file, MAX_TRACE_LINE)) {
     if (line.trim() === '') continue;
     let value: unknown;
     try {
@@ -131,6 +134,35 @@ export async function* readTrace(file: string): AsyncGenerator<TraceRecord> {
     } catch {
       continue;
     }
-    if (isTraceRecord(value)) yield value;
+    const record = fromUntrusted(value);
+    if (record !== undefined) yield record;
   }
+}
+
+/** The lines of `file`; a line longer than `max` is dropped as it streams by. */
+async function* boundedLines(file: string, max: number): AsyncGenerator<string> {
+  let parts: string[] = [];
+  let length = 0;
+  let skipping = false;
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 })) {
+    const text = chunk as string;
+    let from = 0;
+    for (let nl = text.indexOf('\n', from); nl >= 0; nl = text.indexOf('\n', from)) {
+      if (!skipping && length + nl - from <= max) {
+        parts.push(text.slice(from, nl));
+        yield parts.join('').replace(/\r$/, '');
+      }
+      parts = [];
+      length = 0;
+      skipping = false;
+      from = nl + 1;
+    }
+    if (skipping) continue;
+    length += text.length - from;
+    if (length > max) {
+      skipping = true;
+      parts = [];
+    } else parts.push(text.slice(from));
+  }
+  if (!skipping && length > 0) yield parts.join('');
 }
