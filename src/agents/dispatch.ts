@@ -42,12 +42,20 @@ export interface TurnCall {
   input: unknown;
 }
 
+/** Longest error message the model reads: a worker's error text is untrusted too. */
+const MAX_MESSAGE_CHARS = 2000;
+
 const refused = (code: string, message: string): CallOutcome => ({
   ok: false,
   error: code,
-  content: JSON.stringify({ error: code, message }),
+  content: JSON.stringify({ error: code, message: cut(message, MAX_MESSAGE_CHARS) }),
   usage: emptyUsage(),
 });
+
+/** `text`, cut to `max` characters with a note saying how much was left out. */
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
+}
 
 /** Runs a turn's calls; resolves to one outcome per call, in call order. @internal */
 export async function runTurn(
@@ -296,6 +304,7 @@ async function accept(
   } catch (err) {
     return refusedWith(usage, 'TROUPE_ERR_INVALID_OUTPUT', `${tool.name} returned output that is not JSON: ${(err as Error).message}`);
   }
+  text = cut(text, cfg.limits.maxResultChars);
   const ctx = cfg.context;
   if (ctx !== undefined && text.length > ctx.summarizeOver) {
     const summaryUsage = emptyUsage();

@@ -20,6 +20,11 @@ export interface Limits {
   maxConcurrency?: number;
   /** Times one call may go back to the `escalate` hook (retry or reassign) before it is abandoned. Default 3. */
   maxEscalations?: number;
+  /**
+   * Longest result, in characters, that enters the conversation, the summarizer or the scratchpad
+   * (worker results are untrusted: one may be gigantic); the rest is cut, with a note. Default 200 000.
+   */
+  maxResultChars?: number;
 }
 
 /** Limits with every default filled in. */
@@ -37,6 +42,7 @@ const DEFAULTS: ResolvedLimits = {
   workerTimeoutMs: 60_000,
   maxConcurrency: 8,
   maxEscalations: 3,
+  maxResultChars: 200_000,
 };
 
 /** Validates `limits` (throws `TROUPE_ERR_INVALID_OPTION`) and fills in defaults. */

@@ -14,6 +14,7 @@ describe('limits', () => {
         workerTimeoutMs: 60_000,
         maxConcurrency: 8,
         maxEscalations: 3,
+        maxResultChars: 200_000,
       });
     });
     it('accepts 0 retries and depth, refuses bad values and unknown keys', () => {

@@ -118,4 +118,41 @@ describe('untrusted model output', () => {
       { error: 'TROUPE_ERR_INVALID_OUTPUT', message: expect.stringMatching(/BigInt/) },
     ]);
   });
+
+  it('a gigantic result or error message is cut to its bound before it reaches the model or the scratchpad', async () => {
+    const { server, llm } = await model([
+      {
+        toolCalls: [
+          { id: 'r', name: 'huge', arguments: { task: 'a' } },
+          { id: 'e', name: 'loud', arguments: { task: 'a' } },
+        ],
+      },
+      'done',
+    ]);
+    const huge = defineWorker({ name: 'huge', description: 'H.', run: async () => 'x'.repeat(3_000_000) });
+    const loud = defineWorker({
+      name: 'loud',
+      description: 'L.',
+      run: async () => {
+        throw new Error('y'.repeat(1_000_000));
+      },
+    });
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [huge, loud],
+      limits: { maxResultChars: 10_000, maxRetries: 0 },
+    });
+    await ask(track(createSystem()).spawn(lead));
+    const [result, error] = toolMessages(server.requests[1]!.body);
+    expect(result!.content.length).toBeLessThan(10_100);
+    expect(result!.content).toMatch(/2990000 more characters cut/);
+    expect(error!.content.length).toBeLessThan(2_200);
+    expect(JSON.parse(error!.content)).toMatchObject({
+      error: 'TROUPE_ERR_WORKER_FAILED',
+      message: expect.stringMatching(/more characters cut/),
+    });
+  });
 });
