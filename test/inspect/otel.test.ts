@@ -238,4 +238,32 @@ describe('otelBridge', () => {
     expect(contextFromTraceparent('garbage')).toBeUndefined();
     expect(contextFromTraceparent(42)).toBeUndefined();
   });
+
+  it('survives records of the wrong shape from a hostile node: no throw, and the good spans still come', () => {
+    const { exporter, tracer } = setup();
+    const feed = manualFeed();
+    const bridge = otelBridge(feed, { tracer, linkWaitMs: 60_000 });
+    const hostile = [
+      { type: '@troupe.llm', node: 'evil', actor: 42, model: { x: 1 }, inputTokens: 'lots', outputTokens: null, latencyMs: 'slow' },
+      { type: '@troupe.llm', node: 'evil', actor: 'troupe://evil/a', model: { x: 1 }, inputTokens: 'lots', latencyMs: -5, taskId: 9 },
+      { type: '@troupe.decision', node: 'evil', actor: null, decision: { calls: [{ id: 'c', worker: 'w' }] } },
+      {
+        type: '@troupe.decision',
+        node: 'evil',
+        actor: 'troupe://evil/a',
+        decision: { calls: [null, 7, { id: 'c', worker: {} }], results: 'no' },
+      },
+      { type: '@troupe.pattern', node: 'evil', step: 'task-start', taskId: 'T', worker: 'troupe://evil/w', pattern: { evil: true } },
+      { type: '@troupe.pattern', node: 'evil', step: 'task-failed', taskId: 'T', worker: 'troupe://evil/w', detail: { why: 1 } },
+      { type: '@troupe.message', node: 'evil', eventType: 'task', to: 'x', event: null },
+    ];
+    for (const r of hostile) expect(() => feed.push(r as never)).not.toThrow();
+    bridge.flush();
+    const names = exporter.getFinishedSpans().map((s) => s.name);
+    expect(names).toContain('chat [object Object]');
+    expect(names).toContain('execute_tool [object Object]');
+    const task = byName(exporter.getFinishedSpans(), 'invoke_agent w');
+    expect(task.attributes['error.type']).toBe('[object Object]');
+    bridge.stop();
+  });
 });
