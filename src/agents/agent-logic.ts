@@ -10,6 +10,17 @@ export const kAgentLogic: unique symbol = Symbol.for('troupe.agent-logic');
  * Spawnable logic of an agent: spawn it with `system.spawn`, name it in a supervisor's child
  * spec, allowlist it for `spawnOn`, or list it among a coordinator's workers. It speaks the
  * worker protocol (see `docs/agents.md`).
+ *
+ * @example
+ * ```ts
+ * const search: AgentLogic<{ task: string }, { answer: string }> = defineWorker({
+ *   name: 'search',
+ *   description: 'Finds facts in the docs.',
+ *   run: async ({ input }) => ({ answer: `found ${input.task}` }),
+ * });
+ * system.spawn(search, { name: 'search' });
+ * console.log(search.descriptor.inputSchema); // { type: 'object', properties: { task: … }, … }
+ * ```
  */
 export interface AgentLogic<TInput = unknown, TOutput = unknown> extends NativeLogic {
   readonly [kAgentLogic]: 'worker' | 'agent' | 'coordinator';

@@ -4,7 +4,21 @@ import type { AgentLogic } from './agent-logic.js';
 import { defineLoopAgent, type LoopAgentOptions } from './loop-agent.js';
 import { type FunctionTool, functionLoopTool } from './tool.js';
 
-/** Options of {@link defineAgent}. */
+/**
+ * Options of {@link defineAgent}.
+ *
+ * @example
+ * ```ts
+ * const options: AgentOptions = {
+ *   name: 'code_agent',
+ *   description: 'Writes and modifies code.',
+ *   llm: openaiClient({ model: 'gpt-4.1' }),
+ *   instructions: 'Implement the task with the tools.',
+ *   tools: [readFile, writeFile],
+ * };
+ * const coder = defineAgent(options);
+ * ```
+ */
 export interface AgentOptions extends LoopAgentOptions {
   /** Function tools made with `tool(…)`. May be empty: the agent then answers in one turn. */
   tools: readonly FunctionTool[];

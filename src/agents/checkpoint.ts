@@ -8,7 +8,15 @@ import { InvalidArgumentError, TroupeError } from '../errors.js';
 import type { JsonValue, Store } from '../store/store.js';
 import { newRunState, type RunState } from './run-state.js';
 
-/** Where a coordinator keeps its checkpoints. */
+/**
+ * Where a coordinator keeps its checkpoints.
+ *
+ * @example
+ * ```ts
+ * const checkpoint: CheckpointOptions = { store: sqliteStore({ path: 'runs.db' }), runId: 'release-42' };
+ * const lead = defineCoordinator({ name: 'lead', description: 'Leads.', llm, instructions: '…', workers, checkpoint });
+ * ```
+ */
 export interface CheckpointOptions {
   store: Store;
   /** Names the run; a task with the same run id resumes it. Default: the spawn input's `runId`, else the actor's address. */

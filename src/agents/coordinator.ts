@@ -3,13 +3,38 @@ import type { AgentLogic } from './agent-logic.js';
 import { defineLoopAgent, type LoopAgentOptions } from './loop-agent.js';
 import { checkWorkers, type WorkerEntry, WorkerTools } from './worker-tools.js';
 
-/** Options of {@link defineCoordinator}. */
+/**
+ * Options of {@link defineCoordinator}.
+ *
+ * @example
+ * ```ts
+ * const options: CoordinatorOptions = {
+ *   name: 'lead',
+ *   description: 'Plans and delegates engineering work.',
+ *   llm: openaiClient({ model: 'gpt-4.1' }),
+ *   instructions: 'You coordinate. Do not do the work yourself.',
+ *   workers: [search, coder, remoteReviewRef],
+ *   limits: { maxIterations: 10, maxWorkerCalls: 20 },
+ * };
+ * const lead = defineCoordinator(options);
+ * ```
+ */
 export interface CoordinatorOptions extends LoopAgentOptions {
   /** Agent logic (spawned as the coordinator's children), refs (local or remote, described on first use), or arrays of refs to one worker (replicas; a retry goes to the next). */
   workers: readonly WorkerEntry[];
 }
 
-/** The reply to a coordinator's (or LLM agent's) task. */
+/**
+ * The reply to a coordinator's (or LLM agent's) task.
+ *
+ * @example
+ * ```ts
+ * const run = await system.spawn(lead).ask<CoordinatorResult>(
+ *   { type: 'task', input: { task: 'Add JWT auth to /api/users' } }, { timeoutMs: 600_000 });
+ * if (run.stopReason !== 'done') console.warn(`stopped at ${run.stopReason}`);
+ * console.log(run.output.answer, run.usage.inputTokens, run.decisions.length);
+ * ```
+ */
 export interface CoordinatorResult {
   type: 'result';
   output: { answer: string };

@@ -2,7 +2,14 @@
 import type { Usage } from '../patterns/worker-protocol.js';
 import type { Caller } from './llm-call.js';
 
-/** One tool call the model made in a turn. */
+/**
+ * One tool call the model made in a turn.
+ *
+ * @example
+ * ```ts
+ * for (const call of run.decisions[0]!.calls) console.log(call.id, call.worker, call.input);
+ * ```
+ */
 export interface DecisionCall {
   id: string;
   worker: string;
@@ -10,7 +17,15 @@ export interface DecisionCall {
   input: unknown;
 }
 
-/** What came of one call. */
+/**
+ * What came of one call.
+ *
+ * @example
+ * ```ts
+ * const failed = run.decisions.flatMap((d) => d.results).filter((r: DecisionResult) => !r.ok);
+ * for (const r of failed) console.log(r.id, r.error, r.summary);
+ * ```
+ */
 export interface DecisionResult {
   id: string;
   ok: boolean;
@@ -24,6 +39,14 @@ export interface DecisionResult {
  * One turn: what the model thought (its text beside the tool calls), which calls it made, what
  * came back, the tokens the turn used (the model request and every worker call below), and the
  * limit that forced the turn, if one did.
+ *
+ * @example
+ * ```ts
+ * const run = await lead.ask<CoordinatorResult>({ type: 'task', input: { task } }, { timeoutMs: 600_000 });
+ * for (const d of run.decisions) {
+ *   console.log(d.iteration, d.thought, d.calls.map((c) => c.worker), d.usage.inputTokens, d.limit ?? '');
+ * }
+ * ```
  */
 export interface DecisionRecord {
   iteration: number;

@@ -5,7 +5,17 @@
  */
 import { type Clock, realClock, type TimerHandle } from '../util/clock.js';
 
-/** A failure the coordinator cannot resolve by itself. */
+/**
+ * A failure the coordinator cannot resolve by itself.
+ *
+ * @example
+ * ```ts
+ * const escalate = async (e: Escalation) => {
+ *   console.log(`${e.worker} failed ${e.attempts} times: ${e.error.code}`);
+ *   return e.workers.includes('backup') ? { action: 'reassign', worker: 'backup' } as const : { action: 'abandon' } as const;
+ * };
+ * ```
+ */
 export interface Escalation {
   /** The coordinator's address. */
   coordinator: string;
@@ -23,10 +33,28 @@ export interface Escalation {
   workers: readonly string[];
 }
 
-/** The arbiter's choice: run it again, run it on another worker, or give it up (the model is told). */
+/**
+ * The arbiter's choice: run it again, run it on another worker, or give it up (the model is told).
+ *
+ * @example
+ * ```ts
+ * const choice: EscalationChoice = { action: 'reassign', worker: 'search_backup' };
+ * ```
+ */
 export type EscalationChoice = { action: 'retry' } | { action: 'reassign'; worker: string } | { action: 'abandon'; reason?: string };
 
-/** The `escalate` hook: may wait for a person, up to `escalateTimeoutMs`; throwing or timing out abandons. */
+/**
+ * The `escalate` hook: may wait for a person, up to `escalateTimeoutMs`; throwing or timing out abandons.
+ *
+ * @example
+ * ```ts
+ * const escalate: EscalateHook = async (e, { signal }) => {
+ *   const answer = await askOnCall(`${e.worker}: ${e.error.message}`, { signal }); // a person decides
+ *   return answer === 'retry' ? { action: 'retry' } : { action: 'abandon', reason: 'skipped by on-call' };
+ * };
+ * const lead = defineCoordinator({ ...options, onWorkerFailure: 'escalate', escalate, escalateTimeoutMs: 600_000 });
+ * ```
+ */
 export type EscalateHook = (escalation: Escalation, options: { signal: AbortSignal }) => EscalationChoice | Promise<EscalationChoice>;
 
 /** Asks the hook, within `timeoutMs`; anything but a valid choice is an abandon with the reason why. @internal */

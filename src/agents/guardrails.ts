@@ -6,7 +6,14 @@
 import { InvalidArgumentError } from '../errors.js';
 import { type Clock, realClock, type TimerHandle } from '../util/clock.js';
 
-/** A call as `approve` sees it. */
+/**
+ * A call as `approve` sees it.
+ *
+ * @example
+ * ```ts
+ * const approve = (call: ProposedCall) => call.worker !== 'deploy' || (call.input as { task: string }).task.includes('staging');
+ * ```
+ */
 export interface ProposedCall {
   /** The model's tool call id. */
   id: string;
@@ -19,10 +26,30 @@ export interface ProposedCall {
   taskId: string;
 }
 
-/** What `approve` may answer: yes/no, or no with a reason the model will read. */
+/**
+ * What `approve` may answer: yes/no, or no with a reason the model will read.
+ *
+ * @example
+ * ```ts
+ * const approve = async (call: ProposedCall): Promise<Approval> =>
+ *   call.worker === 'deploy' ? { approved: false, reason: 'deploys need a person' } : true;
+ * ```
+ */
 export type Approval = boolean | { approved: boolean; reason?: string };
 
-/** Guardrails of a coordinator or LLM agent. */
+/**
+ * Guardrails of a coordinator or LLM agent.
+ *
+ * @example
+ * ```ts
+ * const guardrails: Guardrails = {
+ *   allow: ['search', 'code'],
+ *   approve: async (call, { signal }) => askReviewer(call, { signal }), // may wait for a person
+ *   approveTimeoutMs: 600_000,
+ * };
+ * const lead = defineCoordinator({ ...options, guardrails });
+ * ```
+ */
 export interface Guardrails {
   /** Names of the workers (tools) the model may call; the others are not offered and their calls are refused. Default: all. */
   allow?: readonly string[];

@@ -2,7 +2,15 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Usage } from '../patterns/worker-protocol.js';
 
-/** Bounds on one run of a coordinator or LLM agent. */
+/**
+ * Bounds on one run of a coordinator or LLM agent.
+ *
+ * @example
+ * ```ts
+ * const limits: Limits = { maxIterations: 10, maxWorkerCalls: 20, maxRetries: 2, tokenBudget: 200_000, maxConcurrency: 8 };
+ * const lead = defineCoordinator({ ...options, limits });
+ * ```
+ */
 export interface Limits {
   /** Model turns that may call tools. Default 10. */
   maxIterations?: number;
@@ -30,7 +38,15 @@ export interface Limits {
 /** Limits with every default filled in. */
 export type ResolvedLimits = Required<Limits>;
 
-/** Why a run stopped: it finished, or it hit a limit and synthesized. */
+/**
+ * Why a run stopped: it finished, or it hit a limit and synthesized.
+ *
+ * @example
+ * ```ts
+ * const reason: StopReason = run.stopReason;
+ * if (reason !== 'done') console.warn(`the run hit its ${reason} limit and synthesized an answer`);
+ * ```
+ */
 export type StopReason = 'done' | 'max-iterations' | 'max-worker-calls' | 'token-budget';
 
 const DEFAULTS: ResolvedLimits = {

@@ -8,7 +8,14 @@ import type { DecisionRecord } from './decisions.js';
 import type { StopReason } from './limits.js';
 import type { LlmMessage } from './llm/llm.js';
 
-/** The outcome of one tool call as the model reads it. */
+/**
+ * The outcome of one tool call as the model reads it.
+ *
+ * @example
+ * ```ts
+ * const outcome: CallOutcome = { ok: true, content: '{"answer":"42"}', usage: emptyUsage() };
+ * ```
+ */
 export interface CallOutcome {
   ok: boolean;
   /** The tool message's content. */
@@ -19,7 +26,15 @@ export interface CallOutcome {
   usage: Usage;
 }
 
-/** The state of one run. */
+/**
+ * The state of one run.
+ *
+ * @example
+ * ```ts
+ * const saved = await store.get<RunState>(`troupe/coordinator/lead/release-42`);
+ * console.log(saved?.value.iterations, saved?.value.decisions.length);
+ * ```
+ */
 export interface RunState {
   task: string;
   /** The conversation after the system message. */

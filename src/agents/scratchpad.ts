@@ -9,7 +9,15 @@ import { addUsage, type Usage } from '../patterns/worker-protocol.js';
 import type { LlmClient, LlmTool } from './llm/llm.js';
 import { type Caller, callModel } from './llm-call.js';
 
-/** How a coordinator keeps its context lean. */
+/**
+ * How a coordinator keeps its context lean.
+ *
+ * @example
+ * ```ts
+ * const context: ContextOptions = { summarizeOver: 4000, summarizer: openaiClient({ model: 'gpt-4.1-mini' }) };
+ * const lead = defineCoordinator({ ...options, context }); // the model may call retrieve_result for full texts
+ * ```
+ */
 export interface ContextOptions {
   /** Results longer than this many characters are summarized. */
   summarizeOver: number;

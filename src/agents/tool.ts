@@ -5,13 +5,38 @@ import type { TimerHandle } from '../util/clock.js';
 import { checkToolName, isZodType, jsonSchemaOf } from './describe.js';
 import type { LoopTool } from './loop-tool.js';
 
-/** What a tool's `run` is given besides its input. */
+/**
+ * What a tool's `run` is given besides its input.
+ *
+ * @example
+ * ```ts
+ * const fetchPage = tool({
+ *   name: 'fetch_page',
+ *   description: 'Fetches a web page.',
+ *   input: z.object({ url: z.string() }),
+ *   run: async ({ url }, { signal }: ToolRunContext) => (await fetch(url, { signal })).text(),
+ * });
+ * ```
+ */
 export interface ToolRunContext {
   /** Aborted when the agent's run is cancelled or the call times out. */
   signal: AbortSignal;
 }
 
-/** Options of {@link tool}. */
+/**
+ * Options of {@link tool}.
+ *
+ * @example
+ * ```ts
+ * const options: ToolOptions<{ a: number; b: number }, number> = {
+ *   name: 'add',
+ *   description: 'Adds two numbers.',
+ *   input: z.object({ a: z.number(), b: z.number() }),
+ *   run: ({ a, b }) => a + b,
+ * };
+ * const add = tool(options);
+ * ```
+ */
 export interface ToolOptions<TInput, TOutput> {
   /** 1-64 letters, digits, `_` or `-`. */
   name: string;
@@ -23,7 +48,20 @@ export interface ToolOptions<TInput, TOutput> {
   run(input: TInput, context: ToolRunContext): TOutput | Promise<TOutput>;
 }
 
-/** A function tool made by {@link tool}. */
+/**
+ * A function tool made by {@link tool}.
+ *
+ * @example
+ * ```ts
+ * const add: FunctionTool<{ a: number; b: number }, number> = tool({
+ *   name: 'add',
+ *   description: 'Adds two numbers.',
+ *   input: z.object({ a: z.number(), b: z.number() }),
+ *   run: ({ a, b }) => a + b,
+ * });
+ * const mathAgent = defineAgent({ name: 'math', description: 'Does sums.', llm, instructions: 'Use add.', tools: [add] });
+ * ```
+ */
 export interface FunctionTool<TInput = unknown, TOutput = unknown> {
   readonly kind: 'tool';
   readonly name: string;

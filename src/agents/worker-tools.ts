@@ -13,7 +13,19 @@ import { type AgentLogic, isAgentLogic } from './agent-logic.js';
 import { readDescriptor } from './describe.js';
 import type { LoopTool } from './loop-tool.js';
 
-/** A coordinator's worker: agent logic (spawned as its child), a ref, or several refs of one worker (replicas, called in turn). */
+/**
+ * A coordinator's worker: agent logic (spawned as its child), a ref, or several refs of one worker (replicas, called in turn).
+ *
+ * @example
+ * ```ts
+ * const workers: WorkerEntry[] = [
+ *   search,                       // logic: spawned as the coordinator's child
+ *   system.ref(reviewAddress),    // a ref, here or on another node: described on first use
+ *   [buildA, buildB],             // replicas of one worker: a retry goes to the next
+ * ];
+ * const lead = defineCoordinator({ ...options, workers });
+ * ```
+ */
 export type WorkerEntry = AgentLogic | ActorRef | readonly ActorRef[];
 
 /** Failures worth another attempt: the call may succeed elsewhere or later. */

@@ -7,7 +7,21 @@ import { agentLogic, WORKER_PHASES } from './agent-machine.js';
 import { checkToolName, describeZodError, isZodType, jsonSchemaOf, taskInput } from './describe.js';
 import type { TaskContext, TaskOutcome, TaskSpec } from './task-host.js';
 
-/** What a worker's `run` is given, once per task. */
+/**
+ * What a worker's `run` is given, once per task.
+ *
+ * @example
+ * ```ts
+ * const indexer = defineWorker({
+ *   name: 'indexer',
+ *   description: 'Indexes a folder.',
+ *   async run({ input, signal, progress, taskId }: WorkerRunContext<{ task: string }>) {
+ *     progress({ step: 'scanning', taskId });
+ *     return { answer: await indexFolder(input.task, signal) };
+ *   },
+ * });
+ * ```
+ */
 export interface WorkerRunContext<TInput> {
   /** The task's input, already validated against the worker's `input` schema. */
   input: TInput;
@@ -22,12 +36,38 @@ export interface WorkerRunContext<TInput> {
   reportUsage(usage: Usage): void;
 }
 
-/** A worker's `run`: async, or an async generator that yields progress and returns the output. */
+/**
+ * A worker's `run`: async, or an async generator that yields progress and returns the output.
+ *
+ * @example
+ * ```ts
+ * const run: WorkerRun<{ task: string }, { answer: string }> = async function* ({ input }) {
+ *   yield { step: 'reading' };
+ *   return { answer: `read ${input.task}` };
+ * };
+ * const reader = defineWorker({ name: 'reader', description: 'Reads.', run });
+ * ```
+ */
 export type WorkerRun<TInput, TOutput> = (
   context: WorkerRunContext<TInput>,
 ) => Promise<TOutput> | AsyncGenerator<Record<string, unknown>, TOutput, undefined>;
 
-/** Options of {@link defineWorker}. */
+/**
+ * Options of {@link defineWorker}.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerOptions<{ path: string }, { lines: number }> = {
+ *   name: 'count_lines',
+ *   description: 'Counts the lines of a file.',
+ *   input: z.object({ path: z.string() }),
+ *   output: z.object({ lines: z.number() }),
+ *   run: async ({ input }) => ({ lines: (await fs.readFile(input.path, 'utf8')).split('\n').length }),
+ *   concurrency: 4,
+ * };
+ * const counter = defineWorker(options);
+ * ```
+ */
 export interface WorkerOptions<TInput, TOutput> {
   /** The tool name a coordinator's model sees: 1-64 letters, digits, `_` or `-`. */
   name: string;
