@@ -79,12 +79,13 @@ export function createProgram(): Command {
     .command('inspect')
     .description('serve the inspector page for a running cluster (joined as an observer node) or a recorded trace')
     .option('--connect <urls>', 'nodes to join (comma-separated ws:// URLs); they must allow inspection', splitList)
-    .option('--secret <secret>', 'shared secret of the cluster (or TROUPE_SECRET)', process.env.TROUPE_SECRET)
+    // secrets come from the environment in runInspect, not as defaults: --help would print them
+    .option('--secret <secret>', 'shared secret of the cluster (or TROUPE_SECRET)')
     .option('--trace <file>', 'replay a trace file written by recordTrace')
     .option('--name <id>', "the observer's node id")
     .option('--port <port>', 'port of the page (default: any free port)', parsePort)
     .option('--host <host>', 'address of the page; beyond loopback it needs --token', '127.0.0.1')
-    .option('--token <token>', 'a secret the page and its API require (or TROUPE_INSPECT_TOKEN)', process.env.TROUPE_INSPECT_TOKEN)
+    .option('--token <token>', 'a secret the page and its API require (or TROUPE_INSPECT_TOKEN)')
     .action(
       async (o: { connect?: string[]; secret?: string; trace?: string; name?: string; port?: number; host: string; token?: string }) => {
         await runInspect(o);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type StartedInspect, startInspect } from '../../src/cli/commands/inspect.js';
+import { createProgram } from '../../src/cli/main.js';
 import { type ActorSystem, createSystem } from '../../src/index.js';
 import { allowInspection } from '../../src/inspect/collect.js';
 import { recordTrace } from '../../src/inspect/recorder.js';
@@ -49,5 +50,26 @@ describe('troupe inspect', () => {
     await expect(startInspect({})).rejects.toThrow('give either --connect URL (with --secret) or --trace FILE');
     await expect(startInspect({ connect: ['ws://127.0.0.1:1'] })).rejects.toThrow(/needs --secret/);
     await expect(startInspect({ trace: '/nonexistent/trace.jsonl' })).rejects.toThrow('no such trace file');
+  });
+
+  it('never prints the cluster secret or the page token from the environment in --help', () => {
+    const saved = { secret: process.env.TROUPE_SECRET, token: process.env.TROUPE_INSPECT_TOKEN };
+    process.env.TROUPE_SECRET = 'cluster-secret-from-env';
+    process.env.TROUPE_INSPECT_TOKEN = 'page-token-from-env';
+    try {
+      const inspect = createProgram().commands.find((c) => c.name() === 'inspect');
+      const help = inspect?.helpInformation() ?? '';
+      expect(help).toContain('--token');
+      expect(help).not.toContain('cluster-secret-from-env');
+      expect(help).not.toContain('page-token-from-env');
+    } finally {
+      for (const [key, value] of [
+        ['TROUPE_SECRET', saved.secret],
+        ['TROUPE_INSPECT_TOKEN', saved.token],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 });

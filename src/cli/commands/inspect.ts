@@ -69,9 +69,16 @@ export async function startInspect(options: InspectCommandOptions): Promise<Star
   }
 }
 
-/** Runs `troupe inspect` until SIGINT / SIGTERM. */
+/**
+ * Runs `troupe inspect` until SIGINT / SIGTERM. The secret and token default to `TROUPE_SECRET`
+ * and `TROUPE_INSPECT_TOKEN` (read here, so that `--help` never shows them).
+ */
 export async function runInspect(options: InspectCommandOptions, print: (line: string) => void = console.log): Promise<void> {
-  const started = await startInspect(options);
+  const started = await startInspect({
+    ...options,
+    secret: options.secret ?? process.env.TROUPE_SECRET,
+    token: options.token ?? process.env.TROUPE_INSPECT_TOKEN,
+  });
   if (started.nodes.length) print(`joined ${started.nodes.join(', ')} as ${started.system?.node}`);
   print(`inspector: ${started.url}`);
   await new Promise<void>((resolve) => {
