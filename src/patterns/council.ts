@@ -13,6 +13,7 @@ import {
   outcomeOf,
   PatternScope,
   type ScopeOptions,
+  validateOptions,
   validateSource,
   validateTimeout,
   type WorkerSource,
@@ -87,6 +88,7 @@ export async function council<TQuestion = unknown, TAnswer = unknown, TSynthesis
   system: ActorSystem,
   options: CouncilOptions<TQuestion>,
 ): Promise<CouncilResult<TAnswer, TSynthesis>> {
+  validateOptions(options, 'council');
   const { members, question, chair, timeoutMs } = options;
   if (!Array.isArray(members) || members.length < 2) {
     throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'council needs at least 2 members');

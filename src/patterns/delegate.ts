@@ -14,6 +14,7 @@ import {
   PatternScope,
   type ScopeOptions,
   validateCount,
+  validateOptions,
   validateSource,
   validateTimeout,
   type WorkerSource,
@@ -79,6 +80,7 @@ export async function delegate<TTask = unknown, TResult = unknown>(
   system: ActorSystem,
   options: DelegateOptions<TTask, TResult>,
 ): Promise<DelegateResult<TResult>> {
+  validateOptions(options, 'delegate');
   const { isAtomic, decompose, execute, combine, maxDepth, timeoutMs } = options;
   for (const [name, fn] of [
     ['isAtomic', isAtomic],

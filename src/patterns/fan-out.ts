@@ -13,6 +13,7 @@ import {
   PatternScope,
   type ScopeOptions,
   validateCount,
+  validateOptions,
   validateSource,
   validateTimeout,
   type WorkerSource,
@@ -69,6 +70,7 @@ export async function fanOut<TItem = unknown, TOutput = unknown>(
   system: ActorSystem,
   options: FanOutOptions<TItem, TOutput>,
 ): Promise<FanOutResult<TOutput>[]> {
+  validateOptions(options, 'fanOut');
   const { worker, items, timeoutMs, onProgress, depth } = options;
   validateSource(worker, 'fanOut worker');
   if (!Array.isArray(items)) throw invalid('fanOut items must be an array');
@@ -79,6 +81,7 @@ export async function fanOut<TItem = unknown, TOutput = unknown>(
   validateCount(batchSize, 'fanOut batchSize');
   validateTimeout(timeoutMs, 'fanOut timeoutMs');
   if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('fanOut onProgress must be a function');
+  if (depth !== undefined) validateCount(depth, 'fanOut depth', 0);
 
   const scope = new PatternScope(system, 'fan-out', options);
   scope.emit('start', { detail: `${n} items` });

@@ -12,6 +12,7 @@ import {
   outcomeOf,
   PatternScope,
   type ScopeOptions,
+  validateOptions,
   validateSource,
   validateTimeout,
   type WorkerSource,
@@ -60,6 +61,7 @@ export async function mapReduce<TItem = unknown, TMapped = unknown, TOutput = un
   system: ActorSystem,
   options: MapReduceOptions<TItem>,
 ): Promise<MapReduceResult<TMapped, TOutput>> {
+  validateOptions(options, 'mapReduce');
   const { items, map, reduce, concurrency, timeoutMs } = options;
   const onMapError = options.onMapError ?? 'fail';
   validateSource(map, 'mapReduce map');

@@ -6,6 +6,7 @@
  */
 import type { ActorSystem } from '../actors/system.js';
 import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { checkJson } from '../store/json.js';
 import type { JsonValue, Store } from '../store/store.js';
 import {
   asTroupeError,
@@ -13,7 +14,9 @@ import {
   outcomeOf,
   PatternScope,
   type ScopeOptions,
+  validateOptions,
   validateSource,
+  validateStore,
   validateTimeout,
   type WorkerSource,
 } from './scope.js';
@@ -93,6 +96,7 @@ export async function pipeline<TOutput extends JsonValue = JsonValue, TInput ext
   system: ActorSystem,
   options: PipelineOptions<TInput>,
 ): Promise<PipelineResult<TOutput>> {
+  validateOptions(options, 'pipeline');
   const { runId, stages, store, prune, timeoutMs } = options;
   validate(options);
   const names = stages.map((s) => s.name);
@@ -134,10 +138,14 @@ export async function pipeline<TOutput extends JsonValue = JsonValue, TInput ext
           taskId,
         });
         output = result.output;
+        checkJson(output);
         addUsage(usage, result.usage);
       } catch (err) {
         scope.throwIfAborted();
-        const cause = asTroupeError(err, `stage ${stage.name}`);
+        // A worker's output that cannot be checkpointed is its fault: TROUPE_ERR_INVALID_OUTPUT.
+        const cause = TroupeError.is(err, 'TROUPE_ERR_INVALID_VALUE')
+          ? new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `its output is not JSON: ${err.message}`, { cause: err })
+          : asTroupeError(err, `stage ${stage.name}`);
         scope.emit('task-failed', { taskId, worker: held.ref.address, detail: describeError(cause) });
         throw new TroupeError(cause.code, `pipeline ${runId}, stage ${stage.name}: ${cause.message}`, { cause });
       } finally {
@@ -175,8 +183,13 @@ function validate(options: PipelineOptions<JsonValue>): void {
     validateSource(stage.worker, `pipeline stage ${stage.name} worker`);
     validateTimeout(stage.timeoutMs, `pipeline stage ${stage.name} timeoutMs`);
   }
-  if (typeof store?.get !== 'function' || typeof store.put !== 'function') fail('pipeline store must be a Store');
+  validateStore(store, 'pipeline store');
   if (prune !== undefined && typeof prune !== 'function') fail('pipeline prune must be a function');
+  try {
+    checkJson(options.input);
+  } catch (err) {
+    fail(`pipeline input must be JSON (it is checkpointed between stages): ${(err as Error).message}`);
+  }
   validateTimeout(timeoutMs, 'pipeline timeoutMs');
 }
 

@@ -67,6 +67,13 @@ export function isRemoteWorker(source: unknown): source is RemoteWorker {
   );
 }
 
+/** Throws `TROUPE_ERR_INVALID_OPTION` unless `options` is an object (not `null`, not an array). */
+export function validateOptions(options: unknown, what: string): asserts options is object {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} needs an options object, got ${String(options)}`);
+  }
+}
+
 /** Throws `TROUPE_ERR_INVALID_OPTION` unless `source` is a ref, logic or a remote worker. */
 export function validateSource(source: unknown, what: string): asserts source is WorkerSource {
   if (isRef(source) || isRemoteWorker(source)) return;

@@ -58,6 +58,7 @@ export interface VoteResult<T> {
  * ```
  */
 export function vote<T>(options: VoteOptions<T>): Promise<VoteResult<T>> {
+  if (typeof options !== 'object' || options === null) return Promise.reject(invalid('vote needs an options object'));
   const { sample, k, signal } = options;
   const maxSamples = options.maxSamples ?? 10 * k;
   const concurrency = options.concurrency ?? k;
@@ -254,6 +255,7 @@ export interface KForOptions {
  * ```
  */
 export function kFor(options: KForOptions): number {
+  if (typeof options !== 'object' || options === null) throw invalid('kFor needs { steps, errorRate, target }');
   const { steps, errorRate, target } = options;
   if (!(Number.isInteger(steps) && steps >= 1)) throw invalid(`kFor steps must be a whole number >= 1, got ${String(steps)}`);
   if (!(typeof errorRate === 'number' && errorRate >= 0 && errorRate < 0.5)) {

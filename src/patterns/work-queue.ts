@@ -18,6 +18,7 @@ import {
   outcomeOf,
   PatternScope,
   validateCount,
+  validateOptions,
   validateStore,
   validateTimeout,
   type WorkerSource,
@@ -113,11 +114,15 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
   #reject!: (error: unknown) => void;
 
   constructor(system: ActorSystem, options: WorkQueueOptions<TInput>) {
+    validateOptions(options, 'workQueue');
     const { workers, tasks = [], store, runId } = options;
     if (!Array.isArray(workers) || workers.length === 0) throw invalid('workQueue workers must be a non-empty array');
     const pools = workers.map((w) => toPool(w));
     this.#maxAttempts = options.maxAttempts ?? 3;
     validateCount(this.#maxAttempts, 'workQueue maxAttempts');
+    if (options.backoff !== undefined && (typeof options.backoff !== 'object' || options.backoff === null)) {
+      throw invalid('workQueue backoff must be { minMs, maxMs, factor, jitter }');
+    }
     this.#backoff = validateBackoff(options.backoff ?? { minMs: 100 }, (m) => {
       throw invalid(`workQueue ${m}`);
     });

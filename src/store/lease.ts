@@ -122,6 +122,10 @@ class StoreLease implements Lease {
  * ```
  */
 export function lease(store: Store, name: string, options: LeaseOptions): Lease {
+  const methods = ['acquireLease', 'renewLease', 'releaseLease'] as const;
+  if (typeof store !== 'object' || store === null || !methods.every((m) => typeof store[m] === 'function')) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'lease needs a Store (memoryStore(), sqliteStore(…), …)');
+  }
   checkLeaseText('lease name', name);
   if (typeof options !== 'object' || options === null)
     throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'lease options must be { holder, ttlMs }');
