@@ -74,4 +74,14 @@ describe('startInspectorServer', () => {
     server = await startInspectorServer({ model: new InspectorModel() });
     expect((await get(server.url, 'evil.example:80')).status).toBe(421);
   });
+
+  it('refuses a WebSocket from another site (a page elsewhere cannot read the notices)', async () => {
+    server = await startInspectorServer({ model: new InspectorModel() });
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}ws`, { origin: 'http://evil.example' });
+    const outcome = await new Promise<string>((resolve) => {
+      ws.on('open', () => resolve('open'));
+      ws.on('error', () => resolve('refused'));
+    });
+    expect(outcome).toBe('refused');
+  });
 });
