@@ -2,59 +2,24 @@
  * One turn's tool calls, from the model's text to the tool messages: each call is screened
  * (unknown tool, outside `allow`, arguments not JSON or failing the schema, `approve` denying, the
  * worker-call budget spent) — a refused call never reaches a worker — then the rest run at most
- * `maxConcurrency` at a time, each retried on runtime failures, escalated if so configured, its
- * result validated (untrusted) and summarized when long. Outcomes come back in call order.
+ * `maxConcurrency` at a time (each as `call.ts` runs it). Outcomes come back in call order.
  */
 import { TroupeError } from '../errors.js';
-import { addUsage, emptyUsage, type Usage } from '../patterns/worker-protocol.js';
-import { arbitrate, type EscalateHook } from './escalation.js';
-import { askApproval, type ResolvedGuardrails } from './guardrails.js';
-import type { ResolvedLimits } from './limits.js';
-import type { LlmClient, LlmToolCall } from './llm/llm.js';
-import type { Caller } from './llm-call.js';
+import { emptyUsage } from '../patterns/worker-protocol.js';
+import { execute, refused, type TurnConfig } from './call.js';
+import { askApproval } from './guardrails.js';
+import type { LlmToolCall } from './llm/llm.js';
 import { check, type LoopTool } from './loop-tool.js';
 import { type CallOutcome, finishedCall, type RunState, recordFinished } from './run-state.js';
-import { type ContextOptions, RETRIEVE_TOOL, retrieveInput, summarizeInto } from './scratchpad.js';
+import { RETRIEVE_TOOL, retrieveInput } from './scratchpad.js';
 
-/** What a turn needs to know. @internal */
-export interface TurnConfig {
-  tools: ReadonlyMap<string, LoopTool>;
-  limits: ResolvedLimits;
-  guardrails: ResolvedGuardrails;
-  context: ContextOptions | undefined;
-  llm: LlmClient;
-  onWorkerFailure: 'report' | 'escalate';
-  escalate: EscalateHook | undefined;
-  escalateTimeoutMs: number;
-  depth: number;
-  maxDepth: number;
-  caller: Caller;
-  iteration: number;
-  /** Called after each finished call (for checkpoints). */
-  onFinished?: () => Promise<void> | void;
-  setPhase(phase: string): void;
-}
+export type { TurnConfig } from './call.js';
 
 /** A call the model made, as the turn sees it. @internal */
 export interface TurnCall {
   call: LlmToolCall;
   /** The parsed arguments (for the decision record), or the raw text. */
   input: unknown;
-}
-
-/** Longest error message the model reads: a worker's error text is untrusted too. */
-const MAX_MESSAGE_CHARS = 2000;
-
-const refused = (code: string, message: string): CallOutcome => ({
-  ok: false,
-  error: code,
-  content: JSON.stringify({ error: code, message: cut(message, MAX_MESSAGE_CHARS) }),
-  usage: emptyUsage(),
-});
-
-/** `text`, cut to `max` characters with a note saying how much was left out. */
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
 }
 
 /** Runs a turn's calls; resolves to one outcome per call, in call order. @internal */
@@ -189,165 +154,6 @@ function parseArguments(text: string): { ok: true; value: unknown } | { ok: fals
 function parseLoose(text: string): unknown {
   const r = parseArguments(text);
   return r.ok ? r.value : text;
-}
-
-/** Attempts, retries, escalation and the result's validation for one call. */
-async function execute(
-  first: LoopTool,
-  input: unknown,
-  call: LlmToolCall,
-  state: RunState,
-  cfg: TurnConfig,
-  turn: AbortController,
-  callSignal: AbortSignal,
-): Promise<CallOutcome> {
-  const usage = emptyUsage();
-  let tool = first;
-  let value = input;
-  let escalations = 0;
-  let attempts = 0;
-  for (;;) {
-    let failure: unknown;
-    for (let attempt = 0; attempt <= cfg.limits.maxRetries; attempt++) {
-      if (callSignal.aborted) throw callSignal.reason ?? new TroupeError('TROUPE_ERR_CANCELLED', 'cancelled');
-      attempts++;
-      try {
-        const result = await tool.execute(value, {
-          signal: callSignal,
-          attempt,
-          callId: call.id,
-          timeoutMs: cfg.limits.workerTimeoutMs,
-          depth: cfg.depth + 1,
-          maxDepth: cfg.maxDepth,
-          clock: cfg.caller.system.clock,
-        });
-        addUsage(usage, result.usage);
-        addUsage(state.usage, result.usage);
-        return await accept(tool, result.output, usage, state, cfg, callSignal);
-      } catch (err) {
-        if (callSignal.aborted) throw err;
-        failure = err;
-        if (!tool.retryable(err)) return failed(err, usage);
-        if (attempt < cfg.limits.maxRetries) emitRetry(cfg, tool.name, err);
-      }
-    }
-    // a runtime failure that outlived its retries
-    if (cfg.onWorkerFailure === 'report') return failed(failure, usage);
-    const error = { code: codeOf(failure), message: messageOf(failure) };
-    if (cfg.escalate === undefined) {
-      const escalated = new TroupeError(
-        'TROUPE_ERR_ESCALATED',
-        `${cfg.caller.actor}: ${tool.name} failed after ${attempts} attempts (${error.code}: ${error.message})`,
-        {
-          cause: failure,
-        },
-      );
-      turn.abort(escalated);
-      throw escalated;
-    }
-    if (escalations >= cfg.limits.maxEscalations) return failed(failure, usage, `abandoned after ${escalations} escalations`);
-    escalations++;
-    const workers = [...cfg.tools.keys()].filter((n) => cfg.guardrails.allow === undefined || cfg.guardrails.allow.has(n));
-    const choice = await arbitrate(
-      cfg.escalate,
-      {
-        coordinator: cfg.caller.actor,
-        taskId: cfg.caller.taskId,
-        callId: call.id,
-        worker: tool.name,
-        input: value,
-        error,
-        attempts,
-        options: ['retry', 'reassign', 'abandon'],
-        workers,
-      },
-      callSignal,
-      cfg.escalateTimeoutMs,
-      cfg.caller.system.clock,
-    );
-    if (callSignal.aborted) throw callSignal.reason;
-    if (choice.action === 'abandon')
-      return failed(failure, usage, `abandoned by the arbiter${choice.reason === undefined ? '' : `: ${choice.reason}`}`);
-    if (choice.action === 'reassign') {
-      const next = cfg.tools.get(choice.worker);
-      if (next === undefined || !workers.includes(choice.worker))
-        return failed(failure, usage, `abandoned: cannot reassign to ${JSON.stringify(choice.worker)}`);
-      const parsed = check(next.input, value);
-      if (!parsed.ok) return failed(failure, usage, `abandoned: the input does not fit ${next.name}: ${parsed.message}`);
-      tool = next;
-      value = parsed.value;
-    }
-  }
-}
-
-/** A result arrived: validate it (untrusted), make it text, summarize it when long. */
-async function accept(
-  tool: LoopTool,
-  output: unknown,
-  usage: Usage,
-  state: RunState,
-  cfg: TurnConfig,
-  signal: AbortSignal,
-): Promise<CallOutcome> {
-  if (tool.output !== undefined) {
-    const parsed = check(tool.output, output);
-    if (!parsed.ok)
-      return refusedWith(
-        usage,
-        'TROUPE_ERR_INVALID_OUTPUT',
-        `${tool.name} returned output that does not match its schema: ${parsed.message}`,
-      );
-  }
-  let text: string;
-  try {
-    text = typeof output === 'string' ? output : (JSON.stringify(output) ?? 'null');
-  } catch (err) {
-    return refusedWith(usage, 'TROUPE_ERR_INVALID_OUTPUT', `${tool.name} returned output that is not JSON: ${(err as Error).message}`);
-  }
-  text = cut(text, cfg.limits.maxResultChars);
-  const ctx = cfg.context;
-  if (ctx !== undefined && text.length > ctx.summarizeOver) {
-    const summaryUsage = emptyUsage();
-    text = await summarizeInto(
-      state.scratchpad,
-      tool.name,
-      text,
-      ctx.summarizer ?? cfg.llm,
-      cfg.caller,
-      summaryUsage,
-      signal,
-      ctx.summarizeOver,
-    );
-    addUsage(usage, summaryUsage);
-    addUsage(state.usage, summaryUsage);
-  }
-  return { ok: true, content: text, usage };
-}
-
-function refusedWith(usage: Usage, code: string, message: string): CallOutcome {
-  return { ...refused(code, message), usage };
-}
-
-function failed(err: unknown, usage: Usage, note?: string): CallOutcome {
-  const message = note === undefined ? messageOf(err) : `${messageOf(err)} (${note})`;
-  return refusedWith(usage, codeOf(err), message);
-}
-
-const codeOf = (err: unknown): string => (err instanceof TroupeError ? err.code : 'TROUPE_ERR_WORKER_FAILED');
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-function emitRetry(cfg: TurnConfig, worker: string, err: unknown): void {
-  const { system } = cfg.caller;
-  if (!system.inspection.active) return;
-  system.inspection.emit({
-    type: '@troupe.pattern',
-    node: system.node,
-    pattern: 'coordinator',
-    run: cfg.caller.actor,
-    step: 'task-retry',
-    taskId: cfg.caller.taskId,
-    detail: `${worker}: ${codeOf(err)}`,
-  });
 }
 
 /**
