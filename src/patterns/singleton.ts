@@ -79,7 +79,8 @@ export interface Singleton<TEvent extends AnyEventObject = AnyEventObject> {
   /**
    * The current holder's actor: local while this node leads, remote otherwise (by the address the
    * holder recorded in the store). `undefined` before anyone took the lease. Right after a holder
-   * dies, and until its successor takes over, this is the dead holder's address.
+   * dies, and until its successor takes over, this is the dead holder's address. Rejects with
+   * `TROUPE_ERR_TIMEOUT` when the store does not answer within `leaseMs / 3`.
    */
   ref(): Promise<ActorRef<TEvent> | undefined>;
   /** Steps down for good on this node: stops the actor if it runs here and releases the lease. */
@@ -131,7 +132,7 @@ class SingletonRunner<TLogic extends SpawnableLogic> implements Singleton<EventO
 
   async ref(): Promise<ActorRef<EventOf<TLogic>> | undefined> {
     if (this.#phase === 'leader' && this.#actor !== undefined) return this.#actor as ActorRef<EventOf<TLogic>>;
-    const record = await this.#options.store.get<SingletonHolder & Record<string, string | number>>(this.#holderKey);
+    const record = await this.#bounded(this.#options.store.get<SingletonHolder & Record<string, string | number>>(this.#holderKey));
     if (record === undefined) return undefined;
     return this.#system.ref<EventOf<TLogic>>(record.value.address);
   }
@@ -177,7 +178,12 @@ class SingletonRunner<TLogic extends SpawnableLogic> implements Singleton<EventO
     } catch {
       return; // the store is unreachable: try again at the next tick
     }
-    if (grant === null || this.#phase !== 'candidate') return;
+    if (grant === null) return;
+    if (this.#phase !== 'candidate') {
+      // stop() ran while the grant was on its way: hand the lease back rather than let it lapse.
+      await this.#bounded(this.#lease.release()).catch(() => {});
+      return;
+    }
     this.#phase = 'leader';
     this.#armGuard(sentAt);
     const fence = this.#lease.fence!;

@@ -212,6 +212,54 @@ describe('singleton', () => {
     expect(await store.acquireLease('singleton/leader', 'someone', 1000)).not.toBeNull();
   });
 
+  it('hands back a lease granted while stop() ran, so a successor need not wait for it to lapse', async () => {
+    clock = new SimulatedClock();
+    const store = memoryStore({ clock });
+    let grant: () => void = () => {};
+    const slow: Store = {
+      get: (k) => store.get(k),
+      put: (k, v, o) => store.put(k, v, o),
+      delete: (k, o) => store.delete(k, o),
+      cas: (k, e, v, o) => store.cas(k, e, v, o),
+      list: (p) => store.list(p),
+      renewLease: (n, h, t, ttl) => store.renewLease(n, h, t, ttl),
+      releaseLease: (n, h, t) => store.releaseLease(n, h, t),
+      close: () => store.close(),
+      acquireLease: () => Promise.resolve(null),
+    };
+    slow.acquireLease = (name, holder, ttlMs) =>
+      new Promise((resolve, reject) => {
+        grant = () => store.acquireLease(name, holder, ttlMs).then(resolve, reject);
+      });
+    const a = candidate('a', slow);
+    await elapse(20);
+    await a.stop();
+    grant(); // the grant arrives after stop() finished
+    await elapse(20);
+    expect(a.isLeader).toBe(false);
+    expect(running()).toEqual([]);
+    expect(await store.acquireLease('singleton/leader', 'someone', 1000)).not.toBeNull();
+  });
+
+  it('gives up ref() with TROUPE_ERR_TIMEOUT when the store does not answer', async () => {
+    clock = new SimulatedClock();
+    const store = memoryStore({ clock });
+    const hung = Object.assign(Object.create(null) as object, {
+      get: () => new Promise(() => {}),
+      acquireLease: () => new Promise(() => {}),
+      renewLease: () => new Promise(() => {}),
+      releaseLease: () => new Promise(() => {}),
+      close: () => store.close(),
+    }) as Store;
+    const a = candidate('a', hung);
+    const asked = a.ref().then(
+      () => 'answered',
+      (err: { code?: string }) => err.code,
+    );
+    await elapse(LEASE);
+    expect(await asked).toBe('TROUPE_ERR_TIMEOUT');
+  });
+
   it('steps down and releases the lease when its system shuts down, leaving no timer behind', async () => {
     clock = new SimulatedClock();
     const store = memoryStore({ clock });
