@@ -41,9 +41,12 @@ interface XStateNode {
   always?: { target?: XStateNode[]; guard?: unknown }[];
 }
 
-/** True when `logic` is an XState machine (has a root state node). */
+/** True when `logic` is an XState machine: a root state node (with its path) and a transition function. */
 export function isMachine(logic: unknown): logic is AnyStateMachine {
-  return typeof logic === 'object' && logic !== null && typeof (logic as { root?: { states?: unknown } }).root?.states === 'object';
+  if (typeof logic !== 'object' || logic === null) return false;
+  // a plain Chart has a `root` with `states` too: the path and `transition` tell a machine apart
+  const m = logic as { root?: { states?: unknown; path?: unknown }; transition?: unknown };
+  return typeof m.root?.states === 'object' && Array.isArray(m.root.path) && typeof m.transition === 'function';
 }
 
 /**

@@ -183,7 +183,7 @@ export function renderSvg(chart: Chart, layout: ChartLayout, value?: unknown): s
     }
     const isActive = active.has(s.id);
     const leaf = !layout.states.some((c) => c.type !== 'initial' && isInside(c.id, s.id));
-    const attrs = [`class="state ${s.type}${isActive ? ' active' : ''}"`, `data-state=${xmlAttr(s.id)}`];
+    const attrs = [`class=${xmlAttr(`state ${s.type}${isActive ? ' active' : ''}`)}`, `data-state=${xmlAttr(s.id)}`];
     if (isActive && leaf) attrs.push('aria-current="true"');
     out.push(`<g ${attrs.join(' ')}>`);
     const dash = s.type === 'parallel' ? ' stroke-dasharray="6 3"' : '';
@@ -209,8 +209,12 @@ function isInside(id: string, ancestor: string): boolean {
   return ancestor === '' ? id !== '' : id.startsWith(`${ancestor}.`);
 }
 
+/** Characters XML 1.0 forbids (a file holding one is not well-formed), and lone surrogates. */
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 function xmlText(text: string): string {
-  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+  return text.replace(NOT_XML, '\uFFFD').replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
 function xmlAttr(text: string): string {

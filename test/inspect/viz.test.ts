@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
-import { activeStates, chartOf } from '../../src/inspect/chart.js';
+import { activeStates, type Chart, type ChartState, chartOf } from '../../src/inspect/chart.js';
 import { toDot, toMermaid, toSvg } from '../../src/inspect/viz.js';
 import { playerMachine } from '../fixtures/viz-machine.js';
 
@@ -44,6 +44,37 @@ describe('viz', () => {
       const svg = await toSvg(m);
       expect(svg).not.toContain('<img');
       expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    });
+
+    it('keeps a hostile chart (e.g. from a trace) inside its attributes, and strips characters XML forbids', async () => {
+      const chart: Chart = {
+        id: 'x',
+        root: {
+          id: '',
+          key: 'x',
+          type: 'compound',
+          initial: 'a',
+          transitions: [],
+          states: [
+            {
+              id: 'a',
+              key: 'bell\u0007</text><script>alert(1)</script>',
+              type: 'atomic" onmouseover="alert(1)' as ChartState['type'],
+              states: [],
+              transitions: [],
+            },
+          ],
+        },
+      };
+      const svg = await toSvg(chart, { value: 'a' });
+      expect(svg).not.toContain('onmouseover="');
+      expect(svg).not.toContain('<script');
+      expect(svg).not.toContain('\u0007');
+      expect(svg).toContain('class="state atomic&quot; onmouseover=&quot;alert(1) active"');
+      expect(svg).toContain('aria-current="true"');
+      // a Chart is drawable in every format (it was once taken for a machine)
+      expect(toMermaid(chart)).toContain('state "bell#7;#60;#47;text#62;#60;script#62;alert(1)#60;#47;script#62;" as s_a');
+      expect(toDot(chart)).toContain('digraph "x"');
     });
 
     it('draws a machine whose root has transitions of its own as a box around its states', async () => {
