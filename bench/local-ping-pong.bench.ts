@@ -6,8 +6,8 @@
  * Under troupe, `self` and `peer` are troupe refs (every hop goes through a mailbox and the
  * dispatcher); raw, they are the XState actors themselves.
  * Result: round trips/s, troupe ÷ raw XState. Target: ratio ≥ 0.7.
- * Extra: the longest the event loop was blocked during a round, in ms of CPU time (see `watched`;
- * the median over rounds of each round's longest block, min-max beside): troupe yields after every
+ * Extra: the longest the event loop was blocked during a round, ms (see `watched`; the median over
+ * rounds of each round's longest block, min-max beside): troupe yields after every
  * dispatcher slice (`sliceMs`, 4 ms), so its figure should stay near one slice; raw XState runs
  * the whole exchange inside one `send`, so its block is the whole round.
  *
@@ -17,7 +17,7 @@
  */
 import { type AnyActorRef, assign, createActor, sendTo, setup } from 'xstate';
 import { createSystem } from '../src/index.js';
-import { pairedRounds, rangeFields, reportPaired, round, spread } from './report.js';
+import { elapsed, pairedRounds, rangeFields, reportPaired, round, spread, stamp } from './report.js';
 
 const N = 100_000;
 const ROUNDS = 11;
@@ -25,37 +25,36 @@ const TARGET = 0.7;
 
 let done: () => void = () => {};
 
-/** The longest event-loop block (ms of CPU) of each round, per side. */
+/** The longest event-loop block (ms) of each round, per side. */
 const blocks = { troupe: [] as number[], baseline: [] as number[] };
 
-/** CPU time this process has used, µs. */
-function cpu(): number {
-  const { user, system } = process.cpuUsage();
-  return user + system;
-}
-
 /**
- * Runs `round` while a `setImmediate` probe re-arms itself; the longest stretch of CPU time
- * between two probe turns (or from the last turn to the round's end) is the longest the round kept
- * the event loop from running anything else. CPU time, not wall time, so time the OS gives other
- * processes of a loaded machine does not count.
+ * Runs `round` while a `setImmediate` probe re-arms itself, and returns the longest stretch between
+ * two probe turns (or from the last turn to the round's end): how long the round kept the event
+ * loop from running anything else. Each stretch counts as the lesser of its wall time (which also
+ * holds time the OS gave other processes) and this process's CPU time (which also holds GC helper
+ * threads): the main thread's own time is at most either.
  */
 function watched(side: keyof typeof blocks, round: () => Promise<number> | number): () => Promise<number> {
   return async () => {
-    let last = cpu();
+    let last = stamp();
     let longest = 0;
     let on = true;
-    const probe = () => {
-      const now = cpu();
-      longest = Math.max(longest, now - last);
+    const gap = () => {
+      const now = stamp();
+      const { wall, cpu } = elapsed(last, now);
+      longest = Math.max(longest, Math.min(wall, cpu));
       last = now;
+    };
+    const probe = () => {
+      gap();
       if (on) setImmediate(probe);
     };
     setImmediate(probe);
     const rate = await round();
     on = false;
-    longest = Math.max(longest, cpu() - last);
-    blocks[side].push(longest / 1000);
+    gap();
+    blocks[side].push(longest);
     return rate;
   };
 }
