@@ -22,6 +22,13 @@ export interface TurnCall {
   input: unknown;
 }
 
+/** A screened call on its way to a worker. */
+interface PendingCall {
+  index: number;
+  tool: LoopTool;
+  input: unknown;
+}
+
 /** Runs a turn's calls; resolves to one outcome per call, in call order. @internal */
 export async function runTurn(
   calls: readonly LlmToolCall[],
@@ -31,7 +38,7 @@ export async function runTurn(
 ): Promise<{ calls: TurnCall[]; outcomes: CallOutcome[] }> {
   const turnCalls: TurnCall[] = [];
   const outcomes: (CallOutcome | undefined)[] = [];
-  const pending: { index: number; tool: LoopTool; input: unknown }[] = [];
+  const pending: PendingCall[] = [];
   for (const [index, call] of calls.entries()) {
     const done = finishedCall(state, call.id);
     const screened = done === undefined ? screen(call, state, cfg) : { outcome: done, input: parseLoose(call.arguments) };
@@ -39,9 +46,35 @@ export async function runTurn(
     outcomes[index] = screened.outcome;
     if (screened.outcome === undefined && screened.tool !== undefined) pending.push({ index, tool: screened.tool, input: screened.input });
   }
-  // approvals may wait for a person: ask about every call at once
+  const approved = await approveWithinBudget(pending, calls, outcomes, state, cfg, signal);
+  cfg.setPhase('awaiting');
+  await runApproved(approved, calls, outcomes, state, cfg, signal);
+  return { calls: turnCalls, outcomes: outcomes as CallOutcome[] };
+}
+
+/**
+ * The calls that may run: those within the run's worker-call budget (in call order; the rest are
+ * refused without asking anyone) that `approve` lets through. Approvals may wait for a person, so
+ * every call of the turn is asked at once.
+ */
+async function approveWithinBudget(
+  pending: readonly PendingCall[],
+  calls: readonly LlmToolCall[],
+  outcomes: (CallOutcome | undefined)[],
+  state: RunState,
+  cfg: TurnConfig,
+  signal: AbortSignal,
+): Promise<PendingCall[]> {
+  const budget = Math.max(0, cfg.limits.maxWorkerCalls - state.workerCalls);
+  for (const p of pending.slice(budget)) {
+    outcomes[p.index] = refused(
+      'TROUPE_ERR_NOT_ALLOWED',
+      `not run: the run's limit of ${cfg.limits.maxWorkerCalls} worker calls is reached`,
+    );
+  }
+  const asked = pending.slice(0, budget);
   const approvals = await Promise.all(
-    pending.map((p) =>
+    asked.map((p) =>
       askApproval(
         cfg.guardrails,
         { id: calls[p.index]!.id, worker: p.tool.name, input: p.input, iteration: cfg.iteration, taskId: cfg.caller.taskId },
@@ -51,21 +84,27 @@ export async function runTurn(
     ),
   );
   if (signal.aborted) throw cancelled(cfg, signal);
-  const approved: typeof pending = [];
-  for (const [i, p] of pending.entries()) {
+  const approved: PendingCall[] = [];
+  for (const [i, p] of asked.entries()) {
     const denial = approvals[i];
     if (denial !== undefined) outcomes[p.index] = refused('TROUPE_ERR_NOT_ALLOWED', `call to ${p.tool.name} refused: ${denial}`);
-    else if (state.workerCalls >= cfg.limits.maxWorkerCalls) {
-      outcomes[p.index] = refused(
-        'TROUPE_ERR_NOT_ALLOWED',
-        `not run: the run's limit of ${cfg.limits.maxWorkerCalls} worker calls is reached`,
-      );
-    } else {
+    else {
       state.workerCalls++;
       approved.push(p);
     }
   }
-  cfg.setPhase('awaiting');
+  return approved;
+}
+
+/** Runs the approved calls, at most `maxConcurrency` at once; each outcome lands at its call's index. */
+async function runApproved(
+  approved: readonly PendingCall[],
+  calls: readonly LlmToolCall[],
+  outcomes: (CallOutcome | undefined)[],
+  state: RunState,
+  cfg: TurnConfig,
+  signal: AbortSignal,
+): Promise<void> {
   // a call that escalates with nobody to arbitrate fails the run: its siblings are cancelled
   const turn = new AbortController();
   const onAbort = () => turn.abort(signal.reason);
@@ -95,7 +134,6 @@ export async function runTurn(
     signal.removeEventListener('abort', onAbort);
   }
   if (signal.aborted) throw cancelled(cfg, signal);
-  return { calls: turnCalls, outcomes: outcomes as CallOutcome[] };
 }
 
 function cancelled(cfg: TurnConfig, signal: AbortSignal): TroupeError {

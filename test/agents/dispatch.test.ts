@@ -7,7 +7,7 @@ import { createSystem } from '../../src/index.js';
 import { memoryStore } from '../../src/store/memory.js';
 import type { JsonValue, Store } from '../../src/store/store.js';
 import { latch } from '../support/latch.js';
-import { cleanUpAfterEach, countingWorker, model, track } from './support.js';
+import { cleanUpAfterEach, countingWorker, model, toolMessages, track } from './support.js';
 
 cleanUpAfterEach();
 
@@ -133,5 +133,44 @@ describe('a turn ends with nothing left running', () => {
     await expect(ref.ask<CoordinatorResult>({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000 })).rejects.toThrow(/disk full/);
     expect(slowSignal?.aborted).toBe(true);
     expect(system.stats().pendingAsks).toBe(0);
+  });
+
+  it('approve is never asked about a call beyond the worker-call budget', async () => {
+    const { server, llm } = await model([
+      {
+        toolCalls: [
+          { id: 'a', name: 'deploy', arguments: { task: 'a' } },
+          { id: 'b', name: 'deploy', arguments: { task: 'b' } },
+        ],
+      },
+      'done',
+    ]);
+    const counts = new Map<string, number>();
+    const asked: string[] = [];
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [countingWorker('deploy', counts)],
+      limits: { maxWorkerCalls: 1 },
+      guardrails: {
+        approve: (call) => {
+          asked.push(call.id);
+          return true;
+        },
+      },
+    });
+    const run = await track(createSystem())
+      .spawn(lead)
+      .ask<CoordinatorResult>({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000 });
+    expect(asked).toEqual(['a']);
+    expect(counts.get('deploy')).toBe(1);
+    const results = toolMessages(server.requests[1]!.body);
+    expect(JSON.parse(results[1]!.content)).toMatchObject({
+      error: 'TROUPE_ERR_NOT_ALLOWED',
+      message: expect.stringMatching(/limit of 1 worker calls/),
+    });
+    expect(run.stopReason).toBe('max-worker-calls');
   });
 });
