@@ -6,6 +6,19 @@
 import { TroupeError } from '../errors.js';
 import type { JsonValue, Store } from '../store/store.js';
 
+/** A task's state in a running queue. @internal */
+export type TaskState = 'queued' | 'waiting' | 'running' | 'done' | 'failed';
+
+/** One task as a running queue keeps it. @internal */
+export interface TaskRecord {
+  id: string;
+  input: unknown;
+  priority: number;
+  seq: number;
+  attempts: number;
+  state: TaskState;
+}
+
 /** One task as stored. @internal */
 export interface StoredTask {
   id: string;
@@ -37,6 +50,22 @@ export class QueueCheckpoints {
   async load(): Promise<StoredTask[]> {
     const entries = await this.#store.list<JsonValue>(this.#prefix);
     return entries.map((e) => readTask(e.value, e.key)).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Saves a task's state: running and waiting ones as queued (a resumed run starts them again). */
+  record(task: TaskRecord, output?: unknown, error?: TroupeError): void {
+    const state = task.state === 'running' || task.state === 'waiting' ? 'queued' : task.state;
+    const stored: StoredTask = {
+      id: task.id,
+      input: task.input as JsonValue,
+      priority: task.priority,
+      seq: task.seq,
+      attempts: task.attempts,
+      state,
+    };
+    if (output !== undefined) stored.output = output as JsonValue;
+    if (error !== undefined) stored.error = error.message;
+    this.save(stored);
   }
 
   save(task: StoredTask): void {

@@ -8,7 +8,6 @@
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import { TroupeError } from '../errors.js';
-import type { JsonValue } from '../store/store.js';
 import { type BackoffOptions, backoffDelay, validateBackoff } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
 import {
@@ -34,21 +33,10 @@ import {
   type WorkQueueStats,
   type WorkTask,
 } from './work-queue-options.js';
-import { QueueCheckpoints, type StoredTask } from './work-queue-store.js';
+import { QueueCheckpoints, type StoredTask, type TaskRecord } from './work-queue-store.js';
 import { runTask } from './worker-protocol.js';
 
 export type { WorkerPool, WorkQueue, WorkQueueOptions, WorkQueueStats, WorkTask } from './work-queue-options.js';
-
-type TaskState = 'queued' | 'waiting' | 'running' | 'done' | 'failed';
-
-interface TaskRecord {
-  id: string;
-  input: unknown;
-  priority: number;
-  seq: number;
-  attempts: number;
-  state: TaskState;
-}
 
 interface Slot {
   source: WorkerSource;
@@ -381,19 +369,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
   }
 
   #save(task: TaskRecord, output?: unknown, error?: TroupeError): void {
-    if (this.#checkpoints === undefined) return;
-    const state = task.state === 'running' || task.state === 'waiting' ? 'queued' : task.state;
-    const stored: StoredTask = {
-      id: task.id,
-      input: task.input as JsonValue,
-      priority: task.priority,
-      seq: task.seq,
-      attempts: task.attempts,
-      state,
-    };
-    if (output !== undefined) stored.output = output as JsonValue;
-    if (error !== undefined) stored.error = error.message;
-    this.#checkpoints.save(stored);
+    this.#checkpoints?.record(task, output, error);
   }
 
   #checkFinished(): void {

@@ -244,13 +244,18 @@ describe('singleton', () => {
   it('gives up ref() with TROUPE_ERR_TIMEOUT when the store does not answer', async () => {
     clock = new SimulatedClock();
     const store = memoryStore({ clock });
-    const hung = Object.assign(Object.create(null) as object, {
-      get: () => new Promise(() => {}),
-      acquireLease: () => new Promise(() => {}),
-      renewLease: () => new Promise(() => {}),
-      releaseLease: () => new Promise(() => {}),
+    const never = <T>(): Promise<T> => new Promise<T>(() => {});
+    const hung: Store = {
+      get: never,
+      put: never,
+      delete: never,
+      cas: never,
+      list: never,
+      acquireLease: never,
+      renewLease: never,
+      releaseLease: never,
       close: () => store.close(),
-    }) as Store;
+    };
     const a = candidate('a', hung);
     const asked = a.ref().then(
       () => 'answered',
