@@ -5,14 +5,28 @@
  */
 import type { AnyStateMachine } from 'xstate';
 
-/** One transition: the event that takes it, its targets (state ids) and its guard's name. */
+/**
+ * One transition: the event that takes it, its targets (state ids) and its guard's name.
+ *
+ * @example
+ * ```ts
+ * const t: ChartTransition = { event: 'open', targets: ['opened'], guard: 'isUnlocked' };
+ * ```
+ */
 export interface ChartTransition {
   event: string;
   targets: string[];
   guard?: string;
 }
 
-/** One state of a {@link Chart}. */
+/**
+ * One state of a {@link Chart}.
+ *
+ * @example
+ * ```ts
+ * chartOf(doorMachine).root.states[0]; // { id: 'closed', key: 'closed', type: 'atomic', states: [], transitions: […] }
+ * ```
+ */
 export interface ChartState {
   /** Key path joined with `.`; `''` for the root. */
   id: string;
@@ -24,7 +38,15 @@ export interface ChartState {
   transitions: ChartTransition[];
 }
 
-/** A machine's statechart. */
+/**
+ * A machine's statechart.
+ *
+ * @example
+ * ```ts
+ * const chart: Chart = chartOf(doorMachine);
+ * console.log(toMermaid(chart));
+ * ```
+ */
 export interface Chart {
   /** The machine's id. */
   id: string;

@@ -23,7 +23,16 @@ export interface SubscribeEvent {
   batchMs?: number;
 }
 
-/** A running collector. */
+/**
+ * A running collector.
+ *
+ * @example
+ * ```ts
+ * const collector = collectInspection(observer);
+ * collector.subscribeTo('worker');
+ * await collector.stop();
+ * ```
+ */
 export interface Collector {
   readonly ref: ActorRef;
   /** Records received from every node, in arrival order. */
@@ -79,7 +88,14 @@ export function collectInspection(system: ActorSystem): Collector {
   };
 }
 
-/** Options of {@link allowInspection}: limits every forwarder it starts. */
+/**
+ * Options of {@link allowInspection}: limits every forwarder it starts.
+ *
+ * @example
+ * ```ts
+ * allowInspection(worker, { maxBuffer: 5000, batchMs: 50 });
+ * ```
+ */
 export type AllowInspectionOptions = Omit<ForwardOptions, 'to'>;
 
 /**

@@ -13,14 +13,29 @@ import { ChartCatalog, captureInspection, INSPECT_PREFIX, stampOf, statsRecord, 
 import type { ChartRecord, TraceRecord } from './records.js';
 import { Ring } from './ring.js';
 
-/** The message a forwarder sends to its collector. */
+/**
+ * The message a forwarder sends to its collector.
+ *
+ * @example
+ * ```ts
+ * // what a collector receives from a forwarder
+ * const batch: InspectionBatch = { type: 'troupe.inspect.batch', node: 'worker', records: [] };
+ * ```
+ */
 export interface InspectionBatch {
   type: 'troupe.inspect.batch';
   node: string;
   records: TraceRecord[];
 }
 
-/** Options of {@link forwardInspection}. */
+/**
+ * Options of {@link forwardInspection}.
+ *
+ * @example
+ * ```ts
+ * forwardInspection(worker, { to: collector.ref, maxBuffer: 10_000, batchMs: 100, statsMs: 1000 });
+ * ```
+ */
 export interface ForwardOptions {
   /** The collector: its ref or address (see `collectInspection`). */
   to: ActorRef | string;
@@ -34,7 +49,16 @@ export interface ForwardOptions {
   statsMs?: number;
 }
 
-/** A running forwarder. */
+/**
+ * A running forwarder.
+ *
+ * @example
+ * ```ts
+ * const forwarding = forwardInspection(worker, { to: collector.ref });
+ * forwarding.counts(); // { sent, dropped }
+ * await forwarding.stop();
+ * ```
+ */
 export interface Forwarding {
   /** The forwarder actor. */
   readonly ref: ActorRef;

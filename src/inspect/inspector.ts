@@ -10,7 +10,15 @@ import { InspectorModel, type ModelLimits } from './model.js';
 import { readTrace } from './recorder.js';
 import { startInspectorServer } from './server.js';
 
-/** Options of {@link inspector}: a live `system`, or a `trace` file to replay. */
+/**
+ * Options of {@link inspector}: a live `system`, or a `trace` file to replay.
+ *
+ * @example
+ * ```ts
+ * await inspector({ system, port: 7500, maxMessages: 20_000 });
+ * await inspector({ trace: 'run.trace.jsonl' });
+ * ```
+ */
 export interface InspectorOptions extends ModelLimits {
   /** The system to inspect; nodes that forward to its collector are shown too. */
   system?: ActorSystem;
@@ -28,7 +36,16 @@ export interface InspectorOptions extends ModelLimits {
   token?: string;
 }
 
-/** A running inspector. */
+/**
+ * A running inspector.
+ *
+ * @example
+ * ```ts
+ * const insp = await inspector({ system });
+ * console.log(insp.url, insp.model.summary());
+ * await insp.close();
+ * ```
+ */
 export interface Inspector {
   /** The page's address (with the token, if any). */
   url: string;

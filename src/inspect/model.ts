@@ -9,7 +9,14 @@ import { Ring } from './ring.js';
 import { type MessageRow, MessageTimeline, type Page, type StoredMessage } from './timeline.js';
 import { isCompactValue, toWireEvent, toWireValue, type WireEvent } from './wire.js';
 
-/** Bounds of an {@link InspectorModel}. */
+/**
+ * Bounds of an {@link InspectorModel}.
+ *
+ * @example
+ * ```ts
+ * await inspector({ system, maxMessages: 10_000, maxActors: 5000, maxLog: 1000, maxNodes: 50 });
+ * ```
+ */
 export interface ModelLimits {
   /** Messages kept. Default 100 000. */
   maxMessages?: number;

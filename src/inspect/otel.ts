@@ -14,7 +14,14 @@ import { captureInspection } from './capture.js';
 import { SpanAssembler } from './otel-spans.js';
 import type { InspectionFeed } from './records.js';
 
-/** Options of {@link otelBridge}. */
+/**
+ * Options of {@link otelBridge}.
+ *
+ * @example
+ * ```ts
+ * otelBridge(collector.feed, { tracer: provider.getTracer('troupe'), linkWaitMs: 500, maxPending: 5000 });
+ * ```
+ */
 export interface OtelBridgeOptions {
   /** Default: `trace.getTracer('troupe')` from the global provider. */
   tracer?: Tracer;
@@ -24,7 +31,16 @@ export interface OtelBridgeOptions {
   maxPending?: number;
 }
 
-/** A running bridge. */
+/**
+ * A running bridge.
+ *
+ * @example
+ * ```ts
+ * const bridge = otelBridge(system);
+ * bridge.flush(); // emit finished spans now
+ * bridge.stop();
+ * ```
+ */
 export interface OtelBridge {
   /** Emits every finished span now, without waiting for links. */
   flush(): void;

@@ -9,13 +9,30 @@ import { ChartCatalog, captureInspection, stampOf, treeSnapshot } from './captur
 import type { InspectionFeed, MetaRecord, TraceRecord } from './records.js';
 import { fromUntrusted } from './untrusted.js';
 
-/** Options of {@link recordTrace}. */
+/**
+ * Options of {@link recordTrace}.
+ *
+ * @example
+ * ```ts
+ * recordTrace(system, 'run.trace.jsonl', { maxBytes: 10_000_000 });
+ * ```
+ */
 export interface RecordTraceOptions {
   /** Largest file, bytes; when the next record would not fit, a `full` line ends the file. Default 64 MiB. */
   maxBytes?: number;
 }
 
-/** A trace being written. */
+/**
+ * A trace being written.
+ *
+ * @example
+ * ```ts
+ * const recording = recordTrace(system, 'run.trace.jsonl');
+ * // … run …
+ * if (recording.full) console.warn(`trace full after ${recording.events} events`);
+ * await recording.close();
+ * ```
+ */
 export interface TraceRecording {
   /** Records written so far. */
   readonly events: number;

@@ -5,7 +5,14 @@
 import type { Chart } from './chart.js';
 import type { WireEvent } from './wire.js';
 
-/** A machine's chart, sent once per distinct machine before the first actor that runs it. */
+/**
+ * A machine's chart, sent once per distinct machine before the first actor that runs it.
+ *
+ * @example
+ * ```ts
+ * for await (const r of readTrace(file)) if (r.type === '@troupe.chart') console.log(r.id, r.chart.id);
+ * ```
+ */
 export interface ChartRecord {
   type: '@troupe.chart';
   node: string;
@@ -15,7 +22,16 @@ export interface ChartRecord {
   chart: Chart;
 }
 
-/** Mailbox depths and counters of a node, sent now and then while forwarding. */
+/**
+ * Mailbox depths and counters of a node, sent now and then while forwarding.
+ *
+ * @example
+ * ```ts
+ * collector.feed.subscribe((r) => {
+ *   if (r.type === '@troupe.stats') for (const [address, depth] of r.depths) console.log(address, depth);
+ * });
+ * ```
+ */
 export interface StatsRecord {
   type: '@troupe.stats';
   node: string;
@@ -26,7 +42,14 @@ export interface StatsRecord {
   depths: [string, number][];
 }
 
-/** Written by the trace recorder at the start and end of a file, and by forwarders when they drop events. */
+/**
+ * Written by the trace recorder at the start and end of a file, and by forwarders when they drop events.
+ *
+ * @example
+ * ```ts
+ * for await (const r of readTrace(file)) if (r.type === '@troupe.trace' && r.phase === 'full') console.warn('trace cut short');
+ * ```
+ */
 export interface MetaRecord {
   type: '@troupe.trace';
   node: string;
@@ -40,13 +63,38 @@ export interface MetaRecord {
   bytes?: number;
 }
 
-/** One record of an inspection feed or trace file. */
+/**
+ * One record of an inspection feed or trace file.
+ *
+ * @example
+ * ```ts
+ * const counts = new Map<string, number>();
+ * for await (const r of readTrace(file)) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+ * ```
+ */
 export type TraceRecord = WireEvent | ChartRecord | StatsRecord | MetaRecord;
 
-/** Receives trace records. */
+/**
+ * Receives trace records.
+ *
+ * @example
+ * ```ts
+ * const listener: RecordListener = (r) => console.log(r.node, r.type);
+ * collector.feed.subscribe(listener);
+ * ```
+ */
 export type RecordListener = (record: TraceRecord) => void;
 
-/** A feed of trace records: one system's (see `captureInspection`), a collector's, or a trace file's. */
+/**
+ * A feed of trace records: one system's (see `captureInspection`), a collector's, or a trace file's.
+ *
+ * @example
+ * ```ts
+ * const feed: InspectionFeed = captureInspection(system);
+ * const sub = feed.subscribe((r) => console.log(r.type));
+ * sub.unsubscribe();
+ * ```
+ */
 export interface InspectionFeed {
   subscribe(listener: RecordListener): { unsubscribe(): void };
 }

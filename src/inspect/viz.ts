@@ -7,7 +7,15 @@ import { InvalidArgumentError } from '../errors.js';
 import { activeStates, type Chart, type ChartState, chartOf, isMachine } from './chart.js';
 import { type ChartLayout, layoutChart } from './layout.js';
 
-/** A machine, or a chart already read from one. */
+/**
+ * A machine, or a chart already read from one.
+ *
+ * @example
+ * ```ts
+ * await toSvg(doorMachine);
+ * await toSvg(chartOf(doorMachine));
+ * ```
+ */
 export type Drawable = AnyStateMachine | Chart;
 
 function asChart(what: Drawable): Chart {
@@ -146,7 +154,14 @@ function findState(from: ChartState, id: string): ChartState | undefined {
   return undefined;
 }
 
-/** Options of {@link toSvg}. */
+/**
+ * Options of {@link toSvg}.
+ *
+ * @example
+ * ```ts
+ * await toSvg(doorMachine, { value: 'opened' }); // the opened state highlighted
+ * ```
+ */
 export interface SvgOptions {
   /** A state value to highlight: its atomic states get `aria-current="true"`. */
   value?: unknown;

@@ -19,6 +19,13 @@ const defaultLimits: WireLimits = { maxString: 500, maxDepth: 6, maxItems: 50 };
 /**
  * An inspection event made wire-safe, stamped with the time (`at`, ms since the epoch on the
  * node that saw it) and, for actors spawned while a chart catalog watches, the id of its chart.
+ *
+ * @example
+ * ```ts
+ * captureInspection(system).subscribe((r) => {
+ *   if (r.type === '@troupe.message') console.log(r.at, r.to, r.eventType);
+ * });
+ * ```
  */
 export type WireEvent = InspectionEvent & { at: number; chart?: string };
 
