@@ -140,6 +140,11 @@ async function runUserFunction(run: WorkerRun<unknown, unknown>, ctx: TaskContex
     for (;;) {
       const step = await result.next();
       if (step.done) return step.value;
+      // a cancelled task is driven no further: a generator that ignores its signal would run forever
+      if (ctx.signal.aborted) {
+        await result.return(undefined);
+        throw ctx.signal.reason;
+      }
       if (typeof step.value === 'object' && step.value !== null) ctx.progress(step.value);
       else ctx.progress({ value: step.value });
     }

@@ -241,6 +241,32 @@ describe('defineWorker', () => {
     await aborted.wait;
   });
 
+  it('a cancelled generator that ignores its signal is driven no further, and its finally runs', async () => {
+    system = createSystem();
+    const finalized = latch();
+    let yields = 0;
+    const w = defineWorker({
+      name: 'deaf',
+      description: 'yields forever, ignoring its signal',
+      async *run() {
+        try {
+          for (;;) {
+            yields++;
+            yield { step: yields };
+            await new Promise((r) => setImmediate(r));
+          }
+        } finally {
+          finalized.unlock();
+        }
+      },
+    });
+    for await (const _c of system.spawn(w).stream({ type: 'task', input: { task: 'x' } })) break;
+    await finalized.wait;
+    const atEnd = yields;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(yields).toBe(atEnd);
+  });
+
   it('stopping the worker aborts running tasks', async () => {
     system = createSystem();
     const started = latch();
