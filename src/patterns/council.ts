@@ -20,20 +20,42 @@ import {
 } from './scope.js';
 import { addUsage, emptyUsage, runTask, type Usage } from './worker-protocol.js';
 
-/** An answer as a reviewer or the chair sees it: a label, never the member. */
+/**
+ * An answer as a reviewer or the chair sees it: a label, never the member.
+ *
+ * @example
+ * ```ts
+ * const seen: LabelledAnswer<string> = { label: 'B', answer: 'Paris' }; // never says whose it is
+ * ```
+ */
 export interface LabelledAnswer<TAnswer = unknown> {
   label: string;
   answer: TAnswer;
 }
 
-/** What members and the chair receive as task input, by phase. */
+/**
+ * What members and the chair receive as task input, by phase.
+ *
+ * @example
+ * ```ts
+ * const member = taskWorker((task: CouncilTask<string, string>) =>
+ *   task.phase === 'answer' ? answer(task.question) : task.phase === 'review' ? critique(task.answers) : revise(task));
+ * ```
+ */
 export type CouncilTask<TQuestion = unknown, TAnswer = unknown> =
   | { phase: 'answer'; question: TQuestion }
   | { phase: 'review'; question: TQuestion; answers: LabelledAnswer<TAnswer>[] }
   | { phase: 'revise'; question: TQuestion; answer: TAnswer; reviews: unknown[] }
   | { phase: 'synthesize'; question: TQuestion; answers: LabelledAnswer<TAnswer>[] };
 
-/** Options of {@link council}. */
+/**
+ * Options of {@link council}.
+ *
+ * @example
+ * ```ts
+ * const options: CouncilOptions<string> = { members: [gpt, claude, llama], chair: gpt, question: 'Is P = NP?', seed: 7 };
+ * ```
+ */
 export interface CouncilOptions<TQuestion> extends ScopeOptions {
   /** At least two peers: logic (one worker spawned per member), `{ node, logic }` or refs. */
   members: readonly WorkerSource[];
@@ -45,7 +67,15 @@ export interface CouncilOptions<TQuestion> extends ScopeOptions {
   seed?: number;
 }
 
-/** What a {@link council} resolves to. */
+/**
+ * What a {@link council} resolves to.
+ *
+ * @example
+ * ```ts
+ * const { answer, revised, calls }: CouncilResult<string, string> = await council(system, options);
+ * console.log(calls); // 3N + 1
+ * ```
+ */
 export interface CouncilResult<TAnswer = unknown, TSynthesis = unknown> {
   /** The chair's synthesis. */
   answer: TSynthesis;

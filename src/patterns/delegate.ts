@@ -21,13 +21,27 @@ import {
 } from './scope.js';
 import { addUsage, emptyUsage, runTask, type Usage } from './worker-protocol.js';
 
-/** Where a task sits in the tree: its hierarchical id (`1`, `1.2`, `1.2.3`) and depth (root 0). */
+/**
+ * Where a task sits in the tree: its hierarchical id (`1`, `1.2`, `1.2.3`) and depth (root 0).
+ *
+ * @example
+ * ```ts
+ * isAtomic: (task, info: TaskInfo) => info.depth >= 2 || task.files.length <= 10, // info.id is e.g. '1.2.3'
+ * ```
+ */
 export interface TaskInfo {
   id: string;
   depth: number;
 }
 
-/** Options of {@link delegate}. */
+/**
+ * Options of {@link delegate}.
+ *
+ * @example
+ * ```ts
+ * const options: DelegateOptions<Job, Report> = { task, isAtomic, decompose, execute: reviewer, combine, maxDepth: 3, concurrency: 8 };
+ * ```
+ */
 export interface DelegateOptions<TTask, TResult> extends ScopeOptions {
   /** The root task (depth 0, id `1`). */
   task: TTask;
@@ -47,7 +61,14 @@ export interface DelegateOptions<TTask, TResult> extends ScopeOptions {
   timeoutMs?: number;
 }
 
-/** What a {@link delegate} resolves to. */
+/**
+ * What a {@link delegate} resolves to.
+ *
+ * @example
+ * ```ts
+ * const { output, executed, depth, usage }: DelegateResult<Report> = await delegate(system, options);
+ * ```
+ */
 export interface DelegateResult<TResult> {
   output: TResult;
   /** Usage summed over every atomic task. */

@@ -20,10 +20,27 @@ import {
 } from './scope.js';
 import { runTask, type Usage } from './worker-protocol.js';
 
-/** What one item gave a {@link fanOut}. */
+/**
+ * What one item gave a {@link fanOut}.
+ *
+ * @example
+ * ```ts
+ * for (const r of await fanOut(system, { worker, items })) {
+ *   if (r.status === 'ok') use(r.value);
+ *   else console.warn(r.error.code);
+ * }
+ * ```
+ */
 export type FanOutResult<TOutput = unknown> = { status: 'ok'; value: TOutput; usage?: Usage } | { status: 'error'; error: TroupeError };
 
-/** One finished item, as {@link FanOutOptions.onProgress} sees it. */
+/**
+ * One finished item, as {@link FanOutOptions.onProgress} sees it.
+ *
+ * @example
+ * ```ts
+ * onProgress: ({ done, total }: FanOutProgress) => bar.update(done / total),
+ * ```
+ */
 export interface FanOutProgress<TOutput = unknown> {
   index: number;
   result: FanOutResult<TOutput>;
@@ -32,7 +49,14 @@ export interface FanOutProgress<TOutput = unknown> {
   total: number;
 }
 
-/** Options of {@link fanOut}. */
+/**
+ * Options of {@link fanOut}.
+ *
+ * @example
+ * ```ts
+ * const options: FanOutOptions<string, Summary> = { worker: summarize, items: files, concurrency: 8, batchSize: 100, timeoutMs: 30_000 };
+ * ```
+ */
 export interface FanOutOptions<TItem, TOutput> extends ScopeOptions {
   /**
    * Who runs each item: logic (a fresh worker is spawned for each item under the fan-out's scope and

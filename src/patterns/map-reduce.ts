@@ -19,7 +19,14 @@ import {
 } from './scope.js';
 import { addUsage, emptyUsage, runTask, type Usage } from './worker-protocol.js';
 
-/** Options of {@link mapReduce}. */
+/**
+ * Options of {@link mapReduce}.
+ *
+ * @example
+ * ```ts
+ * const options: MapReduceOptions<string> = { items: files, map: cheapReviewer, reduce: strongSummarizer, concurrency: 8, onMapError: 'skip' };
+ * ```
+ */
 export interface MapReduceOptions<TItem> extends ScopeOptions {
   items: readonly TItem[];
   /** Runs once per item, with the item as its input: logic (spawned per item), `{ node, logic }` or a ref. */
@@ -36,7 +43,15 @@ export interface MapReduceOptions<TItem> extends ScopeOptions {
   onMapError?: 'fail' | 'skip';
 }
 
-/** What a {@link mapReduce} resolves to. */
+/**
+ * What a {@link mapReduce} resolves to.
+ *
+ * @example
+ * ```ts
+ * const { output, skipped, usage }: MapReduceResult<Note, Summary> = await mapReduce(system, options);
+ * console.log(usage.byModel);
+ * ```
+ */
 export interface MapReduceResult<TMapped, TOutput> {
   output: TOutput;
   /** The map outputs the reducer got, in item order. */

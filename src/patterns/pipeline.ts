@@ -22,7 +22,14 @@ import {
 } from './scope.js';
 import { addUsage, emptyUsage, runTask, type Usage } from './worker-protocol.js';
 
-/** One stage: a worker that takes the previous stage's output (the first takes `input`) and returns the next. */
+/**
+ * One stage: a worker that takes the previous stage's output (the first takes `input`) and returns the next.
+ *
+ * @example
+ * ```ts
+ * const stage: PipelineStage = { name: 'summarize', worker: summarizer, timeoutMs: 60_000 };
+ * ```
+ */
 export interface PipelineStage {
   /** Unique within the pipeline; the checkpoint records stages by name. */
   name: string;
@@ -31,7 +38,14 @@ export interface PipelineStage {
   timeoutMs?: number;
 }
 
-/** What {@link PipelineOptions.prune} learns about the point between two stages. */
+/**
+ * What {@link PipelineOptions.prune} learns about the point between two stages.
+ *
+ * @example
+ * ```ts
+ * prune: (context, { after }: PruneInfo) => (after === 'fetch' ? { text: (context as Page).text } : context),
+ * ```
+ */
 export interface PruneInfo {
   /** The stage that just finished. */
   after: string;
@@ -39,7 +53,14 @@ export interface PruneInfo {
   next: string;
 }
 
-/** Options of {@link pipeline}. */
+/**
+ * Options of {@link pipeline}.
+ *
+ * @example
+ * ```ts
+ * const options: PipelineOptions = { runId: 'report-42', store, input: { url }, stages: [fetchStage, summarizeStage] };
+ * ```
+ */
 export interface PipelineOptions<TInput extends JsonValue = JsonValue> extends ScopeOptions {
   /** Names the run in the store: the same id resumes where the last attempt stopped. */
   runId: string;
@@ -53,7 +74,15 @@ export interface PipelineOptions<TInput extends JsonValue = JsonValue> extends S
   timeoutMs?: number;
 }
 
-/** What a {@link pipeline} resolves to. */
+/**
+ * What a {@link pipeline} resolves to.
+ *
+ * @example
+ * ```ts
+ * const { output, ran, resumed }: PipelineResult = await pipeline(system, options);
+ * // after a crash in stage 2: resumed = ['fetch'], ran = ['summarize']
+ * ```
+ */
 export interface PipelineResult<TOutput extends JsonValue = JsonValue> {
   /** The last stage's output. */
   output: TOutput;

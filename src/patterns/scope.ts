@@ -14,7 +14,15 @@ import type { ActorSystem } from '../actors/system.js';
 import { AskError, InvalidArgumentError, TroupeError } from '../errors.js';
 import type { Store } from '../store/store.js';
 
-/** A worker to spawn on another node: logic registered there as `logic` (its `logic` allowlist). */
+/**
+ * A worker to spawn on another node: logic registered there as `logic` (its `logic` allowlist).
+ *
+ * @example
+ * ```ts
+ * const worker: RemoteWorker = { node: 'gpu-1', logic: 'summarizer', input: { model: 'gpt-4.1-mini' } };
+ * await fanOut(system, { worker, items });
+ * ```
+ */
 export interface RemoteWorker {
   node: string;
   logic: string;
@@ -24,10 +32,23 @@ export interface RemoteWorker {
 /**
  * A worker as a pattern takes it: a ref (local or remote) that is asked as is, logic that the pattern
  * spawns under its scope, or a {@link RemoteWorker} it spawns on another node under its scope.
+ *
+ * @example
+ * ```ts
+ * const sources: WorkerSource[] = [summarizerLogic, existingRef, { node: 'gpu-1', logic: 'summarizer' }];
+ * ```
  */
 export type WorkerSource = ActorRef | SpawnableLogic | RemoteWorker;
 
-/** Options every pattern accepts for its scope. */
+/**
+ * Options every pattern accepts for its scope.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * await fanOut(system, { worker, items, signal: controller.signal, parent: self });
+ * ```
+ */
 export interface ScopeOptions {
   /** Aborting stops the pattern: in-flight tasks are cancelled, spawned workers stopped. */
   signal?: AbortSignal;

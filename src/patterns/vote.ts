@@ -8,7 +8,14 @@
 import { getEventListeners, setMaxListeners } from 'node:events';
 import { AskError, InvalidArgumentError, TroupeError } from '../errors.js';
 
-/** Options of {@link vote}. */
+/**
+ * Options of {@link vote}.
+ *
+ * @example
+ * ```ts
+ * const options: VoteOptions<Move> = { sample: (signal) => askAgent(state, signal), k: 4, maxSamples: 40, redFlag: (m) => !isWellFormed(m) };
+ * ```
+ */
 export interface VoteOptions<T> {
   /** Draws one sample (e.g. one micro-agent call). Aborted once the vote is decided or aborted. */
   sample: (signal: AbortSignal) => Promise<T>;
@@ -30,7 +37,14 @@ export interface VoteOptions<T> {
   timeoutMs?: number;
 }
 
-/** What a {@link vote} resolves to. */
+/**
+ * What a {@link vote} resolves to.
+ *
+ * @example
+ * ```ts
+ * const { winner, votes, samples, redFlagged }: VoteResult<Move> = await vote(options);
+ * ```
+ */
 export interface VoteResult<T> {
   /** The first sample drawn with the winning key. */
   winner: T;
@@ -233,7 +247,14 @@ function giveBack(controller: AbortController): void {
   }
 }
 
-/** Options of {@link kFor}. */
+/**
+ * Options of {@link kFor}.
+ *
+ * @example
+ * ```ts
+ * const k = kFor({ steps: 1_048_575, errorRate: 0.01, target: 0.95 } satisfies KForOptions); // 4
+ * ```
+ */
 export interface KForOptions {
   /** Steps of the whole task, each decided by one vote. */
   steps: number;

@@ -8,6 +8,14 @@ import type { Store } from '../store/store.js';
 import type { BackoffOptions } from '../util/backoff.js';
 import { isRef, type ScopeOptions, validateCount, validateSource, type WorkerSource } from './scope.js';
 
+/**
+ * One task of a {@link WorkQueue}: its id, its input (the worker's task input) and its priority.
+ *
+ * @example
+ * ```ts
+ * q.add({ id: 'README.md', input: { file: 'README.md' }, priority: 10 } satisfies WorkTask);
+ * ```
+ */
 export interface WorkTask<TInput = unknown> {
   /** Unique within the queue: a second task with a known id is ignored, and results are kept once per id. */
   id: string;
@@ -16,14 +24,28 @@ export interface WorkTask<TInput = unknown> {
   priority?: number;
 }
 
-/** Several slots on one worker source: `count` workers (or `count` slots on one ref). */
+/**
+ * Several slots on one worker source: `count` workers (or `count` slots on one ref).
+ *
+ * @example
+ * ```ts
+ * workQueue(system, { workers: [{ worker: auditor, count: 8 }, { worker: { node: 'b', logic: 'auditor' }, count: 4 }] satisfies WorkerPool[], tasks });
+ * ```
+ */
 export interface WorkerPool {
   worker: WorkerSource;
   /** Slots (spawned workers for logic). Default 1. */
   count?: number;
 }
 
-/** Options of {@link workQueue}. */
+/**
+ * Options of {@link workQueue}.
+ *
+ * @example
+ * ```ts
+ * const options: WorkQueueOptions = { workers: [{ worker: auditor, count: 8 }], tasks, maxAttempts: 3, taskTimeoutMs: 30_000, store, runId: 'audit-1' };
+ * ```
+ */
 export interface WorkQueueOptions<TInput = unknown> extends ScopeOptions {
   /** Refs (each one slot; e.g. on two nodes), logic, `{ node, logic }`, or `{ worker, count }`. */
   workers: readonly (WorkerSource | WorkerPool)[];
@@ -42,7 +64,14 @@ export interface WorkQueueOptions<TInput = unknown> extends ScopeOptions {
   runId?: string;
 }
 
-/** Counters of a {@link WorkQueue}. */
+/**
+ * Counters of a {@link WorkQueue}.
+ *
+ * @example
+ * ```ts
+ * const { queued, running, done, failed, retries }: WorkQueueStats = q.stats();
+ * ```
+ */
 export interface WorkQueueStats {
   /** Waiting to run, including tasks waiting out a retry backoff. */
   queued: number;
@@ -53,7 +82,16 @@ export interface WorkQueueStats {
   retries: number;
 }
 
-/** A running {@link workQueue}. */
+/**
+ * A running {@link workQueue}.
+ *
+ * @example
+ * ```ts
+ * const q: WorkQueue<Input, Finding[]> = workQueue(system, options);
+ * q.add({ id: 'late', input });
+ * const results = await q.done; // Map<id, output>
+ * ```
+ */
 export interface WorkQueue<TInput = unknown, TOutput = unknown> {
   /**
    * Resolves with every finished task's output, by id, once no task is queued or running; rejects
