@@ -89,14 +89,18 @@ export function collectInspection(system: ActorSystem): Collector {
 }
 
 /**
- * Options of {@link allowInspection}: limits every forwarder it starts.
+ * Options of {@link allowInspection}: limits every forwarder it starts, and how many observers
+ * may subscribe at once.
  *
  * @example
  * ```ts
- * allowInspection(worker, { maxBuffer: 5000, batchMs: 50 });
+ * allowInspection(worker, { maxBuffer: 5000, batchMs: 50, maxObservers: 2 });
  * ```
  */
-export type AllowInspectionOptions = Omit<ForwardOptions, 'to'>;
+export type AllowInspectionOptions = Omit<ForwardOptions, 'to'> & {
+  /** Collectors forwarded to at once; later subscriptions are ignored until one goes down. Default 8. */
+  maxObservers?: number;
+};
 
 /**
  * Lets observers on other nodes (authenticated cluster members) inspect `system`: starts the
@@ -113,6 +117,12 @@ export function allowInspection(system: ActorSystem, options: AllowInspectionOpt
   if (system.lookup(INSPECT_AGENT) !== undefined) {
     throw new InvalidArgumentError('TROUPE_ERR_NAME_TAKEN', `inspection is already allowed on ${system.node}`);
   }
+  const { maxObservers = 8, ...forwardOptions } = options;
+  if (!(Number.isInteger(maxObservers) && maxObservers > 0))
+    throw new InvalidArgumentError(
+      'TROUPE_ERR_INVALID_OPTION',
+      `allowInspection: maxObservers must be a whole number > 0, got ${maxObservers}`,
+    );
   const logic = fromCallback<AnyEventObject>(({ receive }) => {
     const running = new Map<string, Forwarding>();
     receive((event) => {
@@ -126,8 +136,9 @@ export function allowInspection(system: ActorSystem, options: AllowInspectionOpt
       if (event.type === 'troupe.inspect.unsubscribe') {
         running.delete(collector.address);
         void current?.stop();
-      } else if (event.type === 'troupe.inspect.subscribe' && current === undefined) {
-        const forwarding = forwardInspection(system, { ...options, to: collector });
+      } else if (event.type === 'troupe.inspect.subscribe' && current === undefined && running.size < maxObservers) {
+        // each forwarder observes every event: a peer must not be able to start them without end
+        const forwarding = forwardInspection(system, { ...forwardOptions, to: collector });
         running.set(collector.address, forwarding);
         system.watch(agent, forwarding.ref);
       }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMachine } from 'xstate';
+import { createMachine, fromCallback } from 'xstate';
 import { type ActorSystem, createSystem } from '../../src/index.js';
 import { allowInspection, collectInspection } from '../../src/inspect/collect.js';
 import { forwardInspection } from '../../src/inspect/forward.js';
@@ -75,6 +75,22 @@ describe('forwardInspection', () => {
     await collector.stop();
     await until(() => !alpha.inspection.active, 5000, 'forwarder to stop');
     expect(alpha.lookup(f.ref.address)).toBeUndefined();
+  });
+
+  it('forwards to at most maxObservers collectors at once: more subscriptions start nothing', async () => {
+    const s = createSystem({ node: 'solo' });
+    systems.push(s);
+    allowInspection(s, { maxObservers: 2 });
+    const sink = fromCallback(() => {});
+    const collectors = Array.from({ length: 10 }, (_, i) => s.spawn(sink, { name: `c${i}` }));
+    for (const c of collectors) s.ref('troupe://solo/troupe-inspect').send({ type: 'troupe.inspect.subscribe', collector: c });
+    const forwarders = () => s.stats().mailboxes.filter((m) => m.address.includes('/troupe-inspect-fwd-') && m.status !== 'stopped');
+    await until(() => forwarders().length === 2, 5000, 'two forwarders');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(forwarders()).toHaveLength(2);
+    const other = createSystem({ node: 'other' });
+    systems.push(other);
+    expect(() => allowInspection(other, { maxObservers: 0 })).toThrow(/maxObservers/);
   });
 
   it('refuses bad options', () => {
