@@ -90,7 +90,8 @@ export class TaskHost {
   readonly #system: ActorSystem;
   readonly #self: ActorRef;
   readonly #onPhase: (phase: string) => void;
-  readonly #running = new Map<string, Task>();
+  /** Keyed by task, not task id: ids come from callers, and two callers may pick the same one. */
+  readonly #running = new Set<Task>();
   readonly #queue: Task[] = [];
   readonly #callers = new Map<string, { ref: ActorRef; count: number }>();
   #stopped = false;
@@ -127,7 +128,7 @@ export class TaskHost {
         // a caller exited or its node is gone: none of its tasks has anyone left to serve
         if (this.#callers.delete(address)) {
           const lost = (t: Task) => t.caller?.address === address;
-          while (this.#queue.some(lost) || [...this.#running.values()].some(lost)) this.#cancel(lost, 'lost its caller', false);
+          while (this.#queue.some(lost) || [...this.#running].some(lost)) this.#cancel(lost, 'lost its caller', false);
         }
         return;
       }
@@ -201,7 +202,7 @@ export class TaskHost {
   }
 
   #start(task: Task): void {
-    this.#running.set(task.id, task);
+    this.#running.add(task);
     if (this.#running.size === 1) this.#onPhase(this.#spec.phases.busy);
     this.#emit('task-start', task.id);
     void this.#run(task);
@@ -273,7 +274,7 @@ export class TaskHost {
     task.done = true;
     if (task.replyTo !== undefined) this.#watch(task.replyTo, false);
     if (task.caller !== undefined) this.#holdCaller(task.caller, -1);
-    if (this.#running.delete(task.id)) {
+    if (this.#running.delete(task)) {
       const next = this.#queue.shift();
       if (next !== undefined) this.#start(next);
       else if (this.#running.size === 0) this.#onPhase(ok ? this.#spec.phases.ok : this.#spec.phases.failed);
@@ -282,7 +283,7 @@ export class TaskHost {
 
   #cancel(match: (task: Task) => boolean, why: string, reply = true): void {
     const queued = this.#queue.findIndex(match);
-    const task = queued >= 0 ? this.#queue.splice(queued, 1)[0] : [...this.#running.values()].find(match);
+    const task = queued >= 0 ? this.#queue.splice(queued, 1)[0] : [...this.#running].find(match);
     if (task === undefined || task.done) return;
     const error = new TroupeError('TROUPE_ERR_CANCELLED', `${this.#spec.name}: task ${task.id} ${why}`);
     this.#finish(task, false);

@@ -267,6 +267,41 @@ describe('defineWorker', () => {
     expect(yields).toBe(atEnd);
   });
 
+  it('two callers picking the same task id: concurrency still holds, each task answers its own asker', async () => {
+    system = createSystem();
+    let running = 0;
+    let most = 0;
+    const gates: (() => void)[] = [];
+    const started = latch(2);
+    const w = defineWorker({
+      name: 'pair',
+      description: 'two at a time',
+      concurrency: 2,
+      run: async ({ input }) => {
+        running++;
+        most = Math.max(most, running);
+        started.unlock();
+        await new Promise<void>((r) => gates.push(r));
+        running--;
+        return { answer: input.task };
+      },
+    });
+    const ref = system.spawn(w);
+    const task = (task: string, taskId: string) =>
+      ref.ask<{ output: { answer: string } }>({ type: 'task', input: { task }, taskId }, { timeoutMs: 5000 });
+    const a = task('a', 'same');
+    const b = task('b', 'same');
+    await started.wait;
+    const c = task('c', 'other');
+    // c must wait for a free slot: release one task at a time
+    for (let i = 0; i < 3; i++) {
+      await until(() => gates.length > 0);
+      gates.shift()!();
+    }
+    expect((await Promise.all([a, b, c])).map((r) => r.output.answer)).toEqual(['a', 'b', 'c']);
+    expect(most).toBe(2);
+  });
+
   it('stopping the worker aborts running tasks', async () => {
     system = createSystem();
     const started = latch();
