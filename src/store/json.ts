@@ -56,13 +56,14 @@ function check(value: unknown, path: string, depth: number, seen: Set<object>): 
 
 /** Checks that `value` is JSON and returns its JSON text; throws `TROUPE_ERR_INVALID_VALUE` otherwise. */
 export function encodeValue(value: unknown): string {
-  check(value, '', 0, new Set());
   let text: string;
   try {
+    check(value, '', 0, new Set());
     text = JSON.stringify(value);
   } catch (err) {
-    // A RangeError: the text would pass the longest string the engine can build.
-    refuse('', `too large to encode (${err instanceof Error ? err.message : String(err)})`);
+    if (err instanceof TroupeError) throw err;
+    // A getter or a proxy that throws, or a RangeError: the text would pass the longest string the engine can build.
+    refuse('', `it cannot be encoded (${err instanceof Error ? err.message : String(err)})`);
   }
   if (text.length > MAX_VALUE_LENGTH) refuse('', `its JSON text has ${text.length} characters, more than ${MAX_VALUE_LENGTH}`);
   return text;

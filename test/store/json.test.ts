@@ -25,6 +25,25 @@ describe('encodeValue', () => {
     expect(refusal(1n)).toContain('a bigint');
   });
 
+  it('refuses, with TROUPE_ERR_INVALID_VALUE, a value whose getter or proxy throws while it is read', () => {
+    const getter = Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get() {
+        throw new Error('no reading me');
+      },
+    });
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys');
+        },
+      },
+    );
+    expect(refusal(getter)).toContain('no reading me');
+    expect(refusal({ nested: proxy })).toContain('no keys');
+  });
+
   it('accepts shared (non-cyclic) references and objects without a prototype', () => {
     const shared = { x: 1 };
     const bare = Object.assign(Object.create(null) as object, { y: 2 });
