@@ -156,3 +156,19 @@ export function activeStates(value: unknown, prefix = ''): string[] {
   }
   return out;
 }
+
+/** A state value in one short line: `'a'`, `'opened.ajar'`, `'p(r1.x, r2.y)'`. */
+export function summarize(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1) {
+      const [k, v] = entries[0];
+      const inner = summarize(v);
+      return typeof v === 'object' && v !== null && Object.keys(v).length > 1 ? `${k}(${inner})` : `${k}.${inner}`;
+    }
+    return entries.map(([k, v]) => `${k}.${summarize(v)}`).join(', ');
+  }
+  const text = JSON.stringify(value) ?? '';
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

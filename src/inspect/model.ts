@@ -3,7 +3,7 @@
  * decisions, dead letters and log lines; a capped actor table that forgets stopped actors first).
  */
 import type { InspectionEvent } from '../actors/inspection.js';
-import type { Chart } from './chart.js';
+import { type Chart, summarize } from './chart.js';
 import type { TraceRecord } from './records.js';
 import { Ring } from './ring.js';
 import { type MessageRow, MessageTimeline, type Page, type StoredMessage } from './timeline.js';
@@ -80,6 +80,8 @@ export class InspectorModel {
   readonly #actors = new Map<string, Actor>();
   readonly #nodes = new Map<string, { status: string; at: number }>();
   readonly #stopped: string[] = [];
+  /** Per node, the actors its last stats record gave a mailbox depth. */
+  readonly #waiting = new Map<string, string[]>();
   #lastNode = '';
   readonly #maxActors: number;
   readonly #maxStopped: number;
@@ -132,14 +134,9 @@ export class InspectorModel {
       case '@troupe.message':
         this.messages.push(record, record.at);
         return;
-      case '@troupe.stats': {
-        for (const a of this.#actors.values()) if (a.node === record.node) a.mailbox = 0;
-        for (const [address, depth] of Array.isArray(record.depths) ? record.depths : []) {
-          const a = this.#actors.get(String(address));
-          if (a) a.mailbox = Number(depth) || 0;
-        }
+      case '@troupe.stats':
+        this.#stats(record);
         return;
-      }
       case '@troupe.decision':
         this.decisions.push({ seq: ++this.#seq, ...record });
         return;
@@ -182,6 +179,22 @@ export class InspectorModel {
       return true;
     }
     return false;
+  }
+
+  /** Mailbox depths of one node: only the actors it reported last time are reset (not every actor, per record). */
+  #stats(record: Extract<TraceRecord, { type: '@troupe.stats' }>): void {
+    for (const address of this.#waiting.get(record.node) ?? []) {
+      const a = this.#actors.get(address);
+      if (a) a.mailbox = 0;
+    }
+    const waiting: string[] = [];
+    for (const [address, depth] of Array.isArray(record.depths) ? record.depths : []) {
+      const a = this.#actors.get(String(address));
+      if (a === undefined || a.node !== record.node) continue;
+      a.mailbox = Number(depth) || 0;
+      waiting.push(a.address);
+    }
+    this.#waiting.set(record.node, waiting);
   }
 
   #node(node: string, status: string, at: number, force = false): void {
@@ -374,20 +387,4 @@ export class InspectorModel {
       recordsOmitted: this.recordsOmitted,
     };
   }
-}
-
-/** A state value in one short line: `'a'`, `'opened.ajar'`, `'p(r1.x, r2.y)'`. */
-export function summarize(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 1) {
-      const [k, v] = entries[0];
-      const inner = summarize(v);
-      return typeof v === 'object' && v !== null && Object.keys(v).length > 1 ? `${k}(${inner})` : `${k}.${inner}`;
-    }
-    return entries.map(([k, v]) => `${k}.${summarize(v)}`).join(', ');
-  }
-  const text = JSON.stringify(value) ?? '';
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InspectorModel, summarize } from '../../src/inspect/model.js';
+import { summarize } from '../../src/inspect/chart.js';
+import { InspectorModel } from '../../src/inspect/model.js';
 import type { TraceRecord } from '../../src/inspect/records.js';
 
 const at = 1;
@@ -125,5 +126,17 @@ describe('InspectorModel with hostile records', () => {
     expect(m.summary().nodes).toBe(3);
     expect(m.actorCount).toBe(3);
     expect(m.summary().recordsOmitted).toBe(97);
+  });
+
+  it("takes a node's mailbox depths for its own actors only, and clears the ones it no longer reports", () => {
+    const m = new InspectorModel();
+    m.add(spawned('troupe://a/x'));
+    m.add(spawned('troupe://a/y'));
+    m.add({ type: '@troupe.stats', node: 'a', at, actors: 2, deadLetters: 0, depths: [['troupe://a/x', 4]] });
+    m.add({ type: '@troupe.stats', node: 'b', at, actors: 0, deadLetters: 0, depths: [['troupe://a/y', 999]] });
+    const depth = (address: string) => m.actor(address)?.mailbox;
+    expect([depth('troupe://a/x'), depth('troupe://a/y')]).toEqual([4, 0]);
+    m.add({ type: '@troupe.stats', node: 'a', at, actors: 2, deadLetters: 0, depths: [['troupe://a/y', 2]] });
+    expect([depth('troupe://a/x'), depth('troupe://a/y')]).toEqual([0, 2]);
   });
 });
