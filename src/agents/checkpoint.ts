@@ -70,7 +70,9 @@ export async function loadRun(store: Store, key: string, task: string): Promise<
   if (stored === undefined) return newRunState(task);
   const parsed = stateShape.safeParse(stored.value);
   if (!parsed.success) throw new TroupeError('TROUPE_ERR_STORE_FAILED', `the checkpoint at ${key} is not a coordinator run`);
-  const state = parsed.data as unknown as RunState;
+  // the stored value, not zod's copy: a record rebuilt by zod turns a `__proto__` key (a tool call id
+  // from the model) into a prototype. A fresh copy, since the run mutates its state.
+  const state = JSON.parse(JSON.stringify(stored.value)) as RunState;
   return state.task === task ? state : newRunState(task);
 }
 

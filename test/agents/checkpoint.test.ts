@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCheckpoint, checkpointKey, loadRun, saveRun } from '../../src/agents/checkpoint.js';
-import { newRunState } from '../../src/agents/run-state.js';
+import { finishedCall, newRunState, recordFinished } from '../../src/agents/run-state.js';
+import { emptyUsage } from '../../src/patterns/worker-protocol.js';
 import { memoryStore } from '../../src/store/memory.js';
 
 describe('checkpoint', () => {
@@ -19,6 +20,16 @@ describe('checkpoint', () => {
     expect(await loadRun(store, key, 'ship it')).toEqual(state);
     expect(await loadRun(store, key, 'something else')).toEqual(newRunState('something else'));
     expect(await loadRun(store, checkpointKey('lead', 'r2'), 'ship it')).toEqual(newRunState('ship it'));
+  });
+  it('keeps a finished call whose id is "__proto__" (ids come from the model) across a save and load', async () => {
+    const store = memoryStore();
+    const state = newRunState('t');
+    const outcome = { ok: true, content: 'done', usage: emptyUsage() };
+    recordFinished(state, '__proto__', outcome);
+    await saveRun(store, 'k', state);
+    const loaded = await loadRun(store, 'k', 't');
+    expect(finishedCall(loaded, '__proto__')).toEqual(outcome);
+    expect(Object.getPrototypeOf(loaded.finished)).toBe(Object.prototype);
   });
   it('refuses a stored value that is not a run', async () => {
     const store = memoryStore();
