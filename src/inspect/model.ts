@@ -107,7 +107,7 @@ export class InspectorModel {
     return this.#actors.size;
   }
 
-  /** Takes in one record. Records of unknown shape are ignored. */
+  /** Takes in one record. Records of unknown shape, or about another node's actors, are ignored. */
   add(record: TraceRecord): void {
     if (record.node !== this.#lastNode) {
       // forwarded records are untrusted: a flood of made-up node names must not grow the table
@@ -128,7 +128,7 @@ export class InspectorModel {
         return;
       case '@troupe.state': {
         const a = this.#actors.get(record.address);
-        if (a) a.value = record.value;
+        if (a && a.node === record.node) a.value = record.value;
         return;
       }
       case '@troupe.message':
@@ -204,7 +204,8 @@ export class InspectorModel {
   }
 
   #actor(e: Extract<WireEvent, { type: '@troupe.actor' }>): void {
-    if (typeof e.address !== 'string') return;
+    // a node reports its own actors: one cannot add, stop or restart another's
+    if (typeof e.address !== 'string' || !e.address.startsWith(`troupe://${e.node}/`)) return;
     let a = this.#actors.get(e.address);
     if (e.status === 'stopped') {
       if (a === undefined || a.status === 'stopped') return;

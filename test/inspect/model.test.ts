@@ -139,4 +139,14 @@ describe('InspectorModel with hostile records', () => {
     m.add({ type: '@troupe.stats', node: 'a', at, actors: 2, deadLetters: 0, depths: [['troupe://a/y', 2]] });
     expect([depth('troupe://a/x'), depth('troupe://a/y')]).toEqual([0, 2]);
   });
+
+  it("ignores a node's records about another node's actors (no spoofed spawns, stops or states)", () => {
+    const m = new InspectorModel();
+    m.add(spawned('troupe://a/x'));
+    m.add({ type: '@troupe.actor', node: 'evil', address: 'troupe://a/x', status: 'stopped', at });
+    m.add({ type: '@troupe.actor', node: 'evil', address: 'troupe://a/fake', status: 'spawned', at });
+    m.add({ type: '@troupe.state', node: 'evil', address: 'troupe://a/x', value: 'hacked', status: 'active', at });
+    expect(m.actor('troupe://a/x')).toMatchObject({ status: 'running', value: undefined });
+    expect(m.actor('troupe://a/fake')).toBeUndefined();
+  });
 });
