@@ -168,16 +168,7 @@ export async function council<TQuestion = unknown, TAnswer = unknown, TSynthesis
         ),
       ),
     );
-    const reviewsOf: unknown[][] = answers.map(() => []);
-    views.forEach((view, i) => {
-      const review = reviews[i];
-      view.forEach((j, at) => {
-        const label = labelOf(at);
-        if (typeof review === 'object' && review !== null && !Array.isArray(review)) {
-          if (Object.hasOwn(review, label)) reviewsOf[j].push((review as Record<string, unknown>)[label]);
-        } else reviewsOf[j].push(review);
-      });
-    });
+    const reviewsOf = routeReviews(views, reviews, n);
 
     const revised = await Promise.all(
       held.map((w, i) => ask<TAnswer>(w, { phase: 'revise', question, answer: answers[i], reviews: reviewsOf[i] }, `revise.${i + 1}`)),
@@ -199,6 +190,25 @@ export async function council<TQuestion = unknown, TAnswer = unknown, TSynthesis
     await scope.close(outcomeOf(err), describeError(err));
     throw err;
   }
+}
+
+/**
+ * The reviews of each member's answer, by member index: reviewer `i` saw `views[i]` (member indexes,
+ * labelled in that order); an object review goes, label by label, to the member behind each label,
+ * any other review to every member it saw.
+ */
+function routeReviews(views: number[][], reviews: unknown[], n: number): unknown[][] {
+  const reviewsOf: unknown[][] = Array.from({ length: n }, () => []);
+  views.forEach((view, i) => {
+    const review = reviews[i];
+    const byLabel = typeof review === 'object' && review !== null && !Array.isArray(review);
+    view.forEach((j, at) => {
+      const label = labelOf(at);
+      if (!byLabel) reviewsOf[j].push(review);
+      else if (Object.hasOwn(review, label)) reviewsOf[j].push((review as Record<string, unknown>)[label]);
+    });
+  });
+  return reviewsOf;
 }
 
 function others(n: number, i: number): number[] {
