@@ -184,7 +184,14 @@ export interface RemoteProvider {
   peers(): PeerInfo[];
 }
 
-/** One node this node knows of, as {@link ActorSystem.peers} lists it. */
+/**
+ * One node this node knows of, as {@link ActorSystem.peers} lists it.
+ *
+ * @example
+ * ```ts
+ * const down = system.peers().filter((p: PeerInfo) => p.status !== 'up').map((p) => p.node);
+ * ```
+ */
 export interface PeerInfo {
   node: string;
   /** `up`: linked; `connecting`: re-dialing it; `down`: not linked (waiting for it to dial again, or given up). */
