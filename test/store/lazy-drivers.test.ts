@@ -33,7 +33,7 @@ function inChild(body: string): Record<string, unknown> {
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: new URL('../../', import.meta.url),
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 30_000,
   });
   expect(child.stderr).toBe('');
   return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}');
@@ -57,7 +57,7 @@ describe('store drivers load lazily', () => {
       afterCreate: { sqlite: false, pg: false },
       afterUse: { sqlite: true, pg: false },
     });
-  });
+  }, 40_000);
 
   it("the first postgresStore call loads 'pg'", () => {
     const result = inChild(`
@@ -67,5 +67,5 @@ describe('store drivers load lazily', () => {
       console.log(JSON.stringify({ code, pg: loaded('pg'), sqlite: loaded('better-sqlite3') }));
     `);
     expect(result).toEqual({ code: 'TROUPE_ERR_STORE_FAILED', pg: true, sqlite: false });
-  });
+  }, 40_000);
 });
