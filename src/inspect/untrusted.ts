@@ -15,6 +15,8 @@ export const UNTRUSTED_LIMITS = {
   maxChartStates: 500,
   /** Transitions of one state. */
   maxTransitions: 100,
+  /** Transitions of one chart in all (its layout's cost grows with them); a chart with more is dropped. */
+  maxChartTransitions: 1000,
   /** Nesting of chart states. */
   maxChartDepth: 20,
   /** Longest string in a chart. */
@@ -87,7 +89,7 @@ function statsRecord(value: StatsRecord): StatsRecord {
 
 function chartRecord(value: ChartRecord): ChartRecord | undefined {
   if (typeof value.id !== 'string' || value.id.length > 100 || typeof value.chart !== 'object' || value.chart === null) return undefined;
-  const budget = { states: UNTRUSTED_LIMITS.maxChartStates };
+  const budget = { states: UNTRUSTED_LIMITS.maxChartStates, transitions: UNTRUSTED_LIMITS.maxChartTransitions };
   const root = chartState((value.chart as { root?: unknown }).root, 0, budget);
   if (root === undefined) return undefined;
   const chart: Chart = { id: short((value.chart as { id?: unknown }).id), root };
@@ -96,7 +98,7 @@ function chartRecord(value: ChartRecord): ChartRecord | undefined {
 
 const STATE_TYPES = new Set<string>(['atomic', 'compound', 'parallel', 'final', 'history']);
 
-function chartState(value: unknown, depth: number, budget: { states: number }): ChartState | undefined {
+function chartState(value: unknown, depth: number, budget: { states: number; transitions: number }): ChartState | undefined {
   if (typeof value !== 'object' || value === null || depth > UNTRUSTED_LIMITS.maxChartDepth || --budget.states < 0) return undefined;
   const s = value as Record<string, unknown>;
   if (typeof s.id !== 'string' || typeof s.key !== 'string' || !STATE_TYPES.has(s.type as string)) return undefined;
@@ -107,13 +109,10 @@ function chartState(value: unknown, depth: number, budget: { states: number }): 
     if (c === undefined) return undefined;
     states.push(c);
   }
-  const state: ChartState = {
-    id: short(s.id),
-    key: short(s.key),
-    type: s.type as ChartState['type'],
-    states,
-    transitions: (s.transitions as unknown[]).slice(0, UNTRUSTED_LIMITS.maxTransitions).flatMap(transition),
-  };
+  const transitions = (s.transitions as unknown[]).slice(0, UNTRUSTED_LIMITS.maxTransitions).flatMap(transition);
+  budget.transitions -= transitions.reduce((n, t) => n + Math.max(1, t.targets.length), 0);
+  if (budget.transitions < 0) return undefined;
+  const state: ChartState = { id: short(s.id), key: short(s.key), type: s.type as ChartState['type'], states, transitions };
   if (typeof s.initial === 'string') state.initial = short(s.initial);
   return state;
 }

@@ -74,6 +74,16 @@ describe('fromUntrusted', () => {
     expect(
       fromUntrusted({ ...good, chart: { id: 'x', root: { id: '', key: 'x', type: 'compound', states: many, transitions: [] } } }),
     ).toBeUndefined();
+    // few states, but more transitions in all than a layout should be asked to route
+    const busy = Array.from({ length: 20 }, (_, i) => ({
+      id: `s${i}`,
+      key: `s${i}`,
+      type: 'atomic',
+      states: [],
+      transitions: Array.from({ length: 100 }, (_, j) => ({ event: `e${j}`, targets: [`s${j % 20}`] })),
+    }));
+    const root = { id: '', key: 'x', type: 'compound', states: busy, transitions: [] };
+    expect(fromUntrusted({ ...good, chart: { id: 'x', root } })).toBeUndefined();
   });
 
   it('keeps only well-formed mailbox depths, at most maxDepths', () => {
