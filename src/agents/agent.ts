@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { AgentLogic } from './agent-logic.js';
 import { defineLoopAgent, type LoopAgentOptions } from './loop-agent.js';
+import { checkRetrieveClash } from './scratchpad.js';
 import { type FunctionTool, functionLoopTool } from './tool.js';
 
 /**
@@ -51,6 +52,7 @@ export function defineAgent(options: AgentOptions): AgentLogic<{ task: string },
     if (names.has(t.name)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: two tools are named '${t.name}'`);
     names.add(t.name);
   }
+  checkRetrieveClash([...names], options.context, owner);
   const loopTools = list.map(functionLoopTool);
   return defineLoopAgent('agent', options, () => async () => loopTools, false);
 }

@@ -1,6 +1,7 @@
 /** `defineCoordinator`: an LLM whose tools are worker actors, local or on other nodes. */
-import type { AgentLogic } from './agent-logic.js';
+import { type AgentLogic, isAgentLogic } from './agent-logic.js';
 import { defineLoopAgent, type LoopAgentOptions } from './loop-agent.js';
+import { checkRetrieveClash } from './scratchpad.js';
 import { checkWorkers, type WorkerEntry, WorkerTools } from './worker-tools.js';
 
 /**
@@ -70,7 +71,13 @@ export interface CoordinatorResult {
  * ```
  */
 export function defineCoordinator(options: CoordinatorOptions): AgentLogic<{ task: string }, { answer: string }> {
-  const workers = checkWorkers(options?.workers, `coordinator ${String(options?.name)}`);
+  const owner = `coordinator ${String(options?.name)}`;
+  const workers = checkWorkers(options?.workers, owner);
+  checkRetrieveClash(
+    workers.filter(isAgentLogic).map((w) => w.name),
+    options.context,
+    owner,
+  );
   return defineLoopAgent(
     'coordinator',
     options,

@@ -59,6 +59,19 @@ export function checkContext(context: ContextOptions | undefined, owner: string)
 }
 
 /**
+ * Throws `TROUPE_ERR_INVALID_OPTION` when a tool is named like the built-in `retrieve_result`, which
+ * `context` adds: the model could not tell the two apart. @internal
+ */
+export function checkRetrieveClash(names: readonly string[], context: ContextOptions | undefined, owner: string): void {
+  if (context !== undefined && names.includes(RETRIEVE_TOOL)) {
+    throw new InvalidArgumentError(
+      'TROUPE_ERR_INVALID_OPTION',
+      `${owner}: a tool is named ${RETRIEVE_TOOL}, the built-in tool of context summaries`,
+    );
+  }
+}
+
+/**
  * What the model reads for a long result: a summary and the id to retrieve the full text by. The
  * full text is stored in `pad` under a fresh id. A failing summarizer degrades to the text's start.
  * @internal

@@ -1,7 +1,9 @@
 /** Model output and worker results as untrusted input: hostile ids, names, arguments and results. */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineAgent } from '../../src/agents/agent.js';
 import { type CoordinatorResult, defineCoordinator } from '../../src/agents/coordinator.js';
+import { tool } from '../../src/agents/tool.js';
 import { defineWorker } from '../../src/agents/worker.js';
 import { createSystem } from '../../src/index.js';
 import { cleanUpAfterEach, countingWorker, model, toolMessages, track } from './support.js';
@@ -154,5 +156,21 @@ describe('untrusted model output', () => {
       error: 'TROUPE_ERR_WORKER_FAILED',
       message: expect.stringMatching(/more characters cut/),
     });
+  });
+
+  it('a tool named like the built-in retrieve_result is refused at definition when context is on', () => {
+    const llm = {
+      model: 'm',
+      chat: async () => ({ message: { content: 'x', toolCalls: [] }, usage: { inputTokens: 0, outputTokens: 0 }, model: 'm' }),
+    };
+    const clash = countingWorker('retrieve_result', new Map());
+    const context = { summarizeOver: 100 };
+    expect(() => defineCoordinator({ name: 'lead', description: 'L.', llm, instructions: 'C.', workers: [clash], context })).toThrow(
+      expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION', message: expect.stringMatching(/retrieve_result/) }),
+    );
+    const fn = tool({ name: 'retrieve_result', description: 'R.', input: z.object({ id: z.string() }), run: ({ id }) => id });
+    expect(() => defineAgent({ name: 'a', description: 'A.', llm, instructions: 'C.', tools: [fn], context })).toThrow(/retrieve_result/);
+    // without context there is no built-in tool to clash with
+    expect(() => defineCoordinator({ name: 'lead', description: 'L.', llm, instructions: 'C.', workers: [clash] })).not.toThrow();
   });
 });
