@@ -67,6 +67,7 @@ const ROOT = '';
 export class InspectorModel {
   /** Bumped on every change, so that the page knows when to refresh. */
   version = 0;
+  /** Charts by `<node> <chart id>` (what an actor's `chart` holds). */
   readonly charts = new Map<string, Chart>();
   readonly messages: MessageTimeline;
   readonly decisions: Ring<LogRow>;
@@ -121,7 +122,8 @@ export class InspectorModel {
     this.version++;
     switch (record.type) {
       case '@troupe.chart':
-        if (this.charts.size < 1000 && typeof record.chart?.root === 'object') this.charts.set(String(record.id), record.chart);
+        // keyed by node too: one node's chart can never stand in for another's
+        if (this.charts.size < 1000 && typeof record.chart?.root === 'object') this.charts.set(`${record.node} ${record.id}`, record.chart);
         return;
       case '@troupe.actor':
         this.#actor(record);
@@ -241,7 +243,7 @@ export class InspectorModel {
       if (i >= 0) this.#stopped.splice(i, 1);
     }
     if (e.status === 'restarted') a.restarts++;
-    if (typeof e.chart === 'string') a.chart = e.chart;
+    if (typeof e.chart === 'string') a.chart = `${e.node} ${e.chart}`;
   }
 
   readonly #roots = new Map<string, Set<string>>();

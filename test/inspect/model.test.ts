@@ -149,4 +149,14 @@ describe('InspectorModel with hostile records', () => {
     expect(m.actor('troupe://a/x')).toMatchObject({ status: 'running', value: undefined });
     expect(m.actor('troupe://a/fake')).toBeUndefined();
   });
+
+  it("keeps each node's charts apart: a chart sent under another node's chart id is not shown for that node's actors", () => {
+    const m = new InspectorModel();
+    const chart = (key: string) => ({ id: key, root: { id: '', key, type: 'compound' as const, states: [], transitions: [] } });
+    m.add({ type: '@troupe.chart', node: 'a', at, id: 'c1', chart: chart('real') });
+    m.add({ type: '@troupe.actor', node: 'a', address: 'troupe://a/x', status: 'spawned', chart: 'c1', at });
+    m.add({ type: '@troupe.chart', node: 'evil', at, id: 'c1', chart: chart('fake') });
+    const x = m.actor('troupe://a/x');
+    expect(m.charts.get(x?.chart as string)?.id).toBe('real');
+  });
 });
