@@ -59,6 +59,9 @@ export function defineLoopAgent(
   }
   if (options.escalate !== undefined && typeof options.escalate !== 'function')
     throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: escalate must be a function`);
+  // a hook that would never be called is a mistake worth saying so
+  if (options.escalate !== undefined && onWorkerFailure !== 'escalate')
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: an escalate hook needs onWorkerFailure: 'escalate'`);
   const escalateTimeoutMs = options.escalateTimeoutMs ?? 300_000;
   if (!(typeof escalateTimeoutMs === 'number' && escalateTimeoutMs > 0 && Number.isFinite(escalateTimeoutMs))) {
     throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: escalateTimeoutMs must be a finite number > 0`);

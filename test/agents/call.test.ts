@@ -70,4 +70,19 @@ describe('a call escalated and reassigned', () => {
     expect(counts.get('deploy')).toBe(1);
     expect(toolMessages(server.requests[1]!.body)[0]!.content).toBe(JSON.stringify({ answer: 'deploy: ship' }));
   });
+
+  it('refuses an escalate hook that would never be called (onWorkerFailure is not escalate)', async () => {
+    const { llm } = await model(['done']);
+    const options = {
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [flaky],
+      escalate: () => ({ action: 'retry' }) as const,
+    };
+    expect(() => defineCoordinator(options)).toThrow(/escalate hook needs onWorkerFailure: 'escalate'/);
+    expect(() => defineCoordinator({ ...options, onWorkerFailure: 'report' })).toThrow(/onWorkerFailure/);
+    expect(() => defineCoordinator({ ...options, onWorkerFailure: 'escalate' })).not.toThrow();
+  });
 });
