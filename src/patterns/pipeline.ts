@@ -7,13 +7,14 @@
 import type { ActorSystem } from '../actors/system.js';
 import { InvalidArgumentError, TroupeError } from '../errors.js';
 import { checkJson } from '../store/json.js';
-import type { JsonValue, Store } from '../store/store.js';
+import type { Fence, JsonValue, Store } from '../store/store.js';
 import {
   asTroupeError,
   describeError,
   outcomeOf,
   PatternScope,
   type ScopeOptions,
+  validateFence,
   validateOptions,
   validateSource,
   validateStore,
@@ -68,6 +69,11 @@ export interface PipelineOptions<TInput extends JsonValue = JsonValue> extends S
   input: TInput;
   /** Where checkpoints go (key `pipeline/<runId>`). */
   store: Store;
+  /**
+   * Fences every checkpoint with a lease grant (e.g. a `singleton`'s `fence`): once another holder
+   * took the lease, this run's next checkpoint is refused with `TROUPE_ERR_FENCED` and it stops.
+   */
+  fence?: Fence;
   /** Called between stages with the carried context; what it returns is checkpointed and passed on. */
   prune?: (context: JsonValue, info: PruneInfo) => JsonValue | Promise<JsonValue>;
   /** Default per-stage timeout, ms. Default: the system's ask timeout. */
@@ -187,7 +193,7 @@ export async function pipeline<TOutput extends JsonValue = JsonValue, TInput ext
         i + 1 < stages.length && prune !== undefined ? await prune(output, { after: stage.name, next: stages[i + 1].name }) : output;
       scope.throwIfAborted();
       const checkpoint: Checkpoint = { stages: names, next: i + 1, context };
-      await store.put(key, checkpoint as unknown as JsonValue);
+      await store.put(key, checkpoint as unknown as JsonValue, options.fence === undefined ? undefined : { fence: options.fence });
     }
   } catch (err) {
     await scope.close(outcomeOf(err), describeError(err));
@@ -213,6 +219,7 @@ function validate(options: PipelineOptions<JsonValue>): void {
     validateTimeout(stage.timeoutMs, `pipeline stage ${stage.name} timeoutMs`);
   }
   validateStore(store, 'pipeline store');
+  validateFence(options.fence, 'pipeline fence');
   if (prune !== undefined && typeof prune !== 'function') fail('pipeline prune must be a function');
   try {
     checkJson(options.input);

@@ -12,7 +12,7 @@ import type { PatternInspectionEvent } from '../actors/inspection.js';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import { AskError, InvalidArgumentError, TroupeError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { Fence, Store } from '../store/store.js';
 
 /**
  * A worker to spawn on another node: logic registered there as `logic` (its `logic` allowlist).
@@ -124,6 +124,15 @@ export function validateStore(store: unknown, what: string): asserts store is St
     s !== null &&
     (['get', 'put', 'delete', 'cas', 'list'] as const).every((method) => typeof s[method] === 'function');
   if (!ok) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a Store (memoryStore(), sqliteStore(…), …)`);
+}
+
+/** Throws `TROUPE_ERR_INVALID_OPTION` unless `fence` is `undefined` or `{ lease: string, token: number }`. */
+export function validateFence(fence: unknown, what: string): asserts fence is Fence | undefined {
+  if (fence === undefined) return;
+  const f = fence as Partial<Fence> | null;
+  if (typeof f !== 'object' || f === null || typeof f.lease !== 'string' || !Number.isSafeInteger(f.token)) {
+    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be { lease, token } (a lease's fence)`);
+  }
 }
 
 /** Throws `TROUPE_ERR_INVALID_OPTION` unless `ms` is `undefined` or a finite number > 0. */

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, TroupeError } from '../errors.js';
 import { checkJson } from '../store/json.js';
-import type { Store } from '../store/store.js';
+import type { Fence, Store } from '../store/store.js';
 import type { BackoffOptions } from '../util/backoff.js';
 import { isRef, type ScopeOptions, validateCount, validateSource, type WorkerSource } from './scope.js';
 
@@ -62,6 +62,11 @@ export interface WorkQueueOptions<TInput = unknown> extends ScopeOptions {
   store?: Store;
   /** Names the run in the store. Required with `store`. */
   runId?: string;
+  /**
+   * Fences every checkpoint with a lease grant (e.g. a `singleton`'s `fence`): once another holder
+   * took the lease, the next checkpoint is refused and `done` rejects with `TROUPE_ERR_FENCED`.
+   */
+  fence?: Fence;
 }
 
 /**

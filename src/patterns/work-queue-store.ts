@@ -4,7 +4,7 @@
  * @module
  */
 import { TroupeError } from '../errors.js';
-import type { JsonValue, Store } from '../store/store.js';
+import type { Fence, JsonValue, PutOptions, Store } from '../store/store.js';
 
 /** A task's state in a running queue. @internal */
 export type TaskState = 'queued' | 'waiting' | 'running' | 'done' | 'failed';
@@ -36,11 +36,13 @@ export class QueueCheckpoints {
   readonly #store: Store;
   readonly #prefix: string;
   readonly #onError: (error: TroupeError) => void;
+  readonly #options: PutOptions | undefined;
   /** Latest unwritten state per key. */
   readonly #pending = new Map<string, StoredTask>();
   #writing: Promise<void> | undefined;
 
-  constructor(store: Store, runId: string, onError: (error: TroupeError) => void) {
+  constructor(store: Store, runId: string, fence: Fence | undefined, onError: (error: TroupeError) => void) {
+    this.#options = fence === undefined ? undefined : { fence };
     this.#store = store;
     this.#prefix = `work-queue/${runId}/`;
     this.#onError = onError;
@@ -85,7 +87,7 @@ export class QueueCheckpoints {
       while (this.#pending.size > 0) {
         const [key, task] = this.#pending.entries().next().value as [string, StoredTask];
         this.#pending.delete(key);
-        await this.#store.put(key, task as unknown as JsonValue);
+        await this.#store.put(key, task as unknown as JsonValue, this.#options);
       }
     } catch (err) {
       this.#pending.clear();

@@ -17,6 +17,7 @@ import {
   outcomeOf,
   PatternScope,
   validateCount,
+  validateFence,
   validateOptions,
   validateStore,
   validateTimeout,
@@ -122,11 +123,13 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
     if (store !== undefined) {
       validateStore(store, 'workQueue store');
       if (typeof runId !== 'string' || runId.length === 0) throw invalid('workQueue needs a runId with a store');
+      validateFence(options.fence, 'workQueue fence');
     }
     for (const task of tasks) validateTask(task, store !== undefined);
     this.#system = system;
     this.#scope = new PatternScope(system, 'work-queue', { ...options, run: runId });
-    this.#checkpoints = store === undefined ? undefined : new QueueCheckpoints(store, runId as string, (err) => this.#fail(err));
+    this.#checkpoints =
+      store === undefined ? undefined : new QueueCheckpoints(store, runId as string, options.fence, (err) => this.#fail(err));
     this.done = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;

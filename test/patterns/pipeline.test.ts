@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ActorSystem, createSystem } from '../../src/index.js';
 import { pipeline, pipelineKey } from '../../src/patterns/pipeline.js';
 import { usageOf } from '../../src/patterns/worker-protocol.js';
+import { lease } from '../../src/store/lease.js';
 import { memoryStore } from '../../src/store/memory.js';
 import type { JsonValue } from '../../src/store/store.js';
+import { SimulatedClock } from '../../src/util/clock.js';
 import { actors, taskWorker } from './helpers.js';
 
 let sys: ActorSystem;
@@ -140,5 +142,32 @@ describe('pipeline', () => {
     ).rejects.toMatchObject({ code: 'TROUPE_ERR_ABORTED' });
     expect(actors(sys)).toBe(0);
     expect(await store.get(pipelineKey('r7'))).toBeUndefined();
+  });
+  it("fences its checkpoints with a lease grant: once another holder took the lease, the stale run's next checkpoint is refused", async () => {
+    sys = createSystem();
+    const clock = new SimulatedClock();
+    const store = memoryStore({ clock });
+    const mine = lease(store, 'coordinator', { holder: 'a', ttlMs: 1000 });
+    await mine.acquire();
+    const runs: string[] = [];
+    const takeOver = taskWorker(async (input) => {
+      runs.push('second');
+      clock.advance(2000); // a's grant lapses while it is paused in stage 2…
+      await lease(store, 'coordinator', { holder: 'b', ttlMs: 1000 }).acquire(); // …and b takes over
+      return input;
+    });
+    const stages = [
+      { name: 'first', worker: stageWorker('first', runs) },
+      { name: 'second', worker: takeOver },
+    ];
+    const input = { text: 'x', notes: [] };
+    const err = await pipeline(sys, { runId: 'fenced', stages, input, store, fence: mine.fence }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TROUPE_ERR_FENCED' });
+    expect(runs).toEqual(['first', 'second']);
+    expect((await store.get(pipelineKey('fenced')))?.value).toMatchObject({ next: 1 });
+    expect(actors(sys)).toBe(0);
+    await expect(pipeline(sys, { runId: 'f2', stages, input, store, fence: { lease: 'coordinator' } as never })).rejects.toMatchObject({
+      code: 'TROUPE_ERR_INVALID_OPTION',
+    });
   });
 });

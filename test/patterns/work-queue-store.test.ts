@@ -15,18 +15,18 @@ const task = (id: string, seq: number, state: StoredTask['state'] = 'queued'): S
 describe('QueueCheckpoints', () => {
   it('writes the latest state of each task and loads them back in queue order', async () => {
     const store = memoryStore();
-    const cp = new QueueCheckpoints(store, 'run', () => {});
+    const cp = new QueueCheckpoints(store, 'run', undefined, () => {});
     cp.save(task('b', 2));
     cp.save(task('a', 1));
     cp.save({ ...task('b', 2, 'done'), output: 42 });
     await cp.flush();
-    const loaded = await new QueueCheckpoints(store, 'run', () => {}).load();
+    const loaded = await new QueueCheckpoints(store, 'run', undefined, () => {}).load();
     expect(loaded.map((t) => [t.id, t.state])).toEqual([
       ['a', 'queued'],
       ['b', 'done'],
     ]);
     expect(loaded[1].output).toBe(42);
-    expect(await new QueueCheckpoints(store, 'other', () => {}).load()).toEqual([]);
+    expect(await new QueueCheckpoints(store, 'other', undefined, () => {}).load()).toEqual([]);
   });
 
   it('coalesces writes of one task that pile up while a write is in flight', async () => {
@@ -41,7 +41,7 @@ describe('QueueCheckpoints', () => {
         return store.put(k, v, o);
       },
     } as Store;
-    const cp = new QueueCheckpoints(counting, 'run', () => {});
+    const cp = new QueueCheckpoints(counting, 'run', undefined, () => {});
     for (let i = 0; i < 100; i++) cp.save({ ...task('x', 0), attempts: i });
     await cp.flush();
     expect(puts).toBeLessThanOrEqual(2);
@@ -52,11 +52,11 @@ describe('QueueCheckpoints', () => {
     const store = memoryStore();
     const errors: unknown[] = [];
     const failing = { ...store, put: () => Promise.reject(new Error('disk full')) } as unknown as Store;
-    const cp = new QueueCheckpoints(failing, 'run', (e) => errors.push(e));
+    const cp = new QueueCheckpoints(failing, 'run', undefined, (e) => errors.push(e));
     cp.save(task('a', 0));
     await cp.flush();
     expect(errors[0]).toMatchObject({ code: 'TROUPE_ERR_STORE_FAILED' });
     await store.put('work-queue/bad/x', { id: 'x' });
-    await expect(new QueueCheckpoints(store, 'bad', () => {}).load()).rejects.toMatchObject({ code: 'TROUPE_ERR_STORE_FAILED' });
+    await expect(new QueueCheckpoints(store, 'bad', undefined, () => {}).load()).rejects.toMatchObject({ code: 'TROUPE_ERR_STORE_FAILED' });
   });
 });

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ActorSystem, createSystem } from '../../src/index.js';
 import { type WorkTask, workQueue } from '../../src/patterns/work-queue.js';
+import { lease } from '../../src/store/lease.js';
 import { memoryStore } from '../../src/store/memory.js';
+import { SimulatedClock } from '../../src/util/clock.js';
 import { actors, deferred, doubler, eventually, taskWorker } from './helpers.js';
 
 const systems: ActorSystem[] = [];
@@ -274,6 +276,29 @@ describe('workQueue with a store: untrusted input and output', () => {
     expect([...results.keys()].sort()).toEqual(['t0', 't2', 't3']);
     expect(q.failures().get('t1')?.code).toBe('TROUPE_ERR_INVALID_OUTPUT');
     expect((await store.get('work-queue/out/t1'))?.value).toMatchObject({ state: 'failed' });
+  });
+});
+
+describe('workQueue with a fence', () => {
+  it('fails with TROUPE_ERR_FENCED once another holder took the lease its checkpoints are fenced with', async () => {
+    const sys = system();
+    const clock = new SimulatedClock();
+    const store = memoryStore({ clock });
+    const mine = lease(store, 'queue', { holder: 'a', ttlMs: 1000 });
+    await mine.acquire();
+    const worker = taskWorker(async (n) => {
+      if (n === 2) {
+        clock.advance(2000);
+        await lease(store, 'queue', { holder: 'b', ttlMs: 1000 }).acquire();
+      }
+      return n;
+    });
+    const q = workQueue(sys, { workers: [worker], tasks: tasksOf(5), store, runId: 'fenced', fence: mine.fence });
+    await expect(q.done).rejects.toMatchObject({ code: 'TROUPE_ERR_FENCED' });
+    const saved = await store.list('work-queue/fenced/');
+    expect(saved.filter((e) => (e.value as { state: string }).state === 'done').length).toBeLessThan(5);
+    await eventually(() => actors(sys) === 0, 2000, 'no actor left');
+    expect(() => workQueue(sys, { workers: [worker], store, runId: 'x', fence: { token: 1 } as never })).toThrow(/fence/);
   });
 });
 
