@@ -44,7 +44,10 @@ interface Slot {
   ref: ActorRef | undefined;
   release: () => Promise<void>;
   retired: boolean;
-  /** Lost workers in a row without a success; a slot that keeps losing them retires. */
+  /**
+   * Workers lost in a row without a success, not counting those a task crashed or timed out (the
+   * task's attempts bound those); a slot that keeps losing them retires.
+   */
   losses: number;
 }
 
@@ -322,7 +325,8 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
     }
     const crashed = error.code === 'TROUPE_ERR_ACTOR_FAILED' && this.#localWorkerDead(ref);
     // A crashed worker is replaced; so is a spawned one that timed out (it may be stuck).
-    if (crashed || (error.code === 'TROUPE_ERR_TIMEOUT' && !isRef(slot.source))) this.#replace(slot, ref, error);
+    // The task's attempts bound these replacements, so a poison task never retires the slot.
+    if (crashed || (error.code === 'TROUPE_ERR_TIMEOUT' && !isRef(slot.source))) this.#replace(slot, ref, error, false);
     else this.#offer(slot, ref);
     if (task.attempts >= this.#maxAttempts) {
       task.state = 'failed';
@@ -357,10 +361,13 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
     return stats === undefined || stats.status !== 'running';
   }
 
-  /** A slot's worker is lost: spawned workers are replaced; a ref slot (or one that keeps losing them) retires. */
-  #replace(slot: Slot, ref: ActorRef, error: TroupeError): void {
+  /**
+   * A slot's worker is lost: spawned workers are replaced; a ref slot (or one that keeps losing
+   * workers, `counts` telling whether this loss is one) retires.
+   */
+  #replace(slot: Slot, ref: ActorRef, error: TroupeError, counts = true): void {
     if (slot.retired || slot.ref !== ref) return;
-    slot.losses++;
+    if (counts) slot.losses++;
     if (isRef(slot.source) || slot.losses > MAX_LOSSES) {
       this.#retire(slot, error);
       return;

@@ -136,6 +136,21 @@ describe('workQueue', () => {
     expect(crashes).toBe(2);
   });
 
+  it('fails a poison task that crashes every worker after maxAttempts, without retiring the slot or sinking the queue', async () => {
+    const sys = system();
+    const worker = taskWorker((input) => input, { crash: (input) => typeof input === 'string' && input.startsWith('poison') });
+    const q = workQueue<unknown>(sys, {
+      workers: [worker],
+      tasks: [{ id: 'p1', input: 'poison 1' }, { id: 'p2', input: 'poison 2' }, ...tasksOf(3)],
+      maxAttempts: 6,
+      backoff: fast,
+    });
+    const results = await q.done;
+    expect([...results.keys()].sort()).toEqual(['t0', 't1', 't2']);
+    expect([...q.failures().keys()].sort()).toEqual(['p1', 'p2']);
+    expect(q.stats()).toMatchObject({ done: 3, failed: 2 });
+  });
+
   it('accepts tasks while running, ignores known ids, and refuses tasks once done', async () => {
     const sys = system();
     const gate = deferred();
