@@ -181,12 +181,34 @@ function screen(call: LlmToolCall, state: RunState, cfg: TurnConfig): { outcome?
   return { tool, input: parsed.value };
 }
 
+/**
+ * Deepest nesting of arguments a call may have. JSON.parse takes any depth, but JSON.stringify,
+ * structuredClone and msgpack recurse: arguments nested 100 000 deep would parse, then break the
+ * decision record, the checkpoint and the wire.
+ */
+const MAX_ARGUMENT_DEPTH = 64;
+
 function parseArguments(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text === '' ? '{}' : text) };
+    value = JSON.parse(text === '' ? '{}' : text);
   } catch (err) {
     return { ok: false, message: (err as Error).message };
   }
+  if (nestedDeeperThan(value, MAX_ARGUMENT_DEPTH)) return { ok: false, message: `arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels` };
+  return { ok: true, value };
+}
+
+/** True when `value` nests deeper than `max` levels (without recursion, whatever its depth). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function parseLoose(text: string): unknown {

@@ -6,6 +6,7 @@ import { type CoordinatorResult, defineCoordinator } from '../../src/agents/coor
 import { tool } from '../../src/agents/tool.js';
 import { defineWorker } from '../../src/agents/worker.js';
 import { createSystem } from '../../src/index.js';
+import { memoryStore } from '../../src/store/memory.js';
 import { cleanUpAfterEach, countingWorker, model, toolMessages, track } from './support.js';
 
 cleanUpAfterEach();
@@ -172,5 +173,36 @@ describe('untrusted model output', () => {
     expect(() => defineAgent({ name: 'a', description: 'A.', llm, instructions: 'C.', tools: [fn], context })).toThrow(/retrieve_result/);
     // without context there is no built-in tool to clash with
     expect(() => defineCoordinator({ name: 'lead', description: 'L.', llm, instructions: 'C.', workers: [clash] })).not.toThrow();
+  });
+
+  it('arguments nested 100 000 deep are refused as invalid: the run, its record and its checkpoint stay serializable', async () => {
+    const deep = `{"task":"a","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const { server, llm } = await model([{ toolCalls: [{ id: 'd', name: 'echo', arguments: deep }] }, 'done']);
+    const counts = new Map<string, number>();
+    const echo = defineWorker({
+      name: 'echo',
+      description: 'Echo.',
+      input: z.looseObject({ task: z.string() }),
+      run: async () => {
+        counts.set('echo', 1);
+        return 'ok';
+      },
+    });
+    const store = memoryStore();
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [echo],
+      checkpoint: { store, runId: 'r' },
+    });
+    const run = await ask(track(createSystem()).spawn(lead));
+    expect(counts.get('echo')).toBeUndefined();
+    expect(JSON.parse(toolMessages(server.requests[1]!.body)[0]!.content)).toMatchObject({
+      error: 'TROUPE_ERR_INVALID_INPUT',
+      message: expect.stringMatching(/nest deeper than 64/),
+    });
+    expect(() => JSON.stringify(run.decisions)).not.toThrow();
   });
 });
