@@ -16,7 +16,10 @@ function showSummary(s) {
     ['tokens in/out', `${s.inputTokens}/${s.outputTokens}`],
   ];
   $('summary').replaceChildren(...items.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, String(v)))));
-  $('tree-count').textContent = s.actorsOmitted ? `(${s.actorsOmitted} not shown: table full)` : '';
+  const omitted = [];
+  if (s.actorsOmitted) omitted.push(`${s.actorsOmitted} not shown: table full`);
+  if (s.recordsOmitted) omitted.push(`${s.recordsOmitted} records from nodes beyond the limit dropped`);
+  $('tree-count').textContent = omitted.length ? `(${omitted.join('; ')})` : '';
 }
 
 // ---- tree ----
