@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CoordinatorResult, defineCoordinator } from '../../src/agents/coordinator.js';
 import { defineWorker } from '../../src/agents/worker.js';
-import { createSystem } from '../../src/index.js';
+import { createSystem, SimulatedClock } from '../../src/index.js';
 import { latch, until } from '../support/latch.js';
 import { cleanUpAfterEach, countingWorker, model, track } from './support.js';
 
@@ -59,5 +59,56 @@ describe('a run leaves nothing behind', () => {
     await expect(cancelled).rejects.toMatchObject({ code: 'TROUPE_ERR_ABORTED' });
     await until(idle);
     expect(system.stats()).toMatchObject({ pendingAsks: 0, temporaries: 0, actors: baseline.actors, unhandledExits: 0 });
+  });
+
+  it('leaves no timer on the system clock: approvals, escalations, retries and a cancelled approval', async () => {
+    const clock = new SimulatedClock();
+    const system = track(createSystem({ clock }));
+    const baseline = clock.pending;
+    const flaky = defineWorker({
+      name: 'flaky',
+      description: 'Fails.',
+      run: async () => {
+        throw new Error('down');
+      },
+    });
+    const { llm } = await model([
+      {
+        toolCalls: [
+          { id: 'a', name: 'quick', arguments: { task: 'a' } },
+          { id: 'b', name: 'flaky', arguments: { task: 'b' } },
+        ],
+      },
+      'done',
+      { toolCalls: [{ id: 'c', name: 'quick', arguments: { task: 'c' } }] },
+    ]);
+    const asking = latch(3);
+    let hang = false;
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [countingWorker('quick', new Map()), flaky],
+      limits: { maxRetries: 1 },
+      onWorkerFailure: 'escalate',
+      escalate: async () => ({ action: 'abandon' }),
+      guardrails: {
+        approve: async () => {
+          asking.unlock();
+          return hang ? new Promise<boolean>(() => {}) : true;
+        },
+      },
+    });
+    const ref = system.spawn(lead);
+    await ref.ask({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000 });
+    await until(() => clock.pending === baseline, 5000, 'timers of the finished run to be cleared');
+    hang = true;
+    const abort = new AbortController();
+    const cancelled = ref.ask({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000, signal: abort.signal });
+    await asking.wait;
+    abort.abort(new Error('user cancelled'));
+    await expect(cancelled).rejects.toMatchObject({ code: 'TROUPE_ERR_ABORTED' });
+    await until(() => clock.pending === baseline, 5000, 'timers of the cancelled run to be cleared');
   });
 });
