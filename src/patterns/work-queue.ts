@@ -313,7 +313,8 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
   }
 
   #failed(slot: Slot, ref: ActorRef, task: TaskRecord, error: TroupeError): void {
-    if (WORKER_GONE.has(error.code)) {
+    // A local worker still running merely relayed such a code (its own callee was gone): the task failed.
+    if (WORKER_GONE.has(error.code) && this.#workerState(ref) !== 'running') {
       // Not the task's fault: re-queue it at once without spending an attempt, and replace the worker.
       task.attempts--;
       this.#retries++;
@@ -323,7 +324,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
       this.#replace(slot, ref, error);
       return;
     }
-    const crashed = error.code === 'TROUPE_ERR_ACTOR_FAILED' && this.#localWorkerDead(ref);
+    const crashed = error.code === 'TROUPE_ERR_ACTOR_FAILED' && this.#workerState(ref) === 'gone';
     // A crashed worker is replaced; so is a spawned one that timed out (it may be stuck).
     // The task's attempts bound these replacements, so a poison task never retires the slot.
     if (crashed || (error.code === 'TROUPE_ERR_TIMEOUT' && !isRef(slot.source))) this.#replace(slot, ref, error, false);
@@ -355,10 +356,11 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
     this.#timers.add(timer);
   }
 
-  #localWorkerDead(ref: ActorRef): boolean {
-    if (!ref.address.startsWith(`troupe://${this.#system.node}/`)) return false;
+  /** Whether a local worker still runs; `remote` when this node cannot tell. */
+  #workerState(ref: ActorRef): 'running' | 'gone' | 'remote' {
+    if (!ref.address.startsWith(`troupe://${this.#system.node}/`)) return 'remote';
     const stats = this.#system.stats(ref);
-    return stats === undefined || stats.status !== 'running';
+    return stats !== undefined && stats.status === 'running' ? 'running' : 'gone';
   }
 
   /**

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ActorSystem, createSystem } from '../../src/index.js';
+import { fromCallback } from 'xstate';
+import { type ActorSystem, createSystem, type ReplyTo } from '../../src/index.js';
 import { type WorkTask, workQueue } from '../../src/patterns/work-queue.js';
 import { lease } from '../../src/store/lease.js';
 import { memoryStore } from '../../src/store/memory.js';
@@ -149,6 +150,30 @@ describe('workQueue', () => {
     expect([...results.keys()].sort()).toEqual(['t0', 't1', 't2']);
     expect([...q.failures().keys()].sort()).toEqual(['p1', 'p2']);
     expect(q.stats()).toMatchObject({ done: 3, failed: 2 });
+  });
+
+  it('treats TROUPE_ERR_NO_ACTOR relayed by a live local worker as that task failing, not as the worker gone', async () => {
+    const sys = system();
+    // A worker whose own callee is gone for one input: it answers that task with NO_ACTOR, and lives on.
+    const relay = sys.spawn(
+      fromCallback<{ type: string; input?: unknown; taskId?: string; replyTo?: ReplyTo }>(({ receive }) => {
+        receive((e) => {
+          if (e.type !== 'task' || e.replyTo === undefined) return;
+          if (e.input === 'lost') {
+            e.replyTo.send({ type: 'troupe.error', code: 'TROUPE_ERR_NO_ACTOR', error: { name: 'Error', message: 'my callee is gone' } });
+          } else e.replyTo.send({ type: 'result', output: e.input, taskId: e.taskId });
+        });
+      }),
+    );
+    const q = workQueue<unknown>(sys, {
+      workers: [relay],
+      tasks: [{ id: 'x', input: 'lost' }, ...tasksOf(3)],
+      maxAttempts: 2,
+      backoff: fast,
+    });
+    const results = await q.done;
+    expect([...results.keys()].sort()).toEqual(['t0', 't1', 't2']);
+    expect(q.failures().get('x')?.code).toBe('TROUPE_ERR_NO_ACTOR');
   });
 
   it('accepts tasks while running, ignores known ids, and refuses tasks once done', async () => {
