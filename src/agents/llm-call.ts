@@ -35,7 +35,9 @@ export async function callModel(llm: LlmClient, request: LlmRequest, caller: Cal
     const content = typeof response.message.content === 'string' ? response.message.content : null;
     const rawCalls: unknown = response.message.toolCalls;
     const toolCalls = Array.isArray(rawCalls) ? checkToolCalls(rawCalls) : [];
-    const model = typeof response.model === 'string' && response.model !== '' ? response.model : llm.model;
+    // the server's name keys usage.byModel: `__proto__` would set that record's prototype instead
+    const reported = response.model;
+    const model = typeof reported === 'string' && reported !== '' && reported !== '__proto__' ? reported : llm.model;
     const u = response.usage;
     const count = (n: unknown) => (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0);
     const usage = usageOf(model, count(u?.inputTokens), count(u?.outputTokens));

@@ -1,7 +1,7 @@
 /** One model request of an agent: a client that never answers cannot pin a cancelled run. */
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from '../../src/actors/inspection.js';
-import { defineCoordinator } from '../../src/agents/coordinator.js';
+import { type CoordinatorResult, defineCoordinator } from '../../src/agents/coordinator.js';
 import type { LlmClient } from '../../src/agents/llm/llm.js';
 import { createSystem } from '../../src/index.js';
 import { latch } from '../support/latch.js';
@@ -41,5 +41,24 @@ describe('callModel', () => {
     await expect(run).rejects.toMatchObject({ code: 'TROUPE_ERR_ABORTED' });
     await ended.wait;
     expect(events[0]).toMatchObject({ model: 'deaf', error: 'TROUPE_ERR_CANCELLED' });
+  });
+
+  it('a server reporting the model "__proto__" is counted under the client\'s model name', async () => {
+    const rogue: LlmClient = {
+      model: 'mine',
+      chat: async () => ({ message: { content: 'ok', toolCalls: [] }, usage: { inputTokens: 5, outputTokens: 2 }, model: '__proto__' }),
+    };
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm: rogue,
+      instructions: 'C.',
+      workers: [countingWorker('w', new Map())],
+    });
+    const run = await track(createSystem())
+      .spawn(lead)
+      .ask<CoordinatorResult>({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000 });
+    expect(run.usage.byModel).toEqual({ mine: { inputTokens: 5, outputTokens: 2, calls: 1 } });
+    expect(Object.getPrototypeOf(run.usage.byModel)).toBe(Object.prototype);
   });
 });
