@@ -31,6 +31,7 @@ describe('the error model', () => {
       ['TROUPE_ERR_NO_ACTOR', DeliveryError],
       ['TROUPE_ERR_NODE_DOWN', DeliveryError],
       ['TROUPE_ERR_PROTOCOL', TransportError],
+      ['TROUPE_ERR_INSECURE', InvalidArgumentError],
       ['TROUPE_ERR_STREAM_FAILED', StreamError],
       ['TROUPE_ERR_ACTOR_FAILED', TroupeError],
       ['TROUPE_ERR_LLM_FAILED', TroupeError],

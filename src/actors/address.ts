@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 
 /** Every address starts with this scheme. */
 export const SCHEME = 'troupe://';
@@ -48,14 +48,14 @@ export function nodePrefix(node: string): string {
 /** Parses an address string; throws `TROUPE_ERR_INVALID_ADDRESS` when it is not one. */
 export function parseAddress(address: string): ParsedAddress {
   if (typeof address !== 'string' || !address.startsWith(SCHEME)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_ADDRESS', `not a troupe address: ${String(address)}`);
+    throw createError('TROUPE_ERR_INVALID_ADDRESS', `not a troupe address: ${String(address)}`);
   }
   const rest = address.slice(SCHEME.length);
   const slash = rest.indexOf('/');
   const node = slash < 0 ? rest : rest.slice(0, slash);
   const path = slash < 0 ? '' : rest.slice(slash + 1);
   if (!NODE.test(node) || path.length === 0 || path.split('/').some((s) => !isSegment(s))) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_ADDRESS', `not a troupe address: ${address}`);
+    throw createError('TROUPE_ERR_INVALID_ADDRESS', `not a troupe address: ${address}`);
   }
   return { node, path };
 }
@@ -71,7 +71,7 @@ function isSegment(s: string): boolean {
  */
 export function validateName(name: string): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new InvalidArgumentError(
+    throw createError(
       'TROUPE_ERR_INVALID_NAME',
       `invalid actor name ${JSON.stringify(name)}: use 1-200 of [A-Za-z0-9_.:@~+-], starting with a letter, digit or _`,
     );
@@ -82,7 +82,7 @@ export function validateName(name: string): string {
 /** Throws `TROUPE_ERR_INVALID_OPTION` unless `node` is a valid node id. */
 export function validateNodeId(node: string): string {
   if (typeof node !== 'string' || !NODE.test(node)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `invalid node id ${JSON.stringify(node)}: use 1-100 of [A-Za-z0-9_.:@~+-]`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `invalid node id ${JSON.stringify(node)}: use 1-100 of [A-Za-z0-9_.:@~+-]`);
   }
   return node;
 }

@@ -1,6 +1,6 @@
 import type { AnyEventObject } from 'xstate';
 import { fromWireError } from '../error-wire.js';
-import { AskError, createError, type ErrorCode, InvalidArgumentError, isErrorCode } from '../errors.js';
+import { createError, type ErrorCode, isErrorCode } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { DeadLetterReason } from './dead-letters.js';
 import type { InspectionBus } from './inspection.js';
@@ -176,7 +176,7 @@ export function startAsk<TReply>(
 ): Promise<TReply> {
   if (!isEvent(event)) {
     return Promise.reject(
-      new InvalidArgumentError('TROUPE_ERR_INVALID_EVENT', `ask needs an event object with a string type, got ${describeNonEvent(event)}`),
+      createError('TROUPE_ERR_INVALID_EVENT', `ask needs an event object with a string type, got ${describeNonEvent(event)}`),
     );
   }
   let timeoutMs: number;
@@ -187,7 +187,7 @@ export function startAsk<TReply>(
   }
   const signal = options?.signal;
   if (signal?.aborted) {
-    return Promise.reject(new AskError('TROUPE_ERR_ABORTED', `ask to ${target} was aborted`, { cause: signal.reason }));
+    return Promise.reject(createError('TROUPE_ERR_ABORTED', `ask to ${target} was aborted`, { cause: signal.reason }));
   }
   return new Promise<TReply>((resolve, reject) => {
     const temp = new TempRef(host, target, resolve as (value: AnyEventObject) => void, reject);

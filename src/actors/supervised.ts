@@ -1,5 +1,5 @@
 import type { AnyEventObject } from 'xstate';
-import { createError, InvalidArgumentError, type TroupeError } from '../errors.js';
+import { createError, type TroupeError } from '../errors.js';
 import type { ChildCounts, ChildHandle, ChildInfo } from '../supervision/child-record.js';
 import type { ChildSpec, ChildType, ResolvedSpec, SpecRules } from '../supervision/child-spec.js';
 import type { CallResult, SupervisorAction, SupervisorHost } from '../supervision/supervisor.js';
@@ -128,7 +128,7 @@ export interface SupervisorRef {
  */
 export function supervisorRef(ref: ActorRef, options: AskOptions = {}): SupervisorRef {
   if (!(ref instanceof LocalRef) || !isSupervisorLogic(ref._cell.logic)) {
-    throw new InvalidArgumentError('TROUPE_ERR_NOT_SUPERVISOR', `${String(ref?.address)} is not a local supervisor`);
+    throw createError('TROUPE_ERR_NOT_SUPERVISOR', `${String(ref?.address)} is not a local supervisor`);
   }
   return new LocalSupervisorRef(ref, options);
 }

@@ -1,6 +1,6 @@
 /** The option, stats and provider types of an actor system, and the checks of its options. */
 import type { AnyActorLogic, AnyEventObject, EventFromLogic, InputFrom } from 'xstate';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { Dispatcher } from '../mailbox/dispatcher.js';
 import type { MailboxOptions } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
@@ -218,11 +218,11 @@ const SYSTEM_KEYS = new Set(['node', 'clock', 'dispatcher', 'throughput', 'askTi
 /** Refuses what `new ActorSystem` does not read. @internal */
 export function checkSystemOptions(options: object): void {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'ActorSystem options must be an object');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'ActorSystem options must be an object');
   }
   for (const [key, value] of Object.entries(options)) {
     if (SYSTEM_KEYS.has(key) || value === undefined) continue;
-    throw new InvalidArgumentError(
+    throw createError(
       'TROUPE_ERR_INVALID_OPTION',
       `${key} is not an option of new ActorSystem(); network options (listen, secret, tls, logic, …) go to createSystem from 'troupe'`,
     );

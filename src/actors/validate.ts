@@ -1,5 +1,5 @@
 /** The option checks that spawn, ask, stream and the system share, so each rule is written once. */
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 
 /**
  * A throughput: messages an actor handles per turn, a whole number >= 1. Throws `TROUPE_ERR_INVALID_OPTION`.
@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../errors.js';
  */
 export function validateThroughput(value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
-  throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `throughput must be a whole number >= 1, got ${String(value)}`);
+  throw createError('TROUPE_ERR_INVALID_OPTION', `throughput must be a whole number >= 1, got ${String(value)}`);
 }
 
 /**
@@ -17,7 +17,7 @@ export function validateThroughput(value: unknown): number {
  */
 export function validateTimeout(what: string, value: unknown): number {
   if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
-  throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a finite number > 0, got ${String(value)}`);
+  throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must be a finite number > 0, got ${String(value)}`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { Queue } from './queue.js';
 
 /** What happens to a user message that arrives at a full mailbox. */
@@ -37,13 +37,10 @@ export class Mailbox<U, S = unknown> {
     const capacity = options.capacity ?? Number.POSITIVE_INFINITY;
     const overflow = options.overflow ?? 'drop-newest';
     if (!(capacity === Number.POSITIVE_INFINITY || (Number.isInteger(capacity) && capacity >= 1))) {
-      throw new InvalidArgumentError(
-        'TROUPE_ERR_INVALID_OPTION',
-        `mailbox.capacity must be a whole number >= 1 or Infinity, got ${capacity}`,
-      );
+      throw createError('TROUPE_ERR_INVALID_OPTION', `mailbox.capacity must be a whole number >= 1 or Infinity, got ${capacity}`);
     }
     if (overflow !== 'drop-newest' && overflow !== 'drop-oldest' && overflow !== 'reject') {
-      throw new InvalidArgumentError(
+      throw createError(
         'TROUPE_ERR_INVALID_OPTION',
         `mailbox.overflow must be 'drop-newest', 'drop-oldest' or 'reject', got ${String(overflow)}`,
       );

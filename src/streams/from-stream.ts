@@ -4,7 +4,7 @@ import { type Body, type BodyHost, kNativeLogic, type NativeContext, type Native
 import { type ActorRef, BaseRef } from '../actors/ref.js';
 import { WatchableEnd } from '../actors/watchers.js';
 import { toWireError } from '../error-wire.js';
-import { createError, type ErrorCode, InvalidArgumentError, isErrorCode } from '../errors.js';
+import { createError, type ErrorCode, isErrorCode } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { ExitReason } from '../util/exit-reason.js';
 import {
@@ -78,17 +78,11 @@ export function fromStream<TChunk, TInput = unknown, TEvent extends EventObject 
   options: FromStreamOptions = {},
 ): StreamLogic<TChunk, TInput, TEvent> {
   if (typeof source !== 'function') {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      'fromStream needs a function returning an async iterable (an async function*)',
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'fromStream needs a function returning an async iterable (an async function*)');
   }
   const maxCollect = options.maxCollect ?? DEFAULT_MAX_COLLECT;
   if (!(Number.isInteger(maxCollect) && maxCollect >= 1)) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `fromStream maxCollect must be a whole number >= 1, got ${String(maxCollect)}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `fromStream maxCollect must be a whole number >= 1, got ${String(maxCollect)}`);
   }
   const run = source as StreamSource<unknown, unknown, AnyEventObject>;
   return { [kNativeLogic]: (context: NativeContext, input: unknown) => new StreamBody(context, run, input, maxCollect) };

@@ -3,7 +3,7 @@ import { type AskHost, isEvent } from '../actors/ask.js';
 import { BaseRef, type DownEvent, type StreamOptions } from '../actors/ref.js';
 import { describeNonEvent, validateTimeout } from '../actors/validate.js';
 import { fromWireError } from '../error-wire.js';
-import { createError, type ErrorCode, InvalidArgumentError, isErrorCode, type TroupeError } from '../errors.js';
+import { createError, type ErrorCode, isErrorCode, type TroupeError } from '../errors.js';
 import { Queue } from '../mailbox/queue.js';
 import type { TimerHandle } from '../util/clock.js';
 import { describeReason, type ExitReason, isCrash } from '../util/exit-reason.js';
@@ -55,10 +55,7 @@ const UNDELIVERED = new Set<ErrorCode>([
  */
 export function openStream<TChunk>(host: AskHost, target: BaseRef, event: unknown, options?: StreamOptions): ChunkStream<TChunk> {
   if (!isEvent(event)) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_EVENT',
-      `stream needs an event object with a string type, got ${describeNonEvent(event)}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_EVENT', `stream needs an event object with a string type, got ${describeNonEvent(event)}`);
   }
   return new ChunkStream<TChunk>(host, target, event, readOptions(options));
 }
@@ -66,22 +63,19 @@ export function openStream<TChunk>(host: AskHost, target: BaseRef, event: unknow
 function readOptions(options: StreamOptions | undefined): Settings {
   const credit = options?.credit ?? DEFAULT_CREDIT;
   if (!isCount(credit)) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `stream credit must be a whole number in 1..${MAX_CREDIT}, got ${String(credit)}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `stream credit must be a whole number in 1..${MAX_CREDIT}, got ${String(credit)}`);
   }
   const idleTimeoutMs = validateTimeout('stream idleTimeoutMs', options?.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
   const maxBuffered = options?.maxBuffered ?? Math.max(DEFAULT_MAX_BUFFERED, credit);
   if (!(Number.isInteger(maxBuffered) && maxBuffered >= credit)) {
-    throw new InvalidArgumentError(
+    throw createError(
       'TROUPE_ERR_INVALID_OPTION',
       `stream maxBuffered must be a whole number >= credit (${credit}), got ${String(maxBuffered)}`,
     );
   }
   const signal = options?.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'stream signal must be an AbortSignal');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'stream signal must be an AbortSignal');
   }
   return { credit, idleTimeoutMs, maxBuffered, signal };
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { RestartType } from './restart-decider.js';
 
 /** How long a child may take to stop before it is killed: ms, `Infinity`, or `'brutal'` (kill at once). */
@@ -55,7 +55,7 @@ const RESTART_TYPES: readonly string[] = ['permanent', 'transient', 'temporary']
 
 /** Throws `TROUPE_ERR_INVALID_SPEC`. */
 export function invalidSpec(message: string): never {
-  throw new InvalidArgumentError('TROUPE_ERR_INVALID_SPEC', message);
+  throw createError('TROUPE_ERR_INVALID_SPEC', message);
 }
 
 /** Validates one child spec and fills its defaults; throws `TROUPE_ERR_INVALID_SPEC` naming the bad field. */

@@ -1,7 +1,7 @@
 import { addExtension, Packr, Unpackr } from 'msgpackr';
 import { BaseRef } from '../actors/ref.js';
 import { reviveError } from '../error-wire.js';
-import { TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 import { needsScan, type Refusal, type ScanLimits, scanFrame } from './frame-scan.js';
 
 export { FrameRefused } from './frame-scan.js';
@@ -61,8 +61,8 @@ addExtension({
   },
   read(address: unknown): BaseRef {
     if (!decoding) throw unknownExtension(REF_EXTENSION);
-    if (typeof address !== 'string') throw new TroupeError('TROUPE_ERR_PROTOCOL', 'a ref on the wire must carry an address string');
-    if (resolving === undefined) throw new TroupeError('TROUPE_ERR_PROTOCOL', 'refs are not allowed here');
+    if (typeof address !== 'string') throw createError('TROUPE_ERR_PROTOCOL', 'a ref on the wire must carry an address string');
+    if (resolving === undefined) throw createError('TROUPE_ERR_PROTOCOL', 'refs are not allowed here');
     return resolving(address);
   },
 } as unknown as Extension);
@@ -94,7 +94,7 @@ addExtension({
   read(data: unknown): Error {
     if (!decoding) throw unknownExtension(ERROR_EXTENSION);
     if (!Array.isArray(data) || typeof data[0] !== 'string' || typeof data[1] !== 'string') {
-      throw new TroupeError('TROUPE_ERR_PROTOCOL', 'an error on the wire must carry a name and a message');
+      throw createError('TROUPE_ERR_PROTOCOL', 'an error on the wire must carry a name and a message');
     }
     const [name, message, code] = data as [string, string, unknown];
     return reviveError(name, message, code);

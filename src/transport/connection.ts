@@ -1,5 +1,5 @@
 import { validateNodeId } from '../actors/address.js';
-import { TransportError, type TroupeError } from '../errors.js';
+import { createError, type TroupeError } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { decode, encode } from './codec.js';
 import { Kind, PROTOCOL_VERSION } from './envelope.js';
@@ -116,7 +116,7 @@ export class Connection {
       this.#onClose(code, reason);
     };
     this.#timer = host.clock.setTimeout(
-      () => this.#fail(CloseCode.HANDSHAKE_TIMEOUT, new TransportError('TROUPE_ERR_TIMEOUT', `handshake with ${link.remote} timed out`)),
+      () => this.#fail(CloseCode.HANDSHAKE_TIMEOUT, createError('TROUPE_ERR_TIMEOUT', `handshake with ${link.remote} timed out`)),
       host.handshakeTimeoutMs,
     );
     if (role === 'listener') link.send(encode([Kind.HELLO, PROTOCOL_VERSION, host.node, this.#nonce]));
@@ -184,13 +184,13 @@ export class Connection {
     }
     this.peer = node;
     if (node === this.#host.node) {
-      this.#fail(CloseCode.SAME_NODE, new TransportError('TROUPE_ERR_PROTOCOL', `${this.link.remote} is this node (${node})`));
+      this.#fail(CloseCode.SAME_NODE, createError('TROUPE_ERR_PROTOCOL', `${this.link.remote} is this node (${node})`));
       return;
     }
     if (this.#expect !== undefined && node !== this.#expect) {
       this.#fail(
         CloseCode.PROTOCOL,
-        new TransportError('TROUPE_ERR_PROTOCOL', `expected node ${this.#expect} at ${this.link.remote}, found ${node}`),
+        createError('TROUPE_ERR_PROTOCOL', `expected node ${this.#expect} at ${this.link.remote}, found ${node}`),
       );
       return;
     }
@@ -228,7 +228,7 @@ export class Connection {
       return;
     }
     if (node === this.#host.node) {
-      this.#fail(CloseCode.SAME_NODE, new TransportError('TROUPE_ERR_PROTOCOL', `${this.link.remote} claims this node's id ${node}`));
+      this.#fail(CloseCode.SAME_NODE, createError('TROUPE_ERR_PROTOCOL', `${this.link.remote} claims this node's id ${node}`));
       return;
     }
     if (!this.#admitted()) return;
@@ -240,9 +240,9 @@ export class Connection {
     const verdict = this.#host._admit(this);
     if (verdict === true) return true;
     if (verdict === CloseCode.DUPLICATE) {
-      this.#fail(CloseCode.DUPLICATE, new TransportError('TROUPE_ERR_PROTOCOL', `a link to ${this.peer} already exists`));
+      this.#fail(CloseCode.DUPLICATE, createError('TROUPE_ERR_PROTOCOL', `a link to ${this.peer} already exists`));
     } else {
-      this.#fail(verdict, new TransportError('TROUPE_ERR_NODE_DOWN', `node ${this.#host.node} is shutting down`));
+      this.#fail(verdict, createError('TROUPE_ERR_NODE_DOWN', `node ${this.#host.node} is shutting down`));
     }
     return false;
   }
@@ -264,12 +264,12 @@ export class Connection {
 
   #protocolError(detail: string): void {
     this.#host._report('frame-error', this.peer, `${this.link.remote}: ${detail}`, CloseCode.PROTOCOL);
-    this.#fail(CloseCode.PROTOCOL, new TransportError('TROUPE_ERR_PROTOCOL', `handshake with ${this.link.remote} failed: ${detail}`));
+    this.#fail(CloseCode.PROTOCOL, createError('TROUPE_ERR_PROTOCOL', `handshake with ${this.link.remote} failed: ${detail}`));
   }
 
   #authFailed(detail: string): void {
     this.#host._report('auth-failed', this.peer, detail, CloseCode.AUTH_FAILED);
-    this.#fail(CloseCode.AUTH_FAILED, new TransportError('TROUPE_ERR_AUTH_FAILED', detail));
+    this.#fail(CloseCode.AUTH_FAILED, createError('TROUPE_ERR_AUTH_FAILED', detail));
   }
 
   #fail(code: number, error: TroupeError): void {
@@ -305,14 +305,14 @@ export function errorForClose(code: number, reason: string, remote: string): Tro
   const why = reason === '' ? `code ${code}` : `${reason} (code ${code})`;
   switch (code) {
     case CloseCode.AUTH_FAILED:
-      return new TransportError('TROUPE_ERR_AUTH_FAILED', `${remote} rejected this node's proof: ${why}`);
+      return createError('TROUPE_ERR_AUTH_FAILED', `${remote} rejected this node's proof: ${why}`);
     case CloseCode.TOO_BIG:
-      return new TransportError('TROUPE_ERR_FRAME_TOO_LARGE', `${remote} closed the link: ${why}`);
+      return createError('TROUPE_ERR_FRAME_TOO_LARGE', `${remote} closed the link: ${why}`);
     case CloseCode.PROTOCOL:
     case CloseCode.SAME_NODE:
     case CloseCode.DUPLICATE:
-      return new TransportError('TROUPE_ERR_PROTOCOL', `${remote} closed the link: ${why}`);
+      return createError('TROUPE_ERR_PROTOCOL', `${remote} closed the link: ${why}`);
     default:
-      return new TransportError('TROUPE_ERR_NODE_DOWN', `link to ${remote} closed before it opened: ${why}`);
+      return createError('TROUPE_ERR_NODE_DOWN', `link to ${remote} closed before it opened: ${why}`);
   }
 }

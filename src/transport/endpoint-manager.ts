@@ -3,7 +3,7 @@ import type { NodeInspectionEvent } from '../actors/inspection.js';
 import type { BaseRef } from '../actors/ref.js';
 import type { RemoteProvider, RemoteSpawnOptions } from '../actors/system-options.js';
 import type { PeerInfo, TransportHost } from '../actors/transport-host.js';
-import { TransportError, TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { Endpoint, type EndpointLinks, lowerNode } from './endpoint.js';
 import type { NodeContext } from './node-context.js';
@@ -204,7 +204,7 @@ export class EndpointManager implements RemoteProvider, ConnectionHost, Endpoint
     );
     if (this.#closing) {
       await listener.close();
-      throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} shut down before it was listening`);
+      throw createError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} shut down before it was listening`);
     }
     this.#listener = listener;
     this._report('listening', undefined, listener.url);
@@ -232,7 +232,7 @@ export class EndpointManager implements RemoteProvider, ConnectionHost, Endpoint
 
   /** Opens a link to `url`; resolves with the connection once the transport connected (not yet authenticated). */
   async #open(url: string, expect?: string): Promise<Connection> {
-    if (this.#closing) throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shutting down`);
+    if (this.#closing) throw createError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shutting down`);
     let link: Link;
     try {
       link = await this.#transport.dial(url, {
@@ -244,13 +244,13 @@ export class EndpointManager implements RemoteProvider, ConnectionHost, Endpoint
     } catch (err) {
       if (err instanceof TroupeError) throw err;
       const hint = isRefused(err) ? ' (is the node running and listening there?)' : '';
-      throw new TransportError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${(err as Error)?.message ?? String(err)}${hint}`, {
+      throw createError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${(err as Error)?.message ?? String(err)}${hint}`, {
         cause: err,
       });
     }
     if (this.#closing) {
       link.close(CloseCode.GOING_AWAY, 'node shutting down');
-      throw new TroupeError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shutting down`);
+      throw createError('TROUPE_ERR_SYSTEM_STOPPED', `system ${this.node} is shutting down`);
     }
     const conn = this.#track(new Connection(this, link, 'dialer', expect));
     this.#pending.add(conn);
@@ -293,7 +293,7 @@ export class EndpointManager implements RemoteProvider, ConnectionHost, Endpoint
   }
 
   async connect(url: string): Promise<string> {
-    if (typeof url !== 'string') throw new TroupeError('TROUPE_ERR_INVALID_OPTION', `connect needs a URL string, got ${typeof url}`);
+    if (typeof url !== 'string') throw createError('TROUPE_ERR_INVALID_OPTION', `connect needs a URL string, got ${typeof url}`);
     const known = this.#urlNodes.get(url);
     if (known !== undefined && this.#endpoints.get(known)?.status === 'up') return known;
     this._report('connecting', undefined, url);

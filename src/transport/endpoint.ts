@@ -2,7 +2,7 @@ import type { AnyEventObject } from 'xstate';
 import { nodePrefix } from '../actors/address.js';
 import type { AskHolder, TempRef } from '../actors/ask.js';
 import { errorFromWire } from '../error-wire.js';
-import { TransportError, type TroupeError } from '../errors.js';
+import { createError, type TroupeError } from '../errors.js';
 import { backoffDelay } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { Connection } from './connection.js';
@@ -134,14 +134,13 @@ export class Endpoint implements AskHolder, OutboxOwner, PeerEndpoint {
   /** A control request to the peer (`spawn`, `stop`); rejects on timeout or when the node goes down. */
   call(op: string, args: unknown, timeoutMs: number): Promise<unknown> {
     if (this.#calls.size >= this.#ctx.options.maxPendingAsks) {
-      return Promise.reject(new TransportError('TROUPE_ERR_TOO_MANY_PENDING', `too many calls pending on node ${this.node}`));
+      return Promise.reject(createError('TROUPE_ERR_TOO_MANY_PENDING', `too many calls pending on node ${this.node}`));
     }
     const id = ++this.#callSeq;
     const clock = this.#ctx.host.clock;
     return new Promise((resolve, reject) => {
       const timer = clock.setTimeout(() => {
-        if (this.#calls.delete(id))
-          reject(new TransportError('TROUPE_ERR_TIMEOUT', `${op} on node ${this.node} timed out after ${timeoutMs} ms`));
+        if (this.#calls.delete(id)) reject(createError('TROUPE_ERR_TIMEOUT', `${op} on node ${this.node} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       this.#calls.set(id, { resolve, reject, timer });
       this.enqueue([Kind.CALL, id, op, args]);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, TransportError } from '../errors.js';
+import { createError } from '../errors.js';
 import {
   CloseCode,
   type Link,
@@ -163,7 +163,7 @@ export class MemoryNetwork {
 
   async #listen(options: TransportListenOptions, onLink: (link: Link) => void): Promise<TransportListener> {
     const port = options.port === 0 ? this.#nextPort++ : options.port;
-    if (this.#listeners.has(port)) throw new TransportError('TROUPE_ERR_NODE_DOWN', `memory port ${port} is already in use`);
+    if (this.#listeners.has(port)) throw createError('TROUPE_ERR_NODE_DOWN', `memory port ${port} is already in use`);
     this.#listeners.set(port, { onLink, maxFrameBytes: options.maxFrameBytes });
     return {
       host: options.host,
@@ -178,11 +178,11 @@ export class MemoryNetwork {
 
   async #dial(url: string, options: TransportDialOptions): Promise<Link> {
     const match = /^memory:\/\/[^:/]+:(\d+)$/.exec(url);
-    if (match === null) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `not a memory:// URL: ${url}`);
+    if (match === null) throw createError('TROUPE_ERR_INVALID_OPTION', `not a memory:// URL: ${url}`);
     const port = Number(match[1]);
     const listener = this.#listeners.get(port);
     if (listener === undefined) {
-      throw new TransportError('TROUPE_ERR_NODE_DOWN', `connection refused: nothing listens on ${url}`, {
+      throw createError('TROUPE_ERR_NODE_DOWN', `connection refused: nothing listens on ${url}`, {
         cause: Object.assign(new Error(`connect ECONNREFUSED ${url}`), { code: 'ECONNREFUSED' }),
       });
     }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { SpawnableLogic } from '../actors/body.js';
 import type { ListenOptions, NetworkOptions, TlsOptions } from '../actors/system-options.js';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { type BackoffOptions, validateBackoff } from '../util/backoff.js';
 
 /**
@@ -55,7 +55,7 @@ export interface ResolvedNetworkOptions {
 }
 
 function fail(message: string): never {
-  throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', message);
+  throw createError('TROUPE_ERR_INVALID_OPTION', message);
 }
 
 function positive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
@@ -100,7 +100,7 @@ export function resolveNetworkOptions(options: NetworkOptions & TransportOptions
   const secret = options.secret ?? '';
   if (typeof secret !== 'string') fail('secret must be a string');
   if (listen !== undefined && secret === '' && !isLoopback(listen.host)) {
-    throw new InvalidArgumentError(
+    throw createError(
       'TROUPE_ERR_INSECURE',
       `refusing to listen on ${listen.host} without a secret: anyone who can reach it could run actors here; pass a secret (or listen on 127.0.0.1)`,
     );

@@ -2,7 +2,7 @@ import type { AnyEventObject } from 'xstate';
 import type { Temporary } from '../actors/ask.js';
 import { BaseRef, type DownEvent } from '../actors/ref.js';
 import type { TransportHost } from '../actors/transport-host.js';
-import { TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { ExitReason } from '../util/exit-reason.js';
 
@@ -118,7 +118,7 @@ export class OrphanGuard extends BaseRef implements Temporary {
   }
 
   ask<TReply>(): Promise<TReply> {
-    return Promise.reject(new TroupeError('TROUPE_ERR_INVALID_EVENT', `${this.address} is an orphan guard; it cannot be asked`));
+    return Promise.reject(createError('TROUPE_ERR_INVALID_EVENT', `${this.address} is an orphan guard; it cannot be asked`));
   }
 
   _watch(watcher: BaseRef): void {

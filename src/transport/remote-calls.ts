@@ -7,7 +7,7 @@ import { parseAddress, validateNodeId } from '../actors/address.js';
 import type { BaseRef } from '../actors/ref.js';
 import type { RemoteSpawnOptions } from '../actors/system-options.js';
 import { errorToWire } from '../error-wire.js';
-import { TransportError, TroupeError } from '../errors.js';
+import { createError, type TroupeError } from '../errors.js';
 import { Kind, reasonFromWire } from './envelope.js';
 import type { PeerEndpoint as Endpoint, NodeContext } from './node-context.js';
 import { OrphanGuard, type OrphanGuardHost } from './orphan-guard.js';
@@ -33,10 +33,10 @@ export class RemoteCalls implements OrphanGuardHost {
   async spawnOn(node: string, logicName: string, options: RemoteSpawnOptions): Promise<BaseRef> {
     const { host, options: network } = this.#ctx;
     validateNodeId(node);
-    if (typeof logicName !== 'string') throw new TroupeError('TROUPE_ERR_INVALID_OPTION', 'spawnOn needs a logic name string');
+    if (typeof logicName !== 'string') throw createError('TROUPE_ERR_INVALID_OPTION', 'spawnOn needs a logic name string');
     const parent = options.parent;
     if (parent !== undefined && !host.owns(parent)) {
-      throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `spawnOn's parent ${String(parent?.address)} must be an actor of this system`);
+      throw createError('TROUPE_ERR_NOT_LOCAL', `spawnOn's parent ${String(parent?.address)} must be an actor of this system`);
     }
     if (node === host.node) {
       const logic = network.logic.get(logicName);
@@ -45,7 +45,7 @@ export class RemoteCalls implements OrphanGuardHost {
     }
     const args = { logic: logicName, name: options.name, input: options.input, parent: parent?.address };
     const address = await this.#ctx.endpointFor(node).call('spawn', args, options.timeoutMs ?? host.askTimeoutMs);
-    if (typeof address !== 'string') throw new TransportError('TROUPE_ERR_PROTOCOL', `node ${node} answered a spawn without an address`);
+    if (typeof address !== 'string') throw createError('TROUPE_ERR_PROTOCOL', `node ${node} answered a spawn without an address`);
     return host.ref(address);
   }
 
@@ -60,23 +60,23 @@ export class RemoteCalls implements OrphanGuardHost {
     else if (op === 'stop') answer(this.#serveStop(args));
     else {
       this.#ctx.report('frame-error', endpoint.node, `unknown call ${String(op).slice(0, 40)}`);
-      answer(Promise.reject(new TransportError('TROUPE_ERR_PROTOCOL', `unknown call ${String(op).slice(0, 40)}`)));
+      answer(Promise.reject(createError('TROUPE_ERR_PROTOCOL', `unknown call ${String(op).slice(0, 40)}`)));
     }
   }
 
   async #serveSpawn(endpoint: Endpoint, args: unknown): Promise<string> {
     const { host, options } = this.#ctx;
-    if (typeof args !== 'object' || args === null) throw new TransportError('TROUPE_ERR_PROTOCOL', 'spawn needs arguments');
+    if (typeof args !== 'object' || args === null) throw createError('TROUPE_ERR_PROTOCOL', 'spawn needs arguments');
     const { logic: logicName, name, input, parent } = args as Record<string, unknown>;
-    if (typeof logicName !== 'string') throw new TransportError('TROUPE_ERR_PROTOCOL', 'spawn needs a logic name');
+    if (typeof logicName !== 'string') throw createError('TROUPE_ERR_PROTOCOL', 'spawn needs a logic name');
     const logic = options.logic.get(logicName);
     if (logic === undefined) {
       this.#ctx.report('refused', endpoint.node, `spawn of ${JSON.stringify(logicName.slice(0, 100))}: not in the logic allowlist`);
       throw notAllowed(logicName, host.node);
     }
-    if (name !== undefined && typeof name !== 'string') throw new TroupeError('TROUPE_ERR_INVALID_NAME', 'a spawn name must be a string');
+    if (name !== undefined && typeof name !== 'string') throw createError('TROUPE_ERR_INVALID_NAME', 'a spawn name must be a string');
     if (parent !== undefined && (typeof parent !== 'string' || parseAddress(parent).node !== endpoint.node)) {
-      throw new TransportError('TROUPE_ERR_PROTOCOL', `a remote parent must be an actor of node ${endpoint.node}`);
+      throw createError('TROUPE_ERR_PROTOCOL', `a remote parent must be an actor of node ${endpoint.node}`);
     }
     const child = host.spawn(logic, { name, input });
     if (parent !== undefined) {
@@ -95,7 +95,7 @@ export class RemoteCalls implements OrphanGuardHost {
   async #serveStop(args: unknown): Promise<null> {
     const { host } = this.#ctx;
     const { path, reason } = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
-    if (typeof path !== 'string') throw new TransportError('TROUPE_ERR_PROTOCOL', 'stop needs a path');
+    if (typeof path !== 'string') throw createError('TROUPE_ERR_PROTOCOL', 'stop needs a path');
     const r = reasonFromWire(reason);
     const target = host.resolve(path);
     if (target === undefined) return null;
@@ -127,8 +127,5 @@ export class RemoteCalls implements OrphanGuardHost {
 }
 
 function notAllowed(logicName: string, node: string): TroupeError {
-  return new TroupeError(
-    'TROUPE_ERR_NOT_ALLOWED',
-    `logic ${JSON.stringify(logicName.slice(0, 100))} is not in node ${node}'s logic allowlist`,
-  );
+  return createError('TROUPE_ERR_NOT_ALLOWED', `logic ${JSON.stringify(logicName.slice(0, 100))} is not in node ${node}'s logic allowlist`);
 }

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { InvalidArgumentError, TransportError } from '../errors.js';
+import { createError } from '../errors.js';
 import {
   CloseCode,
   type Link,
@@ -289,9 +289,7 @@ export class WsTransport implements Transport {
     wss.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) =>
-        reject(
-          new TransportError('TROUPE_ERR_NODE_DOWN', `cannot listen on ${options.host}:${options.port}: ${err.message}`, { cause: err }),
-        );
+        reject(createError('TROUPE_ERR_NODE_DOWN', `cannot listen on ${options.host}:${options.port}: ${err.message}`, { cause: err }));
       server.once('error', onError);
       server.listen(options.port, options.host, () => {
         server.off('error', onError);
@@ -311,7 +309,7 @@ export class WsTransport implements Transport {
 
   dial(url: string, options: TransportDialOptions): Promise<Link> {
     if (typeof url !== 'string' || !/^wss?:\/\//.test(url)) {
-      return Promise.reject(new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `not a ws:// or wss:// URL: ${String(url)}`));
+      return Promise.reject(createError('TROUPE_ERR_INVALID_OPTION', `not a ws:// or wss:// URL: ${String(url)}`));
     }
     return new Promise<Link>((resolve, reject) => {
       let socket: Socket;
@@ -324,13 +322,13 @@ export class WsTransport implements Transport {
           rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
         });
       } catch (err) {
-        reject(new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `bad URL ${url}: ${(err as Error).message}`));
+        reject(createError('TROUPE_ERR_INVALID_OPTION', `bad URL ${url}: ${(err as Error).message}`));
         return;
       }
       const onError = (err: Error) => {
         socket.off('open', onOpen);
         const hint = (err as { code?: unknown }).code === 'ECONNREFUSED' ? ' (is the node running and listening there?)' : '';
-        reject(new TransportError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${err.message}${hint}`, { cause: err }));
+        reject(createError('TROUPE_ERR_NODE_DOWN', `cannot reach ${url}: ${err.message}${hint}`, { cause: err }));
       };
       let raw: NetSocket | undefined;
       const onOpen = () => {
