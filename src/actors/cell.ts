@@ -3,6 +3,7 @@ import type { Dispatcher, Runnable } from '../mailbox/dispatcher.js';
 import { Mailbox } from '../mailbox/mailbox.js';
 import type { Clock } from '../util/clock.js';
 import { describeReason, type ExitReason, isCrash } from '../util/exit-reason.js';
+import { formatAddress } from './address.js';
 import { codeForDeadLetter, isEvent, type Temporary, type TempRef } from './ask.js';
 import {
   type Body,
@@ -119,7 +120,7 @@ export class Cell implements Runnable, NativeContext, ChildCell {
 
   /** `troupe://<node>/<path>`, built on first use and kept. */
   get address(): string {
-    if (this.#address === undefined) this.#address = `troupe://${this.host.node}/${this.path}`;
+    if (this.#address === undefined) this.#address = formatAddress(this.host.node, this.path);
     return this.#address;
   }
 

@@ -1,11 +1,11 @@
 import { customAlphabet } from 'nanoid';
 import type { AnyEventObject } from 'xstate';
-import { createError, type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, type ErrorCode, TroupeError } from '../errors.js';
 import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mailbox/dispatcher.js';
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import { type Clock, realClock } from '../util/clock.js';
 import { describeReason, type ExitReason, isCrash } from '../util/exit-reason.js';
-import { ALPHANUMERIC, formatAddress, parseAddress, validateName, validateNodeId } from './address.js';
+import { ALPHANUMERIC, formatAddress, isTemporaryPath, parseAddress, pathOf, SCHEME, validateName, validateNodeId } from './address.js';
 import { codeForDeadLetter, isEvent, type Temporary } from './ask.js';
 import { type CellSettings, isSpawnableLogic, type SpawnableLogic } from './body.js';
 import { Cell, type CellHost } from './cell.js';
@@ -81,7 +81,7 @@ export class ActorSystem implements CellHost {
     this.#defaultMailbox = options.mailbox;
     const onUnhandledExit = options.onUnhandledExit ?? logUnhandledExit;
     if (typeof onUnhandledExit !== 'function') {
-      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'onUnhandledExit must be a function');
+      throw createError('TROUPE_ERR_INVALID_OPTION', 'onUnhandledExit must be a function');
     }
     this.#onUnhandledExit = onUnhandledExit;
   }
@@ -98,10 +98,7 @@ export class ActorSystem implements CellHost {
    */
   spawn<TLogic extends SpawnableLogic>(logic: TLogic, options: SpawnOptions<InputOf<TLogic>> = {}): ActorRef<EventOf<TLogic>> {
     if (!isSpawnableLogic(logic))
-      throw new InvalidArgumentError(
-        'TROUPE_ERR_INVALID_OPTION',
-        'spawn needs XState actor logic (a machine, fromPromise, fromCallback, …)',
-      );
+      throw createError('TROUPE_ERR_INVALID_OPTION', 'spawn needs XState actor logic (a machine, fromPromise, fromCallback, …)');
     let parent: Cell | undefined;
     if (options.parent !== undefined) {
       const p = options.parent;
@@ -129,7 +126,7 @@ export class ActorSystem implements CellHost {
    */
   lookup(nameOrAddress: string): ActorRef | undefined {
     let path = nameOrAddress;
-    if (nameOrAddress.startsWith('troupe://')) {
+    if (nameOrAddress.startsWith(SCHEME)) {
       const parsed = parseAddress(nameOrAddress);
       if (parsed.node !== this.node) return undefined;
       path = parsed.path;
@@ -224,7 +221,10 @@ export class ActorSystem implements CellHost {
       const cell = ref._cell;
       return cell instanceof Cell && cell.host === this ? cell : undefined;
     }
-    if (ref instanceof PathRef) return this._resolvePath(safePath(ref.address, this.node));
+    if (ref instanceof PathRef) {
+      const path = pathOf(ref.address, this.node);
+      return path === undefined ? undefined : this._resolvePath(path);
+    }
     return undefined;
   }
 
@@ -400,7 +400,7 @@ export class ActorSystem implements CellHost {
       this._deadLetter(formatAddress(this.node, path), event, 'invalid-event', sender);
       return;
     }
-    const temp = path.charCodeAt(0) === 36 /* $ */ ? this.#temps.get(path) : undefined;
+    const temp = isTemporaryPath(path) ? this.#temps.get(path) : undefined;
     if (temp !== undefined) {
       temp.send(event);
       return;
@@ -435,7 +435,7 @@ export class ActorSystem implements CellHost {
    */
   _openStream<TChunk>(target: BaseRef, event: unknown, options: StreamOptions | undefined): AsyncIterableIterator<TChunk> {
     if (this.#streams === undefined) {
-      throw new InvalidArgumentError(
+      throw createError(
         'TROUPE_ERR_INVALID_OPTION',
         `stream needs the streams layer: create the system with createSystem from 'troupe', not new ActorSystem()`,
       );
@@ -500,7 +500,7 @@ export class ActorSystem implements CellHost {
     }
     const siblings = parent === undefined ? this.#top : parent.children;
     if (siblings?.has(name)) {
-      throw new InvalidArgumentError(
+      throw createError(
         'TROUPE_ERR_NAME_TAKEN',
         `an actor named ${name} already exists under ${parent?.address ?? formatAddress(this.node, '')}`,
       );
@@ -515,11 +515,6 @@ export class ActorSystem implements CellHost {
 }
 
 function asBase(ref: ActorRef): BaseRef {
-  if (!(ref instanceof BaseRef)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `not a troupe ref: ${String(ref)}`);
+  if (!(ref instanceof BaseRef)) throw createError('TROUPE_ERR_INVALID_OPTION', `not a troupe ref: ${String(ref)}`);
   return ref;
-}
-
-function safePath(address: string, node: string): string {
-  const prefix = `troupe://${node}/`;
-  return address.startsWith(prefix) ? address.slice(prefix.length) : '';
 }

@@ -4,7 +4,7 @@
  */
 import { customAlphabet } from 'nanoid';
 import type { ErrorCode } from '../errors.js';
-import { ALPHANUMERIC } from './address.js';
+import { ALPHANUMERIC, isOnNode, nodePrefix } from './address.js';
 import type { Temporary } from './ask.js';
 import type { BaseRef } from './ref.js';
 
@@ -20,7 +20,7 @@ export class Temporaries {
   readonly #prefix: string;
 
   constructor(node: string) {
-    this.#prefix = `troupe://${node}/`;
+    this.#prefix = nodePrefix(node);
   }
 
   /**
@@ -60,8 +60,7 @@ export class Temporaries {
 
   /** Fails every temporary waiting on an actor of `node`. */
   failWaitingOn(node: string, code: ErrorCode, message: string): void {
-    const prefix = `troupe://${node}/`;
-    for (const temp of [...this.#byPath.values()]) if (temp.target.startsWith(prefix)) temp.fail(code, message);
+    for (const temp of [...this.#byPath.values()]) if (isOnNode(temp.target, node)) temp.fail(code, message);
   }
 
   failAll(code: ErrorCode, message: string): void {
