@@ -290,12 +290,14 @@ export class InspectorModel {
     const rows: TreeRow[] = [];
     const nodes = [...new Set([...this.#nodes.keys(), ...this.#roots.keys()])].sort();
     // depth first with an explicit stack: a supervision chain of any depth must not overflow the call stack
+    const seen = new Set<string>(); // each actor once, even if records ever made a cycle
     const walk = (roots: Iterable<string>) => {
       const stack: [string, number][] = [...roots].reverse().map((address) => [address, 1]);
       while (stack.length > 0) {
         const [address, depth] = stack.pop() as [string, number];
         const a = this.#actors.get(address);
-        if (a === undefined) continue;
+        if (a === undefined || seen.has(address)) continue;
+        seen.add(address);
         // a node seen going down: its actors' fate is unknown until it forwards again
         const status = a.status === 'running' && this.#nodes.get(a.node)?.status === 'down' ? 'unreachable' : a.status;
         const row: TreeRow = {
