@@ -55,6 +55,8 @@ interface CallAttempts {
   value: unknown;
   attempts: number;
   escalations: number;
+  /** The replica of `tool` the last attempt went to. */
+  replica: { index?: number };
 }
 
 /** Attempts, retries, escalation and the result's validation for one call. @internal */
@@ -68,7 +70,7 @@ export async function execute(
   callSignal: AbortSignal,
 ): Promise<CallOutcome> {
   const usage = emptyUsage();
-  const at: CallAttempts = { tool: first, value: input, attempts: 0, escalations: 0 };
+  const at: CallAttempts = { tool: first, value: input, attempts: 0, escalations: 0, replica: {} };
   for (;;) {
     const tried = await withRetries(at, call, state, cfg, usage, callSignal);
     if ('outcome' in tried) return tried.outcome;
@@ -101,6 +103,7 @@ async function withRetries(
         depth: cfg.depth + 1,
         maxDepth: cfg.maxDepth,
         clock: cfg.caller.system.clock,
+        replica: at.replica,
       });
       addUsage(usage, result.usage);
       addUsage(state.usage, result.usage);
@@ -171,6 +174,7 @@ async function escalate(
   if (denial !== undefined) return failed(failure, usage, `abandoned: the reassignment to ${next.name} was refused: ${denial}`);
   at.tool = next;
   at.value = parsed.value;
+  at.replica = {};
   return undefined;
 }
 

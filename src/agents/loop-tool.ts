@@ -17,6 +17,12 @@ export interface AttemptContext {
   maxDepth: number;
   /** The system's clock, for timeouts. */
   clock: Clock;
+  /**
+   * The replica the call's last attempt went to, kept across its attempts: a worker with several
+   * refs sends a retry to the next one (a shared round-robin counter could hand it the same ref
+   * again when other calls ran in between).
+   */
+  replica: { index?: number };
 }
 
 /** A tool of a coordinator or agent. @internal */

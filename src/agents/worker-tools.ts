@@ -153,9 +153,10 @@ export class WorkerTools {
       input,
       output,
       retryable: isRuntimeFailure,
-      // replicas share the calls round-robin, so a retry also goes to another ref
-      execute: async (value, { signal, timeoutMs, depth, maxDepth, attempt, callId }) => {
-        const ref = refs[next++ % refs.length]!;
+      // replicas share the calls round-robin; a call's retry goes to the ref after the one it last tried
+      execute: async (value, { signal, timeoutMs, depth, maxDepth, attempt, callId, replica }) => {
+        replica.index = replica.index === undefined ? next++ % refs.length : (replica.index + 1) % refs.length;
+        const ref = refs[replica.index]!;
         // the task id is the tool call's id (a retry gets its own), so the worker's invoke_agent span
         // nests under this call's execute_tool span on any node; the coordinator is the caller: a
         // worker on another node cancels the task if the coordinator's node dies

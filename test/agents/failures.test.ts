@@ -89,6 +89,36 @@ describe('worker failures', () => {
     expect(run.decisions[0]!.results[0]!.ok).toBe(true);
   });
 
+  it("a call's retry goes to the next replica even when other calls took turns in between", async () => {
+    const { llm } = await model([
+      {
+        toolCalls: [
+          { id: 'x', name: 'build', arguments: { task: 'x' } },
+          { id: 'y', name: 'build', arguments: { task: 'y' } },
+        ],
+      },
+      'done',
+    ]);
+    const system = track(createSystem());
+    const broken = { n: 0 };
+    const good = { n: 0 };
+    const a = system.spawn(flaky('build', 99, broken), { name: 'build-a' });
+    const b = system.spawn(flaky('build', 0, good), { name: 'build-b' });
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm,
+      instructions: 'C.',
+      workers: [[a, b]],
+      limits: { maxRetries: 1 },
+    });
+    const run = await ask(system.spawn(lead));
+    // x went to build-a and failed, y to build-b: x's retry goes to build-b, not round the counter to build-a
+    expect(run.decisions[0]!.results.map((r) => r.ok)).toEqual([true, true]);
+    expect(broken.n).toBe(1);
+    expect(good.n).toBe(2);
+  });
+
   it('reports a failure that outlived its retries to the model as an error result', async () => {
     const { server, llm } = await model([{ toolCalls: [{ name: 'build', arguments: { task: 'x' } }] }, 'could not build']);
     const runs = { n: 0 };
