@@ -61,8 +61,15 @@ async function loadElk(): Promise<ELK> {
  */
 export async function layoutChart(chart: Chart): Promise<ChartLayout> {
   elk ??= await loadElk();
+  const out = await elk.layout(graphOf(chart));
+  const { states, offsets } = placedStates(out, chart);
+  return { width: round(out.width ?? 0), height: round(out.height ?? 0), states, edges: placedEdges(out, offsets) };
+}
+
+/** The ELK graph of `chart`: nested nodes for states, labelled edges for transitions. */
+function graphOf(chart: Chart): ElkNode {
   const edges: ElkExtendedEdge[] = [];
-  const graph: ElkNode = {
+  return {
     id: 'graph',
     layoutOptions: {
       'elk.algorithm': 'layered',
@@ -77,7 +84,10 @@ export async function layoutChart(chart: Chart): Promise<ChartLayout> {
     children: chart.root.transitions.length > 0 ? [nodeOf(chart.root, edges)] : childrenOf(chart.root, edges),
     edges,
   };
-  const out = await elk.layout(graph);
+}
+
+/** The laid-out states in absolute coordinates, parents first, and each ELK node's offset. */
+function placedStates(out: ElkNode, chart: Chart): { states: LaidState[]; offsets: Map<string, [number, number]> } {
   const states: LaidState[] = [];
   const offsets = new Map<string, [number, number]>([['graph', [0, 0]]]);
   const keys = new Map<string, ChartState>();
@@ -92,9 +102,8 @@ export async function layoutChart(chart: Chart): Promise<ChartLayout> {
       const y = oy + (child.y ?? 0);
       offsets.set(child.id, [x, y]);
       const state = keys.get(child.id);
-      const id = child.id.slice(2);
       states.push({
-        id: state ? state.id : id,
+        id: state ? state.id : child.id.slice(2),
         key: state ? state.key : '',
         type: state ? state.type : 'initial',
         x: round(x),
@@ -107,6 +116,11 @@ export async function layoutChart(chart: Chart): Promise<ChartLayout> {
     }
   };
   place(out, 0, 0, 0);
+  return { states, offsets };
+}
+
+/** The laid-out transitions as absolute polylines, with their labels' positions. */
+function placedEdges(out: ElkNode, offsets: Map<string, [number, number]>): LaidEdge[] {
   const laidEdges: LaidEdge[] = [];
   const collect = (node: ElkNode) => {
     for (const e of (node.edges ?? []) as (ElkExtendedEdge & { container?: string })[]) {
@@ -126,7 +140,7 @@ export async function layoutChart(chart: Chart): Promise<ChartLayout> {
     for (const c of node.children ?? []) collect(c);
   };
   collect(out);
-  return { width: round(out.width ?? 0), height: round(out.height ?? 0), states, edges: laidEdges };
+  return laidEdges;
 }
 
 function childrenOf(parent: ChartState, edges: ElkExtendedEdge[]): ElkNode[] {
