@@ -69,64 +69,91 @@ export function recordTrace(source: ActorSystem | InspectionFeed, file: string, 
     );
   }
   if (typeof file !== 'string' || file === '') throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'recordTrace needs a file path');
-  const node = source instanceof ActorSystem ? source.node : 'observer';
-  const now = () => (source instanceof ActorSystem ? stampOf(source) : Date.now());
-  const out = createWriteStream(file, { flags: 'w' });
-  let failure: Error | undefined;
-  out.on('error', (err) => {
-    failure = err;
-  });
-  let bytes = 0;
-  let events = 0;
-  let full = false;
-  let closed: Promise<void> | undefined;
+  const system = source instanceof ActorSystem ? source : undefined;
+  const trace = new TraceFile(file, maxBytes, system?.node ?? 'observer', () => (system ? stampOf(system) : Date.now()));
   let sub: { unsubscribe(): void } | undefined;
-  const write = (record: TraceRecord) => {
-    const line = `${JSON.stringify(record)}\n`;
-    bytes += Buffer.byteLength(line);
-    out.write(line);
-  };
-  const meta = (phase: MetaRecord['phase']): MetaRecord => ({ type: '@troupe.trace', node, at: now(), phase, events, bytes });
   const take = (record: TraceRecord) => {
-    if (full || closed) return;
-    const line = JSON.stringify(record);
-    if (bytes + Buffer.byteLength(line) + 1 > maxBytes - RESERVE) {
-      full = true;
-      write(meta('full'));
-      sub?.unsubscribe();
-      return;
-    }
-    bytes += Buffer.byteLength(line) + 1;
-    events++;
-    out.write(`${line}\n`);
+    if (!trace.take(record)) sub?.unsubscribe();
   };
-  write({ type: '@troupe.trace', node, at: now(), phase: 'start', version: TRACE_VERSION });
   let feed: InspectionFeed;
-  if (source instanceof ActorSystem) {
+  if (system !== undefined) {
     const catalog = new ChartCatalog();
-    for (const r of treeSnapshot(source, catalog)) take(r);
-    feed = captureInspection(source, catalog);
-  } else feed = source;
-  if (!full) sub = feed.subscribe(take);
+    for (const r of treeSnapshot(system, catalog)) take(r);
+    feed = captureInspection(system, catalog);
+  } else feed = source as InspectionFeed;
+  if (!trace.full) sub = feed.subscribe(take);
   return {
     get events() {
-      return events;
+      return trace.events;
     },
     get bytes() {
-      return bytes;
+      return trace.bytes;
     },
     get full() {
-      return full;
+      return trace.full;
     },
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        sub?.unsubscribe();
-        if (!full) write(meta('end'));
-        out.end(() => (failure ? reject(failure) : resolve()));
-      });
-      return closed;
+      sub?.unsubscribe();
+      return trace.close();
     },
   };
+}
+
+/** One trace file being written: a start line, records while they fit, then an end or full line. */
+class TraceFile {
+  bytes = 0;
+  events = 0;
+  full = false;
+  readonly #out: ReturnType<typeof createWriteStream>;
+  readonly #maxBytes: number;
+  readonly #node: string;
+  readonly #now: () => number;
+  #failure: Error | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(file: string, maxBytes: number, node: string, now: () => number) {
+    this.#out = createWriteStream(file, { flags: 'w' });
+    this.#out.on('error', (err) => {
+      this.#failure = err;
+    });
+    this.#maxBytes = maxBytes;
+    this.#node = node;
+    this.#now = now;
+    this.#line(JSON.stringify({ type: '@troupe.trace', node, at: now(), phase: 'start', version: TRACE_VERSION }));
+  }
+
+  /** Writes `record` when it fits; false once the file is full (the `full` line written). */
+  take(record: TraceRecord): boolean {
+    if (this.full || this.#closed) return !this.full;
+    const line = JSON.stringify(record);
+    if (this.bytes + Buffer.byteLength(line) + 1 > this.#maxBytes - RESERVE) {
+      this.full = true;
+      this.#meta('full');
+      return false;
+    }
+    this.events++;
+    this.#line(line);
+    return true;
+  }
+
+  /** Writes the last line (unless full) and closes the file. */
+  close(): Promise<void> {
+    this.#closed ??= new Promise<void>((resolve, reject) => {
+      if (!this.full) this.#meta('end');
+      this.#out.end(() => (this.#failure ? reject(this.#failure) : resolve()));
+    });
+    return this.#closed;
+  }
+
+  #meta(phase: MetaRecord['phase']): void {
+    const meta: MetaRecord = { type: '@troupe.trace', node: this.#node, at: this.#now(), phase, events: this.events, bytes: this.bytes };
+    this.#line(JSON.stringify(meta));
+  }
+
+  #line(text: string): void {
+    this.bytes += Buffer.byteLength(text) + 1;
+    this.#out.write(`${text}\n`);
+  }
 }
 
 /** Longest line {@link readTrace} reads, characters; longer ones are skipped without being held whole. */
