@@ -405,7 +405,22 @@ export function storeConformance(name: string, target: ConformanceTarget): void 
         await rejectsWith(store.get('k'), 'TROUPE_ERR_STORE_FAILED');
         await rejectsWith(store.put('k', 1), 'TROUPE_ERR_STORE_FAILED');
         await rejectsWith(store.acquireLease('L', 'a', 100), 'TROUPE_ERR_STORE_FAILED');
+        await rejectsWith(store.delete('k'), 'TROUPE_ERR_STORE_FAILED');
+        await rejectsWith(store.cas('k', null, 1), 'TROUPE_ERR_STORE_FAILED');
+        await rejectsWith(store.list(''), 'TROUPE_ERR_STORE_FAILED');
+        await rejectsWith(store.renewLease('L', 'a', 1, 100), 'TROUPE_ERR_STORE_FAILED');
+        await rejectsWith(store.releaseLease('L', 'a', 1), 'TROUPE_ERR_STORE_FAILED');
         await store.close();
+      });
+
+      it('settles every call in flight when closed: each one is done or rejects with TROUPE_ERR_STORE_FAILED', async () => {
+        await store.put('warm', 1); // opened, so the calls below reach the backend
+        const calls = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store.put(`k${i}`, i) : store.list('k')));
+        await store.close();
+        const settled = await Promise.allSettled(calls);
+        for (const s of settled) {
+          if (s.status === 'rejected') expect((s.reason as TroupeError).code).toBe('TROUPE_ERR_STORE_FAILED');
+        }
       });
     });
   });
