@@ -226,6 +226,7 @@ function isInside(id: string, ancestor: string): boolean {
 
 /** Characters XML 1.0 forbids (a file holding one is not well-formed), and lone surrogates. */
 const NOT_XML =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it removes
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function xmlText(text: string): string {
