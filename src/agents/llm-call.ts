@@ -25,8 +25,7 @@ export interface Caller {
  * @internal
  */
 export async function callModel(llm: LlmClient, request: LlmRequest, caller: Caller): Promise<ModelTurn> {
-  const { system } = caller;
-  const started = system.clock.now();
+  const started = caller.system.clock.now();
   try {
     const response = await untilAborted(Promise.resolve(llm.chat(request)), request.signal, caller);
     if (typeof response !== 'object' || response === null || typeof response.message !== 'object' || response.message === null) {
@@ -41,34 +40,11 @@ export async function callModel(llm: LlmClient, request: LlmRequest, caller: Cal
     const u = response.usage;
     const count = (n: unknown) => (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0);
     const usage = usageOf(model, count(u?.inputTokens), count(u?.outputTokens));
-    if (system.inspection.active) {
-      system.inspection.emit({
-        type: '@troupe.llm',
-        node: system.node,
-        actor: caller.actor,
-        model,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        latencyMs: system.clock.now() - started,
-        taskId: caller.taskId,
-        toolCalls: toolCalls.length,
-      });
-    }
+    emitLlm(caller, started, { model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, toolCalls: toolCalls.length });
     return { content, toolCalls, usage, model };
   } catch (err) {
-    if (system.inspection.active) {
-      system.inspection.emit({
-        type: '@troupe.llm',
-        node: system.node,
-        actor: caller.actor,
-        model: request.model ?? llm.model,
-        inputTokens: 0,
-        outputTokens: 0,
-        latencyMs: system.clock.now() - started,
-        taskId: caller.taskId,
-        error: err instanceof TroupeError ? err.code : 'TROUPE_ERR_LLM_FAILED',
-      });
-    }
+    const error = err instanceof TroupeError ? err.code : 'TROUPE_ERR_LLM_FAILED';
+    emitLlm(caller, started, { model: request.model ?? llm.model, inputTokens: 0, outputTokens: 0, error });
     if (err instanceof TroupeError) throw err;
     throw new TroupeError('TROUPE_ERR_LLM_FAILED', `${caller.actor}: the model request failed: ${(err as Error)?.message ?? String(err)}`, {
       cause: err,
@@ -88,11 +64,7 @@ function checkToolCalls(raw: readonly unknown[]): LlmToolCall[] {
     let id = given;
     for (let n = 2; seen.has(id); n++) id = `${given}_${n}`;
     seen.add(id);
-    return {
-      id,
-      name: typeof call?.name === 'string' ? call.name : '',
-      arguments: typeof call?.arguments === 'string' ? call.arguments : '',
-    };
+    return { id, name: typeof call?.name === 'string' ? call.name : '', arguments: argumentsText(call?.arguments) };
   });
 }
 
@@ -121,5 +93,35 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, call
         reject(err);
       },
     );
+  });
+}
+
+/** A call's arguments as JSON text: a client may hand them over parsed (an object), as some servers send them. */
+function argumentsText(args: unknown): string {
+  if (typeof args === 'string') return args;
+  if (typeof args !== 'object' || args === null) return '';
+  try {
+    return JSON.stringify(args);
+  } catch {
+    // not JSON (cyclic, BigInt): screening refuses it as invalid
+    return '\u0000';
+  }
+}
+
+/** Emits a `@troupe.llm` inspection event for one request. */
+function emitLlm(
+  caller: Caller,
+  started: number,
+  fields: { model: string; inputTokens: number; outputTokens: number; toolCalls?: number; error?: string },
+): void {
+  const { system } = caller;
+  if (!system.inspection.active) return;
+  system.inspection.emit({
+    type: '@troupe.llm',
+    node: system.node,
+    actor: caller.actor,
+    latencyMs: system.clock.now() - started,
+    taskId: caller.taskId,
+    ...fields,
   });
 }

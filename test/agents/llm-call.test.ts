@@ -61,4 +61,29 @@ describe('callModel', () => {
     expect(run.usage.byModel).toEqual({ mine: { inputTokens: 5, outputTokens: 2, calls: 1 } });
     expect(Object.getPrototypeOf(run.usage.byModel)).toBe(Object.prototype);
   });
+
+  it('a client handing over parsed arguments (an object) has them read as JSON, not as empty', async () => {
+    const counts = new Map<string, number>();
+    let turn = 0;
+    const parsed: LlmClient = {
+      model: 'p',
+      chat: async () => {
+        turn++;
+        const toolCalls = turn === 1 ? [{ id: 'o', name: 'search', arguments: { task: 'find it' } as unknown as string }] : [];
+        return { message: { content: turn === 1 ? null : 'done', toolCalls }, usage: { inputTokens: 1, outputTokens: 1 }, model: 'p' };
+      },
+    };
+    const lead = defineCoordinator({
+      name: 'lead',
+      description: 'L.',
+      llm: parsed,
+      instructions: 'C.',
+      workers: [countingWorker('search', counts)],
+    });
+    const run = await track(createSystem())
+      .spawn(lead)
+      .ask<CoordinatorResult>({ type: 'task', input: { task: 'go' } }, { timeoutMs: 10_000 });
+    expect(counts.get('search')).toBe(1);
+    expect(run.decisions[0]!.calls[0]).toMatchObject({ id: 'o', worker: 'search', input: { task: 'find it' } });
+  });
 });
