@@ -3,6 +3,7 @@
  * @module
  */
 import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { checkKey } from '../store/args.js';
 import { checkJson } from '../store/json.js';
 import type { Fence, Store } from '../store/store.js';
 import type { BackoffOptions } from '../util/backoff.js';
@@ -125,13 +126,31 @@ export function toPool(w: WorkerSource | WorkerPool): { worker: WorkerSource; co
   return { worker: w, count: 1 };
 }
 
-/** Checks a task; with `durable` (a store checkpoints the queue) its input must be JSON too. @internal */
-export function validateTask(task: WorkTask<unknown>, durable: boolean): void {
+/** Checks that a run's checkpoint prefix leaves room for task ids in a store key. @internal */
+export function validateRunId(keyPrefix: string): void {
+  try {
+    checkKey(`${keyPrefix}_`);
+  } catch (err) {
+    throw invalid(`workQueue runId cannot name checkpoints: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Checks a task; with `keyPrefix` (a store checkpoints the queue under it) its id must make a valid
+ * store key and its input must be JSON too.
+ * @internal
+ */
+export function validateTask(task: WorkTask<unknown>, keyPrefix: string | undefined): void {
   if (typeof task !== 'object' || task === null || typeof task.id !== 'string' || task.id.length === 0) {
     throw invalid(`a work queue task needs a non-empty string id, got ${describe(task)}`);
   }
   if (task.priority !== undefined && !Number.isFinite(task.priority)) throw invalid(`task ${task.id}: priority must be a finite number`);
-  if (durable) {
+  if (keyPrefix !== undefined) {
+    try {
+      checkKey(keyPrefix + task.id);
+    } catch (err) {
+      throw invalid(`task ${task.id.slice(0, 100)}: its id cannot name a checkpoint: ${(err as Error).message}`);
+    }
     try {
       checkJson(task.input);
     } catch (err) {

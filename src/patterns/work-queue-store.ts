@@ -31,10 +31,16 @@ export interface StoredTask {
   error?: string;
 }
 
+/** The store prefix of a run's checkpoints. @internal */
+export function checkpointPrefix(runId: string): string {
+  return `work-queue/${runId}/`;
+}
+
 /** @internal */
 export class QueueCheckpoints {
   readonly #store: Store;
-  readonly #prefix: string;
+  /** Where the run's tasks are kept: `work-queue/<runId>/`. */
+  readonly prefix: string;
   readonly #onError: (error: TroupeError) => void;
   readonly #options: PutOptions | undefined;
   /** Latest unwritten state per key. */
@@ -44,13 +50,13 @@ export class QueueCheckpoints {
   constructor(store: Store, runId: string, fence: Fence | undefined, onError: (error: TroupeError) => void) {
     this.#options = fence === undefined ? undefined : { fence };
     this.#store = store;
-    this.#prefix = `work-queue/${runId}/`;
+    this.prefix = checkpointPrefix(runId);
     this.#onError = onError;
   }
 
   /** Every task of the run, as last written. Malformed records fail with `TROUPE_ERR_STORE_FAILED`. */
   async load(): Promise<StoredTask[]> {
-    const entries = await this.#store.list<JsonValue>(this.#prefix);
+    const entries = await this.#store.list<JsonValue>(this.prefix);
     return entries.map((e) => readTask(e.value, e.key)).sort((a, b) => a.seq - b.seq);
   }
 
@@ -71,7 +77,7 @@ export class QueueCheckpoints {
   }
 
   save(task: StoredTask): void {
-    const key = this.#prefix + task.id;
+    const key = this.prefix + task.id;
     this.#pending.delete(key);
     this.#pending.set(key, task);
     this.#writing ??= this.#drain();

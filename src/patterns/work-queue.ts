@@ -28,13 +28,14 @@ import {
   checkDurableOutput,
   invalid,
   toPool,
+  validateRunId,
   validateTask,
   type WorkQueue,
   type WorkQueueOptions,
   type WorkQueueStats,
   type WorkTask,
 } from './work-queue-options.js';
-import { QueueCheckpoints, type StoredTask, type TaskRecord } from './work-queue-store.js';
+import { checkpointPrefix, QueueCheckpoints, type StoredTask, type TaskRecord } from './work-queue-store.js';
 import { runTask } from './worker-protocol.js';
 
 export type { WorkerPool, WorkQueue, WorkQueueOptions, WorkQueueStats, WorkTask } from './work-queue-options.js';
@@ -128,7 +129,9 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
       if (typeof runId !== 'string' || runId.length === 0) throw invalid('workQueue needs a runId with a store');
       validateFence(options.fence, 'workQueue fence');
     }
-    for (const task of tasks) validateTask(task, store !== undefined);
+    const keyPrefix = store === undefined ? undefined : checkpointPrefix(runId as string);
+    if (keyPrefix !== undefined) validateRunId(keyPrefix);
+    for (const task of tasks) validateTask(task, keyPrefix);
     this.#system = system;
     this.#scope = new PatternScope(system, 'work-queue', { ...options, run: runId });
     this.#checkpoints =
@@ -145,7 +148,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
 
   add(task: WorkTask<TInput>): void {
     if (this.#settled) throw new TroupeError('TROUPE_ERR_INVALID_OPTION', `work queue ${this.#scope.run} has finished; start a new one`);
-    validateTask(task, this.#checkpoints !== undefined);
+    validateTask(task, this.#checkpoints?.prefix);
     if (!this.#loaded) this.#pending.push(task);
     else {
       this.#enqueue(task);

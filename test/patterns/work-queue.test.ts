@@ -299,6 +299,10 @@ describe('workQueue with a store: untrusted input and output', () => {
     expect(bad(() => workQueue(sys, { workers: [doubler], store, runId: 'r', tasks: [big] }))).toBe('TROUPE_ERR_INVALID_OPTION');
     const q = workQueue(sys, { workers: [doubler], store, runId: 'r2', tasks: tasksOf(2) });
     expect(bad(() => q.add({ id: 'nan', input: Number.NaN }))).toBe('TROUPE_ERR_INVALID_OPTION');
+    // Ids and runIds that cannot name a store key are refused at once too, not when the checkpoint is written.
+    expect(bad(() => q.add({ id: 'x'.repeat(1100), input: 1 }))).toBe('TROUPE_ERR_INVALID_OPTION');
+    expect(bad(() => q.add({ id: 'nul\u0000', input: 1 }))).toBe('TROUPE_ERR_INVALID_OPTION');
+    expect(bad(() => workQueue(sys, { workers: [doubler], store, runId: 'r'.repeat(1100) }))).toBe('TROUPE_ERR_INVALID_OPTION');
     expect(await q.done).toEqual(
       new Map([
         ['t0', 0],
