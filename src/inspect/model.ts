@@ -3,6 +3,7 @@
  * decisions, dead letters and log lines; a capped actor table that forgets stopped actors first).
  */
 import type { InspectionEvent } from '../actors/inspection.js';
+import { InvalidArgumentError } from '../errors.js';
 import { type Chart, summarize } from './chart.js';
 import type { TraceRecord } from './records.js';
 import { Ring } from './ring.js';
@@ -62,6 +63,7 @@ export interface TreeRow {
 type LogRow = { seq: number } & WireEvent;
 
 const ROOT = '';
+const LIMIT_NAMES = new Set(['maxMessages', 'maxActors', 'maxStopped', 'maxLog', 'maxNodes']);
 
 /** Holds what the inspector shows, from trace records of any number of nodes. */
 export class InspectorModel {
@@ -93,6 +95,14 @@ export class InspectorModel {
   #treeCache: { version: number; rows: TreeRow[] } | undefined;
 
   constructor(limits: ModelLimits = {}) {
+    for (const [name, value] of Object.entries(limits)) {
+      if (!LIMIT_NAMES.has(name) || value === undefined) continue;
+      if (!(Number.isInteger(value) && value > 0 && value <= 10_000_000))
+        throw new InvalidArgumentError(
+          'TROUPE_ERR_INVALID_OPTION',
+          `inspector: ${name} must be a whole number 1..10 000 000, got ${String(value)}`,
+        );
+    }
     this.messages = new MessageTimeline(limits.maxMessages ?? 100_000);
     const maxLog = limits.maxLog ?? 10_000;
     this.decisions = new Ring(maxLog);
@@ -298,22 +308,7 @@ export class InspectorModel {
         const a = this.#actors.get(address);
         if (a === undefined || seen.has(address)) continue;
         seen.add(address);
-        // a node seen going down: its actors' fate is unknown until it forwards again
-        const status = a.status === 'running' && this.#nodes.get(a.node)?.status === 'down' ? 'unreachable' : a.status;
-        const row: TreeRow = {
-          address,
-          name: a.name,
-          node: a.node,
-          depth,
-          kind: 'actor',
-          status,
-          restarts: a.restarts,
-          mailbox: a.mailbox,
-          children: a.children.size,
-        };
-        if (a.chart !== undefined) row.chart = a.chart;
-        if (a.value !== undefined) row.state = summarize(a.value);
-        rows.push(row);
+        rows.push(this.#row(a, depth));
         const children = [...a.children];
         for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], depth + 1]);
       }
@@ -339,21 +334,17 @@ export class InspectorModel {
   /** One actor: its row, chart id and current state value. */
   actor(address: string): (TreeRow & { value?: unknown; reason?: unknown }) | undefined {
     const a = this.#actors.get(address);
-    if (a === undefined) return undefined;
-    return {
-      address,
-      name: a.name,
-      node: a.node,
-      depth: 0,
-      kind: 'actor',
-      status: a.status,
-      restarts: a.restarts,
-      mailbox: a.mailbox,
-      children: a.children.size,
-      chart: a.chart,
-      value: a.value,
-      reason: a.reason,
-    };
+    return a === undefined ? undefined : { ...this.#row(a, 0), value: a.value, reason: a.reason };
+  }
+
+  #row(a: Actor, depth: number): TreeRow {
+    // a node seen going down: its actors' fate is unknown until it forwards again
+    const status = a.status === 'running' && this.#nodes.get(a.node)?.status === 'down' ? 'unreachable' : a.status;
+    const { address, name, node, restarts, mailbox } = a;
+    const row: TreeRow = { address, name, node, depth, kind: 'actor', status, restarts, mailbox, children: a.children.size };
+    if (a.chart !== undefined) row.chart = a.chart;
+    if (a.value !== undefined) row.state = summarize(a.value);
+    return row;
   }
 
   /** Messages, oldest first, filtered by actor (sender or receiver address contains it) and type. */

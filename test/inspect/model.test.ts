@@ -159,4 +159,11 @@ describe('InspectorModel with hostile records', () => {
     const x = m.actor('troupe://a/x');
     expect(m.charts.get(x?.chart as string)?.id).toBe('real');
   });
+
+  it('refuses limits that are not whole positive numbers with a clear error', () => {
+    for (const bad of [{ maxMessages: 0 }, { maxLog: -1 }, { maxActors: 1.5 }, { maxNodes: Number.NaN }, { maxStopped: 1e12 }]) {
+      expect(() => new InspectorModel(bad)).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }));
+    }
+    expect(() => new InspectorModel({ maxMessages: 10, maxNodes: undefined })).not.toThrow();
+  });
 });
