@@ -233,6 +233,19 @@ describe('otelBridge', () => {
     }
   });
 
+  it('refuses options that would spin a timer or hold spans without bound', () => {
+    const feed = manualFeed();
+    for (const bad of [
+      { linkWaitMs: Number.NaN },
+      { linkWaitMs: -1 },
+      { maxPending: Number.NaN },
+      { maxPending: 0 },
+      { maxPending: 2.5 },
+    ]) {
+      expect(() => otelBridge(feed, bad)).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }));
+    }
+  });
+
   it('reads only well-formed traceparents', () => {
     expect(contextFromTraceparent('00-00000000000000000000000000000000-b7ad6b7169203331-01')).toBeUndefined();
     expect(contextFromTraceparent('garbage')).toBeUndefined();
