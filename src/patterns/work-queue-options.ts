@@ -6,8 +6,19 @@ import { InvalidArgumentError, TroupeError } from '../errors.js';
 import { checkKey } from '../store/args.js';
 import { checkJson } from '../store/json.js';
 import type { Fence, Store } from '../store/store.js';
-import type { BackoffOptions } from '../util/backoff.js';
-import { isRef, type ScopeOptions, validateCount, validateSource, type WorkerSource } from './scope.js';
+import { type BackoffOptions, validateBackoff } from '../util/backoff.js';
+import {
+  isRef,
+  type ScopeOptions,
+  validateCount,
+  validateFence,
+  validateOptions,
+  validateSource,
+  validateStore,
+  validateTimeout,
+  type WorkerSource,
+} from './scope.js';
+import { checkpointPrefix } from './work-queue-store.js';
 
 /**
  * One task of a {@link WorkQueue}: its id, its input (the worker's task input) and its priority.
@@ -111,6 +122,45 @@ export interface WorkQueue<TInput = unknown, TOutput = unknown> {
   stats(): WorkQueueStats;
   /** Tasks that failed for good (after `maxAttempts`), with their last error. */
   failures(): Map<string, TroupeError>;
+}
+
+/** A work queue's options, checked, with their defaults. @internal */
+export interface QueueSettings<TInput> {
+  pools: { worker: WorkerSource; count: number }[];
+  tasks: readonly WorkTask<TInput>[];
+  maxAttempts: number;
+  backoff: BackoffOptions;
+  prefetch: number;
+}
+
+/** Checks every option of a work queue at once (`TROUPE_ERR_INVALID_OPTION`) and fills in defaults. @internal */
+export function readOptions<TInput>(options: WorkQueueOptions<TInput>): QueueSettings<TInput> {
+  validateOptions(options, 'workQueue');
+  const { workers, tasks = [], store, runId } = options;
+  if (!Array.isArray(workers) || workers.length === 0) throw invalid('workQueue workers must be a non-empty array');
+  const pools = workers.map((w) => toPool(w));
+  const maxAttempts = options.maxAttempts ?? 3;
+  validateCount(maxAttempts, 'workQueue maxAttempts');
+  if (options.backoff !== undefined && (typeof options.backoff !== 'object' || options.backoff === null)) {
+    throw invalid('workQueue backoff must be { minMs, maxMs, factor, jitter }');
+  }
+  const backoff = validateBackoff(options.backoff ?? { minMs: 100 }, (m) => {
+    throw invalid(`workQueue ${m}`);
+  });
+  validateTimeout(options.taskTimeoutMs, 'workQueue taskTimeoutMs');
+  const prefetch = options.prefetch ?? 1;
+  validateCount(prefetch, 'workQueue prefetch');
+  if (!Array.isArray(tasks)) throw invalid('workQueue tasks must be an array');
+  let keyPrefix: string | undefined;
+  if (store !== undefined) {
+    validateStore(store, 'workQueue store');
+    if (typeof runId !== 'string' || runId.length === 0) throw invalid('workQueue needs a runId with a store');
+    validateFence(options.fence, 'workQueue fence');
+    keyPrefix = checkpointPrefix(runId);
+    validateRunId(keyPrefix);
+  }
+  for (const task of tasks) validateTask(task, keyPrefix);
+  return { pools, tasks, maxAttempts, backoff, prefetch };
 }
 
 /** @internal */

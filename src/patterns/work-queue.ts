@@ -8,34 +8,20 @@
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import { TroupeError } from '../errors.js';
-import { type BackoffOptions, backoffDelay, validateBackoff } from '../util/backoff.js';
+import { type BackoffOptions, backoffDelay } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
-import {
-  asTroupeError,
-  describeError,
-  isRef,
-  outcomeOf,
-  PatternScope,
-  validateCount,
-  validateFence,
-  validateOptions,
-  validateStore,
-  validateTimeout,
-  type WorkerSource,
-} from './scope.js';
+import { asTroupeError, describeError, isRef, outcomeOf, PatternScope, type WorkerSource } from './scope.js';
 import { TaskHeap } from './task-heap.js';
 import {
   checkDurableOutput,
-  invalid,
-  toPool,
-  validateRunId,
+  readOptions,
   validateTask,
   type WorkQueue,
   type WorkQueueOptions,
   type WorkQueueStats,
   type WorkTask,
 } from './work-queue-options.js';
-import { checkpointPrefix, QueueCheckpoints, type StoredTask, type TaskRecord } from './work-queue-store.js';
+import { QueueCheckpoints, type StoredTask, type TaskRecord } from './work-queue-store.js';
 import { runTask } from './worker-protocol.js';
 
 export type { WorkerPool, WorkQueue, WorkQueueOptions, WorkQueueStats, WorkTask } from './work-queue-options.js';
@@ -107,31 +93,12 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
   #reject!: (error: unknown) => void;
 
   constructor(system: ActorSystem, options: WorkQueueOptions<TInput>) {
-    validateOptions(options, 'workQueue');
-    const { workers, tasks = [], store, runId } = options;
-    if (!Array.isArray(workers) || workers.length === 0) throw invalid('workQueue workers must be a non-empty array');
-    const pools = workers.map((w) => toPool(w));
-    this.#maxAttempts = options.maxAttempts ?? 3;
-    validateCount(this.#maxAttempts, 'workQueue maxAttempts');
-    if (options.backoff !== undefined && (typeof options.backoff !== 'object' || options.backoff === null)) {
-      throw invalid('workQueue backoff must be { minMs, maxMs, factor, jitter }');
-    }
-    this.#backoff = validateBackoff(options.backoff ?? { minMs: 100 }, (m) => {
-      throw invalid(`workQueue ${m}`);
-    });
-    validateTimeout(options.taskTimeoutMs, 'workQueue taskTimeoutMs');
+    const { pools, tasks, maxAttempts, backoff, prefetch } = readOptions(options);
+    const { store, runId } = options;
+    this.#maxAttempts = maxAttempts;
+    this.#backoff = backoff;
     this.#timeoutMs = options.taskTimeoutMs;
-    this.#prefetch = options.prefetch ?? 1;
-    validateCount(this.#prefetch, 'workQueue prefetch');
-    if (!Array.isArray(tasks)) throw invalid('workQueue tasks must be an array');
-    if (store !== undefined) {
-      validateStore(store, 'workQueue store');
-      if (typeof runId !== 'string' || runId.length === 0) throw invalid('workQueue needs a runId with a store');
-      validateFence(options.fence, 'workQueue fence');
-    }
-    const keyPrefix = store === undefined ? undefined : checkpointPrefix(runId as string);
-    if (keyPrefix !== undefined) validateRunId(keyPrefix);
-    for (const task of tasks) validateTask(task, keyPrefix);
+    this.#prefetch = prefetch;
     this.#system = system;
     this.#scope = new PatternScope(system, 'work-queue', { ...options, run: runId });
     this.#checkpoints =
