@@ -70,12 +70,12 @@ export interface Forwarding {
 
 let forwarders = 0;
 
-function positive(name: string, value: number | undefined, fallback: number): number {
+function positive(name: string, value: number | undefined, fallback: number, whole = false): number {
   if (value === undefined) return fallback;
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value) && (!whole || Number.isInteger(value)))) {
     throw new InvalidArgumentError(
       'TROUPE_ERR_INVALID_OPTION',
-      `forwardInspection: ${name} must be a finite number > 0, got ${String(value)}`,
+      `forwardInspection: ${name} must be a ${whole ? 'whole' : 'finite'} number > 0, got ${String(value)}`,
     );
   }
   return value;
@@ -95,9 +95,9 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * ```
  */
 export function forwardInspection(system: ActorSystem, options: ForwardOptions): Forwarding {
-  const maxBuffer = positive('maxBuffer', options.maxBuffer, 10_000);
+  const maxBuffer = positive('maxBuffer', options.maxBuffer, 10_000, true);
   const batchMs = positive('batchMs', options.batchMs, 100);
-  const maxBatch = positive('maxBatch', options.maxBatch, 500);
+  const maxBatch = positive('maxBatch', options.maxBatch, 500, true);
   const statsMs = positive('statsMs', options.statsMs, 1000);
   const to = typeof options.to === 'string' ? system.ref(options.to) : options.to;
   if (typeof to?.send !== 'function')

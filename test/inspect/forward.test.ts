@@ -97,6 +97,9 @@ describe('forwardInspection', () => {
     const s = createSystem({ node: 'solo' });
     systems.push(s);
     expect(() => forwardInspection(s, { to: 'troupe://solo/x', maxBuffer: 0 })).toThrow(/maxBuffer/);
+    // a fractional size would reach the ring as an invalid array length
+    expect(() => forwardInspection(s, { to: 'troupe://solo/x', maxBuffer: 2.5 })).toThrow(/maxBuffer must be a whole number/);
+    expect(() => forwardInspection(s, { to: 'troupe://solo/x', maxBatch: 0.5 })).toThrow(/maxBatch must be a whole number/);
   });
 });
 
