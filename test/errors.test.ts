@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   AskError,
@@ -59,32 +57,5 @@ describe('the error model', () => {
       expect(err.name).toBe(errorClassOf(code).name);
       expect(TroupeError.is(err, code)).toBe(true);
     }
-  });
-
-  it('the actor core raises every literal code with the class the table gives it', () => {
-    const root = join(import.meta.dirname, '..', 'src');
-    const files = ['actors', 'mailbox', 'supervision', 'streams']
-      .flatMap((dir) => readdirSync(join(root, dir)).map((f) => join(root, dir, f)))
-      .concat([join(root, 'patterns', 'gather.ts'), join(root, 'create-system.ts'), join(root, 'error-wire.ts')]);
-    const classes: Record<string, typeof TroupeError> = {
-      TroupeError,
-      InvalidArgumentError,
-      AskError,
-      DeliveryError,
-      TransportError,
-      StreamError,
-    };
-    const wrong: string[] = [];
-    for (const file of files) {
-      const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(
-        /new (TroupeError|InvalidArgumentError|AskError|DeliveryError|TransportError|StreamError)\(\s*'(TROUPE_ERR_[A-Z_]+)'/g,
-      )) {
-        const [, cls, code] = m;
-        if (!isErrorCode(code)) wrong.push(`${file}: unknown ${code}`);
-        else if (errorClassOf(code) !== classes[cls as string]) wrong.push(`${file}: ${cls} for ${code}`);
-      }
-    }
-    expect(wrong).toEqual([]);
   });
 });
