@@ -93,7 +93,8 @@ export class TaskHost {
   /** Keyed by task, not task id: ids come from callers, and two callers may pick the same one. */
   readonly #running = new Set<Task>();
   readonly #queue: Task[] = [];
-  readonly #callers = new Map<string, { ref: ActorRef; count: number }>();
+  /** Askers and callers watched, by address, with the number of live tasks that hold each. */
+  readonly #held = new Map<string, { ref: ActorRef; count: number }>();
   #stopped = false;
 
   constructor(spec: TaskSpec, system: ActorSystem, self: ActorRef, onPhase: (phase: string) => void) {
@@ -122,14 +123,11 @@ export class TaskHost {
         return;
       case 'troupe.down': {
         const address = event.address;
-        if (typeof address !== 'string') return;
-        // the asker of a task stopped waiting (aborted, timed out, its node went down): cancel it
-        this.#cancel((t) => t.replyTo?.address === address, 'lost its asker', false);
-        // a caller exited or its node is gone: none of its tasks has anyone left to serve
-        if (this.#callers.delete(address)) {
-          const lost = (t: Task) => t.caller?.address === address;
-          while (this.#queue.some(lost) || [...this.#running].some(lost)) this.#cancel(lost, 'lost its caller', false);
-        }
+        if (typeof address !== 'string' || !this.#held.delete(address)) return;
+        // an asker stopped waiting (aborted, timed out, its node went down) or a caller exited: none
+        // of the tasks it asked for or called has anyone left to serve
+        this.#cancelAll((t) => t.replyTo?.address === address, 'lost its asker');
+        this.#cancelAll((t) => t.caller?.address === address, 'lost its caller');
         return;
       }
       case 'troupe.stream.cancel':
@@ -195,8 +193,8 @@ export class TaskHost {
       done: false,
     };
     // hear when the asker stops waiting, so its task is cancelled on whichever node it runs
-    if (replyTo !== undefined) this.#watch(replyTo, true);
-    if (caller !== undefined) this.#holdCaller(caller, 1);
+    if (replyTo !== undefined) this.#hold(replyTo, 1);
+    if (caller !== undefined) this.#hold(caller, 1);
     if (this.#running.size < this.#spec.concurrency) this.#start(task);
     else this.#queue.push(task);
   }
@@ -272,13 +270,18 @@ export class TaskHost {
   /** Removes a task that ended (or was cancelled) and starts the next queued one. */
   #finish(task: Task, ok: boolean): void {
     task.done = true;
-    if (task.replyTo !== undefined) this.#watch(task.replyTo, false);
-    if (task.caller !== undefined) this.#holdCaller(task.caller, -1);
+    if (task.replyTo !== undefined) this.#hold(task.replyTo, -1);
+    if (task.caller !== undefined) this.#hold(task.caller, -1);
     if (this.#running.delete(task)) {
       const next = this.#queue.shift();
       if (next !== undefined) this.#start(next);
       else if (this.#running.size === 0) this.#onPhase(ok ? this.#spec.phases.ok : this.#spec.phases.failed);
     }
+  }
+
+  /** Cancels every task that matches, without a reply (nobody is left to hear it). */
+  #cancelAll(match: (task: Task) => boolean, why: string): void {
+    while (this.#queue.some(match) || [...this.#running].some(match)) this.#cancel(match, why, false);
   }
 
   #cancel(match: (task: Task) => boolean, why: string, reply = true): void {
@@ -293,19 +296,20 @@ export class TaskHost {
   }
 
   /**
-   * Watches each caller once, however many of its tasks run here (one watch message to its node,
-   * not one per task); the last task's end lets go.
+   * Watches each asker and caller once, however many of its tasks are here (one watch message to
+   * its node, not one per task; a watch is one per address, so the first task to end must not drop
+   * it for the others); the last task's end lets go.
    */
-  #holdCaller(caller: ActorRef, delta: 1 | -1): void {
-    const held = this.#callers.get(caller.address);
+  #hold(ref: ActorRef, delta: 1 | -1): void {
+    const held = this.#held.get(ref.address);
     const count = (held?.count ?? 0) + delta;
     if (count > 0) {
       if (held === undefined) {
-        this.#callers.set(caller.address, { ref: caller, count });
-        this.#watch(caller, true);
+        this.#held.set(ref.address, { ref, count });
+        this.#watch(ref, true);
       } else held.count = count;
     } else if (held !== undefined) {
-      this.#callers.delete(caller.address);
+      this.#held.delete(ref.address);
       this.#watch(held.ref, false);
     }
   }

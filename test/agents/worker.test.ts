@@ -4,6 +4,7 @@ import type { InspectionEvent } from '../../src/actors/inspection.js';
 import { defineWorker } from '../../src/agents/worker.js';
 import { type ActorSystem, createSystem, supervisor, TroupeError } from '../../src/index.js';
 import { latch, until } from '../support/latch.js';
+import { counterMachine } from '../support/machines.js';
 
 let system: ActorSystem;
 afterEach(async () => {
@@ -300,6 +301,36 @@ describe('defineWorker', () => {
     }
     expect((await Promise.all([a, b, c])).map((r) => r.output.answer)).toEqual(['a', 'b', 'c']);
     expect(most).toBe(2);
+  });
+
+  it('tasks told with one long-lived replyTo: the first to end keeps the watch for the rest; its exit cancels them all', async () => {
+    system = createSystem();
+    const aborted: string[] = [];
+    const started = latch(3);
+    const w = defineWorker({
+      name: 'many',
+      description: 'quick ends at once, the others wait for their signal',
+      concurrency: 3,
+      run: ({ input, signal }) =>
+        new Promise((resolve) => {
+          started.unlock();
+          if (input.task === 'quick') resolve({ answer: 'quick' });
+          else signal.addEventListener('abort', () => aborted.push(input.task));
+        }),
+    });
+    let done = 0;
+    system.inspect((e) => {
+      if (e.type === '@troupe.pattern' && e.step === 'task-done') done++;
+    });
+    const ref = system.spawn(w);
+    const inbox = system.spawn(counterMachine);
+    for (const task of ['quick', 'slow-1', 'slow-2']) ref.send({ type: 'task', input: { task }, replyTo: inbox });
+    await started.wait;
+    // the quick task's end drops its hold on the watch, not the watch the slow ones need
+    await until(() => done === 1);
+    await system.stop(inbox);
+    await until(() => aborted.length === 2);
+    expect(aborted.sort()).toEqual(['slow-1', 'slow-2']);
   });
 
   it('stopping the worker aborts running tasks', async () => {
