@@ -34,4 +34,9 @@ describe('memoryStore', () => {
     await one.put('k', 1);
     expect(await two.get('k')).toBeUndefined();
   });
+  it('refuses options that are not an object and a clock without now() at once', () => {
+    for (const bad of [null, 5, { clock: {} }, { clock: { now: 1 } }]) {
+      expect(() => memoryStore(bad as never)).toThrow(expect.objectContaining({ code: 'TROUPE_ERR_INVALID_OPTION' }));
+    }
+  });
 });
