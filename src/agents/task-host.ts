@@ -69,13 +69,18 @@ interface Task {
   done: boolean;
 }
 
+/** Longest error message a failed task sends back: a `run` may throw any text, and it crosses the wire. */
+const MAX_ERROR_CHARS = 10_000;
+
 /** A wire-safe error: errors do not survive every codec. */
 function wireError(err: unknown): { name: string; message: string; code?: string } {
+  const bounded = (text: string) => (text.length <= MAX_ERROR_CHARS ? text : `${text.slice(0, MAX_ERROR_CHARS)}… [cut]`);
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? { name: err.name, message: err.message, code } : { name: err.name, message: err.message };
+    const message = bounded(String(err.message));
+    return typeof code === 'string' ? { name: err.name, message, code } : { name: err.name, message };
   }
-  return { name: 'Error', message: String(err) };
+  return { name: 'Error', message: bounded(String(err)) };
 }
 
 const isRef = (value: unknown): value is ActorRef =>

@@ -333,6 +333,23 @@ describe('defineWorker', () => {
     expect(aborted.sort()).toEqual(['slow-1', 'slow-2']);
   });
 
+  it('a gigantic error message from run is cut before it goes back to the asker', async () => {
+    system = createSystem();
+    const loud = defineWorker({
+      name: 'loud',
+      description: 'throws a novel',
+      run: async () => {
+        throw new Error('x'.repeat(2_000_000));
+      },
+    });
+    const error = await system
+      .spawn(loud)
+      .ask({ type: 'task', input: { task: 'x' } }, { timeoutMs: 2000 })
+      .catch((e: TroupeError) => e);
+    expect(error).toMatchObject({ code: 'TROUPE_ERR_WORKER_FAILED' });
+    expect((error as TroupeError).message.length).toBeLessThan(11_000);
+  });
+
   it('stopping the worker aborts running tasks', async () => {
     system = createSystem();
     const started = latch();
