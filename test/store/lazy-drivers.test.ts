@@ -18,8 +18,8 @@ function inChild(body: string): Record<string, unknown> {
   ].join('\n');
   const script = `
     import { register, createRequire } from 'node:module';
-    import { mkdtempSync, readFileSync } from 'node:fs';
-    import { join } from 'node:path';
+    import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+    import { dirname, join } from 'node:path';
     import { tmpdir } from 'node:os';
     const log = join(mkdtempSync(join(tmpdir(), 'troupe-lazy-drivers-')), 'resolved.txt');
     register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}), { data: { log } });
@@ -28,7 +28,11 @@ function inChild(body: string): Record<string, unknown> {
       readFileSync(log, 'utf8').split('\\n').some((url) => url.includes('/node_modules/' + name + '/')) ||
       Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/'));
     const troupe = await import('./src/index.ts');
-    ${body}
+    try {
+      ${body}
+    } finally {
+      rmSync(dirname(log), { recursive: true, force: true });
+    }
   `;
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: new URL('../../', import.meta.url),
