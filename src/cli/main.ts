@@ -47,7 +47,8 @@ export function createProgram(): Command {
     .requiredOption('--logic <module>', 'module whose named exports are hosted (e.g. ./workers.ts)')
     .option('--port <port>', 'port to listen on (0: any free port); omit to only dial out', parsePort)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--secret <secret>', 'shared secret of the cluster (or TROUPE_SECRET)', process.env.TROUPE_SECRET)
+    // read from the environment when the command runs: a default would print the secret in --help
+    .option('--secret <secret>', 'shared secret of the cluster (or TROUPE_SECRET)')
     .option('--name <id>', 'node id (default: random)')
     .option('--export <names>', 'host only these exports (comma-separated)', splitList)
     .option('--connect <urls>', 'nodes to dial once started (comma-separated ws:// URLs)', splitList)
@@ -67,7 +68,7 @@ export function createProgram(): Command {
           logic: o.logic,
           host: o.host,
           ...(o.port !== undefined ? { port: o.port } : {}),
-          ...(o.secret !== undefined ? { secret: o.secret } : {}),
+          ...((o.secret ?? process.env.TROUPE_SECRET) !== undefined ? { secret: o.secret ?? process.env.TROUPE_SECRET } : {}),
           ...(o.name !== undefined ? { name: o.name } : {}),
           ...(o.export !== undefined ? { exports: o.export } : {}),
           ...(o.connect !== undefined ? { connect: o.connect } : {}),

@@ -44,6 +44,16 @@ describe('troupe node', () => {
     });
   });
 
+  it('never prints the cluster secret from the environment in --help', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'node', '--help'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, TROUPE_SECRET: 'do-not-print-me' },
+    });
+    expect(r.stdout).toContain('--secret');
+    expect(r.stdout).not.toContain('do-not-print-me');
+  });
+
   it('prints one line and exits 1 on bad input', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'node', '--logic', 'nowhere.ts'], {
       encoding: 'utf8',
