@@ -5,7 +5,7 @@
  * @module
  */
 import type { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import {
   asTroupeError,
   describeError,
@@ -121,13 +121,13 @@ export async function council<TQuestion = unknown, TAnswer = unknown, TSynthesis
   validateOptions(options, 'council');
   const { members, question, chair, timeoutMs } = options;
   if (!Array.isArray(members) || members.length < 2) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'council needs at least 2 members');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'council needs at least 2 members');
   }
   for (let i = 0; i < members.length; i++) validateSource(members[i], `council member ${i}`);
   validateSource(chair, 'council chair');
   validateTimeout(timeoutMs, 'council timeoutMs');
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `council seed must be a whole number, got ${String(options.seed)}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `council seed must be a whole number, got ${String(options.seed)}`);
   }
   const random = options.seed === undefined ? Math.random : mulberry32(options.seed);
   const n = members.length;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 import { Limiter } from './limiter.js';
 import {
   asTroupeError,
@@ -108,7 +108,7 @@ export async function delegate<TTask = unknown, TResult = unknown>(
     ['decompose', decompose],
     ['combine', combine],
   ] as const) {
-    if (typeof fn !== 'function') throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `delegate ${name} must be a function`);
+    if (typeof fn !== 'function') throw createError('TROUPE_ERR_INVALID_OPTION', `delegate ${name} must be a function`);
   }
   validateSource(execute, 'delegate execute');
   validateCount(maxDepth, 'delegate maxDepth', 0);
@@ -127,11 +127,10 @@ export async function delegate<TTask = unknown, TResult = unknown>(
     deepest = Math.max(deepest, info.depth);
     if (await isAtomic(task, info)) return limiter.run(() => executeOne(task, info));
     const subtasks = await decompose(task, info);
-    if (!Array.isArray(subtasks))
-      throw new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `decompose of task ${info.id} did not return an array`);
+    if (!Array.isArray(subtasks)) throw createError('TROUPE_ERR_INVALID_OUTPUT', `decompose of task ${info.id} did not return an array`);
     const depth = info.depth + 1;
     if (subtasks.length > 0 && depth > maxDepth) {
-      throw new TroupeError(
+      throw createError(
         'TROUPE_ERR_MAX_DEPTH',
         `task ${info.id} at depth ${info.depth} would delegate to depth ${depth}, past maxDepth ${maxDepth}`,
       );

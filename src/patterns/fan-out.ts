@@ -4,7 +4,7 @@
  * @module
  */
 import type { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError, type TroupeError } from '../errors.js';
+import { createError, type TroupeError } from '../errors.js';
 import { Limiter } from './limiter.js';
 import {
   asTroupeError,
@@ -165,5 +165,5 @@ export async function fanOut<TItem = unknown, TOutput = unknown>(
 }
 
 function invalid(message: string): TroupeError {
-  return new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', message);
+  return createError('TROUPE_ERR_INVALID_OPTION', message);
 }

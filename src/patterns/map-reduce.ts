@@ -4,7 +4,7 @@
  * @module
  */
 import type { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import { fanOut } from './fan-out.js';
 import {
   asTroupeError,
@@ -83,7 +83,7 @@ export async function mapReduce<TItem = unknown, TMapped = unknown, TOutput = un
   validateSource(reduce, 'mapReduce reduce');
   validateTimeout(options.reduceTimeoutMs, 'mapReduce reduceTimeoutMs');
   if (onMapError !== 'fail' && onMapError !== 'skip') {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `mapReduce onMapError must be 'fail' or 'skip', got ${String(onMapError)}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `mapReduce onMapError must be 'fail' or 'skip', got ${String(onMapError)}`);
   }
   const scope = new PatternScope(system, 'map-reduce', options);
   scope.emit('start', { detail: `${Array.isArray(items) ? items.length : 0} items` });
@@ -105,7 +105,7 @@ export async function mapReduce<TItem = unknown, TMapped = unknown, TOutput = un
         mapped.push(r.value);
         addUsage(usage, r.usage);
       } else if (onMapError === 'skip') skipped.push(i);
-      else throw new TroupeError(r.error.code, `mapReduce: item ${i} failed to map: ${r.error.message}`, { cause: r.error });
+      else throw createError(r.error.code, `mapReduce: item ${i} failed to map: ${r.error.message}`, { cause: r.error });
     }
     const held = await scope.hold(reduce);
     scope.emit('task-start', { taskId: 'reduce', worker: held.ref.address });

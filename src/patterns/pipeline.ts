@@ -5,7 +5,7 @@
  * @module
  */
 import type { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import { checkJson } from '../store/json.js';
 import type { Fence, JsonValue, Store } from '../store/store.js';
 import {
@@ -143,7 +143,7 @@ export async function pipeline<TOutput extends JsonValue = JsonValue, TInput ext
     const checkpoint = readCheckpoint(saved.value, runId);
     for (let i = 0; i < checkpoint.next; i++) {
       if (checkpoint.stages[i] !== names[i]) {
-        throw new InvalidArgumentError(
+        throw createError(
           'TROUPE_ERR_INVALID_OPTION',
           `pipeline ${runId} was checkpointed with stages [${checkpoint.stages.join(', ')}]; it cannot resume with [${names.join(', ')}]`,
         );
@@ -179,10 +179,10 @@ export async function pipeline<TOutput extends JsonValue = JsonValue, TInput ext
         scope.throwIfAborted();
         // A worker's output that cannot be checkpointed is its fault: TROUPE_ERR_INVALID_OUTPUT.
         const cause = TroupeError.is(err, 'TROUPE_ERR_INVALID_VALUE')
-          ? new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `its output is not JSON: ${err.message}`, { cause: err })
+          ? createError('TROUPE_ERR_INVALID_OUTPUT', `its output is not JSON: ${err.message}`, { cause: err })
           : asTroupeError(err, `stage ${stage.name}`);
         scope.emit('task-failed', { taskId, worker: held.ref.address, detail: describeError(cause) });
-        throw new TroupeError(cause.code, `pipeline ${runId}, stage ${stage.name}: ${cause.message}`, { cause });
+        throw createError(cause.code, `pipeline ${runId}, stage ${stage.name}: ${cause.message}`, { cause });
       } finally {
         await held.release();
       }
@@ -206,7 +206,7 @@ export async function pipeline<TOutput extends JsonValue = JsonValue, TInput ext
 function validate(options: PipelineOptions<JsonValue>): void {
   const { runId, stages, store, prune, timeoutMs } = options;
   const fail = (message: string): never => {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', message);
+    throw createError('TROUPE_ERR_INVALID_OPTION', message);
   };
   if (typeof runId !== 'string' || runId.length === 0) fail('pipeline runId must be a non-empty string');
   if (!Array.isArray(stages) || stages.length === 0) fail('pipeline stages must be a non-empty array');
@@ -239,7 +239,7 @@ function readCheckpoint(value: JsonValue, runId: string): Checkpoint {
     !(Number.isInteger(c.next) && (c.next as number) >= 0 && (c.next as number) <= c.stages.length) ||
     !('context' in c)
   ) {
-    throw new TroupeError('TROUPE_ERR_STORE_FAILED', `the checkpoint of pipeline ${runId} is malformed`);
+    throw createError('TROUPE_ERR_STORE_FAILED', `the checkpoint of pipeline ${runId} is malformed`);
   }
   return c as Checkpoint;
 }

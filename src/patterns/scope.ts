@@ -11,7 +11,7 @@ import { isNativeLogic, type SpawnableLogic } from '../actors/body.js';
 import type { PatternInspectionEvent } from '../actors/inspection.js';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
-import { AskError, InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import type { Fence, Store } from '../store/store.js';
 
 /**
@@ -91,7 +91,7 @@ export function isRemoteWorker(source: unknown): source is RemoteWorker {
 /** Throws `TROUPE_ERR_INVALID_OPTION` unless `options` is an object (not `null`, not an array). */
 export function validateOptions(options: unknown, what: string): asserts options is object {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} needs an options object, got ${String(options)}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${what} needs an options object, got ${String(options)}`);
   }
 }
 
@@ -102,17 +102,14 @@ export function validateSource(source: unknown, what: string): asserts source is
     isNativeLogic(source) ||
     (typeof source === 'object' && source !== null && typeof (source as { transition?: unknown }).transition === 'function');
   if (!logicLike) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `${what} must be a ref, actor logic or { node, logic }, got ${String(source)}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must be a ref, actor logic or { node, logic }, got ${String(source)}`);
   }
 }
 
 /** Throws `TROUPE_ERR_INVALID_OPTION` unless `n` is a whole number ≥ `min` (or `undefined` when optional). */
 export function validateCount(n: unknown, what: string, min = 1): asserts n is number {
   if (!(typeof n === 'number' && Number.isInteger(n) && n >= min)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a whole number >= ${min}, got ${String(n)}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must be a whole number >= ${min}, got ${String(n)}`);
   }
 }
 
@@ -123,7 +120,7 @@ export function validateStore(store: unknown, what: string): asserts store is St
     typeof s === 'object' &&
     s !== null &&
     (['get', 'put', 'delete', 'cas', 'list'] as const).every((method) => typeof s[method] === 'function');
-  if (!ok) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a Store (memoryStore(), sqliteStore(…), …)`);
+  if (!ok) throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must be a Store (memoryStore(), sqliteStore(…), …)`);
 }
 
 /** Throws `TROUPE_ERR_INVALID_OPTION` unless `fence` is `undefined` or `{ lease: string, token: number }`. */
@@ -131,14 +128,14 @@ export function validateFence(fence: unknown, what: string): asserts fence is Fe
   if (fence === undefined) return;
   const f = fence as Partial<Fence> | null;
   if (typeof f !== 'object' || f === null || typeof f.lease !== 'string' || !Number.isSafeInteger(f.token)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be { lease, token } (a lease's fence)`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must be { lease, token } (a lease's fence)`);
   }
 }
 
 /** Throws `TROUPE_ERR_INVALID_OPTION` unless `ms` is `undefined` or a finite number > 0. */
 export function validateTimeout(ms: unknown, what: string): void {
   if (ms !== undefined && !(typeof ms === 'number' && ms > 0 && Number.isFinite(ms))) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a finite number > 0, got ${String(ms)}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must be a finite number > 0, got ${String(ms)}`);
   }
 }
 
@@ -160,7 +157,7 @@ export class PatternScope {
   constructor(system: ActorSystem, pattern: string, options: ScopeOptions & { run?: string }) {
     const { signal, parent } = options;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${pattern} signal must be an AbortSignal`);
+      throw createError('TROUPE_ERR_INVALID_OPTION', `${pattern} signal must be an AbortSignal`);
     }
     this.system = system;
     this.pattern = pattern;
@@ -169,10 +166,10 @@ export class PatternScope {
     setMaxListeners(0, this.#controller.signal);
     this.#outer = signal;
     this.#onOuterAbort = () =>
-      this.#abort(new AskError('TROUPE_ERR_ABORTED', `${pattern} ${this.run} was aborted`, { cause: signal?.reason }));
+      this.#abort(createError('TROUPE_ERR_ABORTED', `${pattern} ${this.run} was aborted`, { cause: signal?.reason }));
     // The scope actor does nothing but parent the workers; its cleanup runs however it stops.
     const scopeLogic = fromCallback(() => () => {
-      if (!this.#closed) this.#abort(new TroupeError('TROUPE_ERR_CANCELLED', `${pattern} ${this.run} stopped: its scope actor exited`));
+      if (!this.#closed) this.#abort(createError('TROUPE_ERR_CANCELLED', `${pattern} ${this.run} stopped: its scope actor exited`));
     });
     this.ref = system.spawn(scopeLogic, { name: `${pattern}-${id}`, parent });
     if (signal?.aborted) this.#onOuterAbort();
@@ -234,7 +231,7 @@ export class PatternScope {
     if (this.#closed) return;
     this.#closed = true;
     this.#outer?.removeEventListener('abort', this.#onOuterAbort);
-    this.#abort(new TroupeError('TROUPE_ERR_CANCELLED', `${this.pattern} ${this.run} ended`));
+    this.#abort(createError('TROUPE_ERR_CANCELLED', `${this.pattern} ${this.run} ended`));
     this.emit(outcome, detail === undefined ? {} : { detail });
     try {
       await this.system.stop(this.ref);
@@ -258,7 +255,7 @@ export function describeError(error: unknown): string {
 /** Wraps anything thrown into a `TroupeError` (a worker's failure keeps its own code). */
 export function asTroupeError(error: unknown, what: string): TroupeError {
   if (error instanceof TroupeError) return error;
-  return new TroupeError('TROUPE_ERR_WORKER_FAILED', `${what}: ${error instanceof Error ? error.message : String(error)}`, {
+  return createError('TROUPE_ERR_WORKER_FAILED', `${what}: ${error instanceof Error ? error.message : String(error)}`, {
     cause: error,
   });
 }

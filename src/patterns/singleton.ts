@@ -16,7 +16,7 @@ import type { SpawnableLogic } from '../actors/body.js';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import type { EventOf, InputOf } from '../actors/system-options.js';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import { type Lease, lease } from '../store/lease.js';
 import type { Fence, Store } from '../store/store.js';
 import type { TimerHandle } from '../util/clock.js';
@@ -283,7 +283,7 @@ class SingletonRunner<TLogic extends SpawnableLogic> implements Singleton<EventO
     let timer: TimerHandle;
     const timeout = new Promise<never>((_, reject) => {
       timer = clock.setTimeout(
-        () => reject(new TroupeError('TROUPE_ERR_TIMEOUT', `singleton ${this.name}: the store did not answer in time`)),
+        () => reject(createError('TROUPE_ERR_TIMEOUT', `singleton ${this.name}: the store did not answer in time`)),
         this.#renewMs,
       );
     });
@@ -327,27 +327,24 @@ export function singleton<TLogic extends SpawnableLogic>(
   options: SingletonOptions<TLogic>,
 ): Singleton<EventOf<TLogic>> {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'singleton needs { name, logic, store, leaseMs }');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'singleton needs { name, logic, store, leaseMs }');
   }
   const { leaseMs, retryMs, store, inputFor, input } = options;
   if (!Number.isSafeInteger(leaseMs) || leaseMs < 30) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `singleton leaseMs must be a whole number >= 30, got ${String(leaseMs)}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `singleton leaseMs must be a whole number >= 30, got ${String(leaseMs)}`);
   }
   if (retryMs !== undefined && (!Number.isSafeInteger(retryMs) || retryMs <= 0 || retryMs > leaseMs)) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `singleton retryMs must be a whole number in 1..leaseMs, got ${String(retryMs)}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `singleton retryMs must be a whole number in 1..leaseMs, got ${String(retryMs)}`);
   }
   if (typeof store !== 'object' || store === null || typeof store.acquireLease !== 'function') {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'singleton needs a store (memoryStore, sqliteStore, postgresStore)');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'singleton needs a store (memoryStore, sqliteStore, postgresStore)');
   }
   if (inputFor !== undefined && input !== undefined) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'singleton takes input or inputFor, not both');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'singleton takes input or inputFor, not both');
   }
   validateName(options.name);
   if (system.lookup(options.name) !== undefined) {
-    throw new TroupeError('TROUPE_ERR_NAME_TAKEN', `an actor named ${options.name} already runs on ${system.node}`);
+    throw createError('TROUPE_ERR_NAME_TAKEN', `an actor named ${options.name} already runs on ${system.node}`);
   }
   return new SingletonRunner(system, options);
 }

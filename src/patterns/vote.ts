@@ -6,7 +6,7 @@
  * @module
  */
 import { getEventListeners, setMaxListeners } from 'node:events';
-import { AskError, InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, type InvalidArgumentError } from '../errors.js';
 
 /**
  * Options of {@link vote}.
@@ -94,7 +94,7 @@ export function vote<T>(options: VoteOptions<T>): Promise<VoteResult<T>> {
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
     return Promise.reject(invalid(`vote timeoutMs must be a finite number > 0, got ${String(timeoutMs)}`));
   }
-  if (signal?.aborted) return Promise.reject(new AskError('TROUPE_ERR_ABORTED', 'vote was aborted', { cause: signal.reason }));
+  if (signal?.aborted) return Promise.reject(createError('TROUPE_ERR_ABORTED', 'vote was aborted', { cause: signal.reason }));
 
   return new Promise((resolve, reject) => new Ballot(options, keyOf, maxSamples, concurrency, resolve, reject).launch());
 }
@@ -141,13 +141,13 @@ class Ballot<T> {
     if (concurrency > 8) setMaxListeners(concurrency + 2, this.#controller.signal);
     const signal = options.signal;
     if (signal !== undefined) {
-      this.#onAbort = () => this.#end(new AskError('TROUPE_ERR_ABORTED', 'vote was aborted', { cause: signal.reason }));
+      this.#onAbort = () => this.#end(createError('TROUPE_ERR_ABORTED', 'vote was aborted', { cause: signal.reason }));
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined) {
       this.#timer = setTimeout(
-        () => this.#end(new AskError('TROUPE_ERR_TIMEOUT', `vote undecided after ${timeoutMs} ms (${this.#finished} samples)`)),
+        () => this.#end(createError('TROUPE_ERR_TIMEOUT', `vote undecided after ${timeoutMs} ms (${this.#finished} samples)`)),
         timeoutMs,
       );
     }
@@ -183,7 +183,7 @@ class Ballot<T> {
     if (!this.#decided && this.#inFlight === 0 && this.#launched >= this.#maxSamples) {
       const tally = [...this.votes.entries()].map(([key, n]) => `${key.slice(0, 40)}: ${n}`).join(', ');
       this.#end(
-        new TroupeError(
+        createError(
           'TROUPE_ERR_NO_CONSENSUS',
           `no answer led by ${this.#options.k} after ${this.#maxSamples} samples (${this.#redFlagged} red-flagged; votes ${tally || 'none'})`,
         ),
@@ -223,7 +223,7 @@ class Ballot<T> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#onAbort !== undefined) this.#options.signal?.removeEventListener('abort', this.#onAbort);
     // Only samples still in flight need telling (and building an error costs a stack trace).
-    if (this.#inFlight > 0) this.#controller.abort(error ?? new TroupeError('TROUPE_ERR_CANCELLED', 'the vote was decided'));
+    if (this.#inFlight > 0) this.#controller.abort(error ?? createError('TROUPE_ERR_CANCELLED', 'the vote was decided'));
     else giveBack(this.#controller);
     if (error !== undefined) this.#reject(error);
     else this.#resolve({ winner: winner as T, votes: this.votes, samples: this.#finished, redFlagged: this.#redFlagged });
@@ -355,5 +355,5 @@ function mistakable(text: string): boolean {
 }
 
 function invalid(message: string): InvalidArgumentError {
-  return new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', message);
+  return createError('TROUPE_ERR_INVALID_OPTION', message);
 }

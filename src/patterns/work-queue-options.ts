@@ -2,7 +2,7 @@
  * The work queue's options, tasks, stats and handle, and the checks on them.
  * @module
  */
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, type InvalidArgumentError, type TroupeError } from '../errors.js';
 import { checkKey } from '../store/args.js';
 import { checkJson } from '../store/json.js';
 import type { Fence, Store } from '../store/store.js';
@@ -215,7 +215,7 @@ export function checkDurableOutput(taskId: string, output: unknown): TroupeError
     checkJson(output === undefined ? null : output);
     return undefined;
   } catch (err) {
-    return new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `task ${taskId}: its output cannot be checkpointed: ${(err as Error).message}`);
+    return createError('TROUPE_ERR_INVALID_OUTPUT', `task ${taskId}: its output cannot be checkpointed: ${(err as Error).message}`);
   }
 }
 
@@ -229,5 +229,5 @@ function describe(task: unknown): string {
 
 /** @internal */
 export function invalid(message: string): InvalidArgumentError {
-  return new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', message);
+  return createError('TROUPE_ERR_INVALID_OPTION', message);
 }

@@ -3,7 +3,7 @@
  * background (the latest state of each task wins; writes never overlap), read back to resume.
  * @module
  */
-import { TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import type { Fence, JsonValue, PutOptions, Store } from '../store/store.js';
 
 /** A task's state in a running queue. @internal */
@@ -100,11 +100,9 @@ export class QueueCheckpoints {
       this.#onError(
         TroupeError.is(err)
           ? err
-          : new TroupeError(
-              'TROUPE_ERR_STORE_FAILED',
-              `work queue checkpoint failed: ${err instanceof Error ? err.message : String(err)}`,
-              { cause: err },
-            ),
+          : createError('TROUPE_ERR_STORE_FAILED', `work queue checkpoint failed: ${err instanceof Error ? err.message : String(err)}`, {
+              cause: err,
+            }),
       );
     } finally {
       this.#writing = undefined;
@@ -122,6 +120,6 @@ function readTask(value: JsonValue, key: string): StoredTask {
     typeof t.seq === 'number' &&
     typeof t.attempts === 'number' &&
     (t.state === 'queued' || t.state === 'done' || t.state === 'failed');
-  if (!ok) throw new TroupeError('TROUPE_ERR_STORE_FAILED', `malformed work queue checkpoint at ${key}`);
+  if (!ok) throw createError('TROUPE_ERR_STORE_FAILED', `malformed work queue checkpoint at ${key}`);
   return t as StoredTask;
 }

@@ -7,7 +7,7 @@
  */
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
-import { TroupeError } from '../errors.js';
+import { createError, type TroupeError } from '../errors.js';
 import { type BackoffOptions, backoffDelay } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
 import { asTroupeError, describeError, isRef, outcomeOf, PatternScope, type WorkerSource } from './scope.js';
@@ -114,7 +114,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
   }
 
   add(task: WorkTask<TInput>): void {
-    if (this.#settled) throw new TroupeError('TROUPE_ERR_INVALID_OPTION', `work queue ${this.#scope.run} has finished; start a new one`);
+    if (this.#settled) throw createError('TROUPE_ERR_INVALID_OPTION', `work queue ${this.#scope.run} has finished; start a new one`);
     validateTask(task, this.#checkpoints?.prefix);
     if (!this.#loaded) this.#pending.push(task);
     else {
@@ -168,7 +168,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
         this.#results.set(t.id, t.output as TOutput);
         this.#doneCount++;
       } else if (t.state === 'failed') {
-        this.#failures.set(t.id, new TroupeError('TROUPE_ERR_WORKER_FAILED', t.error ?? 'failed in an earlier run'));
+        this.#failures.set(t.id, createError('TROUPE_ERR_WORKER_FAILED', t.error ?? 'failed in an earlier run'));
         this.#failedCount++;
       } else {
         record.state = 'queued';
@@ -217,7 +217,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
     void slot.release();
     if (this.#slots.every((s) => s.retired)) {
       this.#fail(
-        new TroupeError('TROUPE_ERR_NO_ACTOR', `work queue ${this.#scope.run}: every worker is gone (last: ${why.message})`, {
+        createError('TROUPE_ERR_NO_ACTOR', `work queue ${this.#scope.run}: every worker is gone (last: ${why.message})`, {
           cause: why,
         }),
       );

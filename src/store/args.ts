@@ -3,22 +3,22 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { PutOptions } from './store.js';
 
 /** Longest key or lease name, in UTF-16 code units. */
 export const MAX_KEY_LENGTH = 1024;
 
 function checkText(what: string, text: unknown, allowEmpty: boolean): asserts text is string {
-  if (typeof text !== 'string') throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a string, got ${typeof text}`);
-  if (!allowEmpty && text.length === 0) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must not be empty`);
+  if (typeof text !== 'string') throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must be a string, got ${typeof text}`);
+  if (!allowEmpty && text.length === 0) throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must not be empty`);
   if (text.length > MAX_KEY_LENGTH) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} is longer than ${MAX_KEY_LENGTH} characters`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${what} is longer than ${MAX_KEY_LENGTH} characters`);
   }
   // Postgres text cannot hold NUL; refuse it everywhere so every backend accepts the same keys.
-  if (text.includes('\u0000')) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must not contain NUL`);
+  if (text.includes('\u0000')) throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must not contain NUL`);
   // A lone surrogate cannot be stored as UTF-8: SQLite and Postgres would keep a different key.
-  if (LONE_SURROGATE.test(text)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be well-formed Unicode`);
+  if (LONE_SURROGATE.test(text)) throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must be well-formed Unicode`);
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -41,14 +41,14 @@ export function checkLeaseText(what: 'lease name' | 'lease holder', text: unknow
 /** A positive whole number of milliseconds. */
 export function checkTtl(ttlMs: unknown): asserts ttlMs is number {
   if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `lease ttlMs must be a positive whole number, got ${String(ttlMs)}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `lease ttlMs must be a positive whole number, got ${String(ttlMs)}`);
   }
 }
 
 /** A token: a non-negative safe integer. */
 export function checkToken(token: unknown): asserts token is number {
   if (typeof token !== 'number' || !Number.isSafeInteger(token) || token < 0) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `lease token must be a non-negative whole number, got ${String(token)}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `lease token must be a non-negative whole number, got ${String(token)}`);
   }
 }
 
@@ -56,10 +56,7 @@ export function checkToken(token: unknown): asserts token is number {
 export function checkExpectedVersion(version: unknown): asserts version is number | null {
   if (version === null) return;
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version <= 0) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `expected version must be null or a positive whole number, got ${String(version)}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `expected version must be null or a positive whole number, got ${String(version)}`);
   }
 }
 
@@ -67,11 +64,10 @@ export function checkExpectedVersion(version: unknown): asserts version is numbe
 export function checkPutOptions(options: PutOptions | undefined): PutOptions['fence'] {
   if (options === undefined) return undefined;
   if (typeof options !== 'object' || options === null)
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'store write options must be an object');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'store write options must be an object');
   const fence = options.fence;
   if (fence === undefined) return undefined;
-  if (typeof fence !== 'object' || fence === null)
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'fence must be { lease, token }');
+  if (typeof fence !== 'object' || fence === null) throw createError('TROUPE_ERR_INVALID_OPTION', 'fence must be { lease, token }');
   checkLeaseText('lease name', fence.lease);
   checkToken(fence.token);
   return fence;

@@ -3,17 +3,17 @@
  * @module
  */
 
-import { TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 
 /** The error a closed store rejects with. */
 export function closedError(): TroupeError {
-  return new TroupeError('TROUPE_ERR_STORE_FAILED', 'the store is closed');
+  return createError('TROUPE_ERR_STORE_FAILED', 'the store is closed');
 }
 
 /** The error a write with a stale fence rejects with. */
 export function fencedError(lease: string, token: number, current: number | undefined): TroupeError {
   const now = current === undefined ? 'the lease was never taken' : `its current token is ${current}`;
-  return new TroupeError('TROUPE_ERR_FENCED', `write fenced: token ${token} of lease '${lease}' is stale (${now})`);
+  return createError('TROUPE_ERR_FENCED', `write fenced: token ${token} of lease '${lease}' is stale (${now})`);
 }
 
 /**
@@ -23,5 +23,5 @@ export function fencedError(lease: string, token: number, current: number | unde
 export function storeFailure(err: unknown, backend: string, op: string): TroupeError {
   if (err instanceof TroupeError) return err;
   const why = err instanceof Error ? err.message : String(err);
-  return new TroupeError('TROUPE_ERR_STORE_FAILED', `${backend} store: ${op} failed: ${why}`, { cause: err });
+  return createError('TROUPE_ERR_STORE_FAILED', `${backend} store: ${op} failed: ${why}`, { cause: err });
 }

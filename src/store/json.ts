@@ -4,7 +4,7 @@
  * @module
  */
 
-import { TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import type { JsonValue } from './store.js';
 
 const MAX_DEPTH = 512;
@@ -16,7 +16,7 @@ const MAX_DEPTH = 512;
 export const MAX_VALUE_LENGTH = 64 * 1024 * 1024;
 
 function refuse(path: string, why: string): never {
-  throw new TroupeError('TROUPE_ERR_INVALID_VALUE', `store value${path === '' ? '' : ` at ${path}`} is not JSON: ${why}`);
+  throw createError('TROUPE_ERR_INVALID_VALUE', `store value${path === '' ? '' : ` at ${path}`} is not JSON: ${why}`);
 }
 
 function isPlainObject(value: object): boolean {

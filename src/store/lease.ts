@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { checkLeaseText, checkTtl } from './args.js';
 import type { Fence, Store } from './store.js';
 
@@ -124,11 +124,11 @@ class StoreLease implements Lease {
 export function lease(store: Store, name: string, options: LeaseOptions): Lease {
   const methods = ['acquireLease', 'renewLease', 'releaseLease'] as const;
   if (typeof store !== 'object' || store === null || !methods.every((m) => typeof store[m] === 'function')) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'lease needs a Store (memoryStore(), sqliteStore(…), …)');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'lease needs a Store (memoryStore(), sqliteStore(…), …)');
   }
   checkLeaseText('lease name', name);
   if (typeof options !== 'object' || options === null)
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'lease options must be { holder, ttlMs }');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'lease options must be { holder, ttlMs }');
   checkLeaseText('lease holder', options.holder);
   checkTtl(options.ttlMs);
   return new StoreLease(store, name, options);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { checkExpectedVersion, checkKey, checkLeaseText, checkPrefix, checkPutOptions, checkToken, checkTtl } from './args.js';
 import { closedError, fencedError } from './failures.js';
 import { decodeValue, encodeValue } from './json.js';
@@ -163,11 +163,11 @@ class MemoryStore implements Store {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'memoryStore options must be an object');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'memoryStore options must be an object');
   }
   const clock = options.clock;
   if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'memoryStore clock must have a now() method');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'memoryStore clock must have a now() method');
   }
   return new MemoryStore(options);
 }

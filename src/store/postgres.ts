@@ -9,7 +9,7 @@
  */
 
 import type { Pool, PoolClient } from 'pg';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { checkExpectedVersion, checkKey, checkLeaseText, checkPrefix, checkPutOptions, checkToken, checkTtl } from './args.js';
 import { closedError, fencedError, storeFailure } from './failures.js';
 import { decodeValue, encodeValue } from './json.js';
@@ -287,7 +287,7 @@ class PostgresStore implements Store {
  */
 export function postgresStore(options: PostgresStoreOptions): Store {
   if (typeof options !== 'object' || options === null || typeof options.connectionString !== 'string' || options.connectionString === '') {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'postgresStore needs { connectionString }');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'postgresStore needs { connectionString }');
   }
   const maxConnections = options.maxConnections ?? 4;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
@@ -300,7 +300,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     ['idleInTransactionTimeoutMs', idleInTransactionTimeoutMs],
   ] as const) {
     if (!Number.isSafeInteger(v) || v <= 0)
-      throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${what} must be a positive whole number, got ${v}`);
+      throw createError('TROUPE_ERR_INVALID_OPTION', `${what} must be a positive whole number, got ${v}`);
   }
   return new PostgresStore({
     connectionString: options.connectionString,

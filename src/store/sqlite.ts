@@ -8,7 +8,7 @@
  */
 
 import type BetterSqlite3 from 'better-sqlite3';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { checkExpectedVersion, checkKey, checkLeaseText, checkPrefix, checkPutOptions, checkToken, checkTtl } from './args.js';
 import { closedError, fencedError, storeFailure } from './failures.js';
 import { decodeValue, encodeValue } from './json.js';
@@ -268,15 +268,15 @@ class SqliteStore implements Store {
  */
 export function sqliteStore(options: SqliteStoreOptions): Store {
   if (typeof options !== 'object' || options === null || typeof options.path !== 'string' || options.path === '') {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'sqliteStore needs { path }: a file name or ":memory:"');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'sqliteStore needs { path }: a file name or ":memory:"');
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `busyTimeoutMs must be a non-negative whole number, got ${busyTimeoutMs}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `busyTimeoutMs must be a non-negative whole number, got ${busyTimeoutMs}`);
   }
   const synchronous = options.synchronous ?? 'full';
   if (synchronous !== 'full' && synchronous !== 'normal') {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `synchronous must be 'full' or 'normal', got ${String(synchronous)}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `synchronous must be 'full' or 'normal', got ${String(synchronous)}`);
   }
   return new SqliteStore({ path: options.path, busyTimeoutMs, synchronous });
 }
