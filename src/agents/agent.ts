@@ -1,5 +1,5 @@
 /** `defineAgent`: an LLM worker whose tools are plain functions. */
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { AgentLogic } from './agent-logic.js';
 import { defineLoopAgent, type LoopAgentOptions } from './loop-agent.js';
 import { checkRetrieveClash } from './scratchpad.js';
@@ -46,10 +46,10 @@ export function defineAgent(options: AgentOptions): AgentLogic<{ task: string },
   const owner = `agent ${String(options?.name)}`;
   const list = options?.tools;
   if (!Array.isArray(list) || list.some((t) => t?.kind !== 'tool'))
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: tools must be an array of tool(…)`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: tools must be an array of tool(…)`);
   const names = new Set<string>();
   for (const t of list) {
-    if (names.has(t.name)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: two tools are named '${t.name}'`);
+    if (names.has(t.name)) throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: two tools are named '${t.name}'`);
     names.add(t.name);
   }
   checkRetrieveClash([...names], options.context, owner);

@@ -3,7 +3,7 @@
  * worker has several), escalation to the `escalate` hook or to the parent, and the result, which is
  * untrusted: validated, made text, cut to `maxResultChars` and summarized when long.
  */
-import { TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import { addUsage, emptyUsage, type Usage } from '../patterns/worker-protocol.js';
 import { arbitrate, type EscalateHook } from './escalation.js';
 import { askApproval, type ResolvedGuardrails } from './guardrails.js';
@@ -92,7 +92,7 @@ async function withRetries(
 ): Promise<{ outcome: CallOutcome } | { failure: unknown }> {
   let failure: unknown;
   for (let attempt = 0; attempt <= cfg.limits.maxRetries; attempt++) {
-    if (callSignal.aborted) throw callSignal.reason ?? new TroupeError('TROUPE_ERR_CANCELLED', 'cancelled');
+    if (callSignal.aborted) throw callSignal.reason ?? createError('TROUPE_ERR_CANCELLED', 'cancelled');
     at.attempts++;
     try {
       const result = await at.tool.execute(at.value, {
@@ -135,7 +135,7 @@ async function escalate(
 ): Promise<CallOutcome | undefined> {
   const error = { code: codeOf(failure), message: messageOf(failure) };
   if (cfg.escalate === undefined) {
-    const escalated = new TroupeError(
+    const escalated = createError(
       'TROUPE_ERR_ESCALATED',
       `${cfg.caller.actor}: ${at.tool.name} failed after ${at.attempts} attempts (${error.code}: ${error.message})`,
       { cause: failure },

@@ -4,7 +4,7 @@
  * supervisor, or on another node) resumes from it and does not repeat finished worker calls.
  */
 import { z } from 'zod';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { JsonValue, Store } from '../store/store.js';
 import { newRunState, type RunState } from './run-state.js';
 
@@ -44,13 +44,10 @@ export function checkCheckpoint(options: CheckpointOptions | undefined, owner: s
   if (options === undefined) return undefined;
   const store = options.store as Partial<Store> | undefined;
   if (typeof store?.get !== 'function' || typeof store.put !== 'function') {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `${owner}: checkpoint.store must be a Store (memoryStore(), sqliteStore(…), …)`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: checkpoint.store must be a Store (memoryStore(), sqliteStore(…), …)`);
   }
   if (options.runId !== undefined && (typeof options.runId !== 'string' || options.runId === '')) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: checkpoint.runId must be a non-empty string`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: checkpoint.runId must be a non-empty string`);
   }
   return options;
 }
@@ -69,7 +66,7 @@ export async function loadRun(store: Store, key: string, task: string): Promise<
   const stored = await store.get(key);
   if (stored === undefined) return newRunState(task);
   const parsed = stateShape.safeParse(stored.value);
-  if (!parsed.success) throw new TroupeError('TROUPE_ERR_STORE_FAILED', `the checkpoint at ${key} is not a coordinator run`);
+  if (!parsed.success) throw createError('TROUPE_ERR_STORE_FAILED', `the checkpoint at ${key} is not a coordinator run`);
   // the stored value, not zod's copy: a record rebuilt by zod turns a `__proto__` key (a tool call id
   // from the model) into a prototype. A fresh copy, since the run mutates its state.
   const state = JSON.parse(JSON.stringify(stored.value)) as RunState;

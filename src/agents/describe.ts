@@ -3,7 +3,7 @@
  * descriptor another node sent (untrusted) back into something that validates calls.
  */
 import { z } from 'zod';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { WorkerDescriptor } from '../patterns/worker-protocol.js';
 
 /** Names the model can call: what OpenAI-compatible servers accept as a function name. */
@@ -15,10 +15,7 @@ export const taskInput = z.object({ task: z.string().describe('The sub-task to a
 /** Throws `TROUPE_ERR_INVALID_OPTION` unless `name` can name a tool. */
 export function checkToolName(name: unknown, what: string): string {
   if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `${what} name must be 1-64 letters, digits, '_' or '-', got ${JSON.stringify(name)}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${what} name must be 1-64 letters, digits, '_' or '-', got ${JSON.stringify(name)}`);
   }
   return name;
 }
@@ -37,20 +34,13 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<
   try {
     json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   } catch (err) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `cannot turn the ${io} schema into JSON Schema: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `cannot turn the ${io} schema into JSON Schema: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const { $schema: _drop, ...plain } = json;
   if (io === 'input' && (plain.type !== 'object' || typeof plain.properties !== 'object' || '$ref' in plain)) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      'a worker input must be a z.object(…): a model calls tools with an object of arguments',
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'a worker input must be a z.object(…): a model calls tools with an object of arguments');
   }
   return plain;
 }
@@ -69,14 +59,14 @@ export function readDescriptor(reply: unknown, from: string): { descriptor: Work
   });
   const parsed = shape.safeParse(reply);
   if (!parsed.success) {
-    throw new TroupeError(
+    throw createError(
       'TROUPE_ERR_INVALID_OUTPUT',
       `${from} answered describe with an invalid descriptor: ${z.prettifyError(parsed.error)}`,
     );
   }
   const d = parsed.data;
   if (d.inputSchema.type !== 'object' || typeof d.inputSchema.properties !== 'object' || '$ref' in d.inputSchema) {
-    throw new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `${from}'s input schema is not a plain object schema with top-level properties`);
+    throw createError('TROUPE_ERR_INVALID_OUTPUT', `${from}'s input schema is not a plain object schema with top-level properties`);
   }
   const descriptor: WorkerDescriptor = { type: 'descriptor', name: d.name, description: d.description, inputSchema: d.inputSchema };
   if (d.outputSchema !== undefined) descriptor.outputSchema = d.outputSchema;

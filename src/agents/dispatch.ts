@@ -4,7 +4,7 @@
  * worker-call budget spent) — a refused call never reaches a worker — then the rest run at most
  * `maxConcurrency` at a time (each as `call.ts` runs it). Outcomes come back in call order.
  */
-import { TroupeError } from '../errors.js';
+import { createError, type TroupeError } from '../errors.js';
 import { emptyUsage } from '../patterns/worker-protocol.js';
 import { execute, refused, type TurnConfig } from './call.js';
 import { askApproval } from './guardrails.js';
@@ -137,7 +137,7 @@ async function runApproved(
 }
 
 function cancelled(cfg: TurnConfig, signal: AbortSignal): TroupeError {
-  return new TroupeError('TROUPE_ERR_CANCELLED', `${cfg.caller.actor}: the run was cancelled`, { cause: signal.reason });
+  return createError('TROUPE_ERR_CANCELLED', `${cfg.caller.actor}: the run was cancelled`, { cause: signal.reason });
 }
 
 /** Decides what can be decided without a worker. */

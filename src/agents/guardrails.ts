@@ -3,7 +3,7 @@
  * a per-call approval (`approve`) that may wait for a person, within a timeout. A refused call
  * never reaches a worker; the model is told why.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { type Clock, realClock, type TimerHandle } from '../util/clock.js';
 
 /**
@@ -72,7 +72,7 @@ export interface ResolvedGuardrails {
 /** Validates guardrails (throws `TROUPE_ERR_INVALID_OPTION`). @internal */
 export function resolveGuardrails(g: Guardrails | undefined, owner: string): ResolvedGuardrails {
   if (g === undefined) return { allow: undefined, approve: undefined, approveTimeoutMs: 300_000 };
-  const bad = (what: string) => new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: guardrails.${what}`);
+  const bad = (what: string) => createError('TROUPE_ERR_INVALID_OPTION', `${owner}: guardrails.${what}`);
   if (g.allow !== undefined && (!Array.isArray(g.allow) || g.allow.some((n) => typeof n !== 'string')))
     throw bad('allow must be an array of worker names');
   if (g.approve !== undefined && typeof g.approve !== 'function') throw bad('approve must be a function');

@@ -10,7 +10,7 @@ import { type AnyActor, type AnyEventObject, type AnyStateMachine, createActor, 
 import { type Body, kNativeLogic, type NativeLogic } from '../actors/body.js';
 import type { ActorRef, BaseRef } from '../actors/ref.js';
 import { ActorSystem } from '../actors/system.js';
-import { TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 
 /** What an agent's task host is built with. @internal */
 export interface HostedInput<TInput = unknown> {
@@ -46,8 +46,7 @@ export function hostAgent(
 ): NativeLogic {
   const build = (cell: CellView, input: unknown): Body => {
     const system = cell.host;
-    if (!(system instanceof ActorSystem))
-      throw new TroupeError('TROUPE_ERR_NOT_LOCAL', `${cell.address}: an agent must run in an ActorSystem`);
+    if (!(system instanceof ActorSystem)) throw createError('TROUPE_ERR_NOT_LOCAL', `${cell.address}: an agent must run in an ActorSystem`);
     // the same view of a local ref that `system.spawn` returns
     return new AgentBody(cell, machine, { system, self: cell.ref as unknown as ActorRef, input }, makeHost);
   };

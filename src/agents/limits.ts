@@ -1,5 +1,5 @@
 /** The budgets of a ReAct loop (coordinator or LLM agent), their defaults, and which one a run hit. */
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { Usage } from '../patterns/worker-protocol.js';
 
 /**
@@ -64,11 +64,11 @@ const DEFAULTS: ResolvedLimits = {
 /** Validates `limits` (throws `TROUPE_ERR_INVALID_OPTION`) and fills in defaults. */
 export function resolveLimits(limits: Limits | undefined, owner: string): ResolvedLimits {
   if (limits !== undefined && (typeof limits !== 'object' || limits === null)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: limits must be an object`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: limits must be an object`);
   }
   const out = { ...DEFAULTS };
   for (const key of Object.keys(limits ?? {}) as (keyof Limits)[]) {
-    if (!(key in DEFAULTS)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: unknown limit '${key}'`);
+    if (!(key in DEFAULTS)) throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: unknown limit '${key}'`);
     const value = limits?.[key];
     if (value === undefined) continue;
     const min = key === 'maxRetries' || key === 'maxDepth' || key === 'maxEscalations' ? 0 : 1;
@@ -77,10 +77,7 @@ export function resolveLimits(limits: Limits | undefined, owner: string): Resolv
       value >= min &&
       (Number.isInteger(value) || (value === Number.POSITIVE_INFINITY && key === 'tokenBudget'));
     if (!ok)
-      throw new InvalidArgumentError(
-        'TROUPE_ERR_INVALID_OPTION',
-        `${owner}: limits.${key} must be a whole number >= ${min}, got ${String(value)}`,
-      );
+      throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: limits.${key} must be a whole number >= ${min}, got ${String(value)}`);
     out[key] = value;
   }
   return out;

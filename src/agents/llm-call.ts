@@ -1,6 +1,6 @@
 /** One model request of an agent: timed with the system's clock, reported as `@troupe.llm`, its answer checked. */
 import type { ActorSystem } from '../actors/system.js';
-import { TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import { type Usage, usageOf } from '../patterns/worker-protocol.js';
 import type { LlmClient, LlmRequest, LlmToolCall } from './llm/llm.js';
 
@@ -29,7 +29,7 @@ export async function callModel(llm: LlmClient, request: LlmRequest, caller: Cal
   try {
     const response = await untilAborted(Promise.resolve(llm.chat(request)), request.signal, caller);
     if (typeof response !== 'object' || response === null || typeof response.message !== 'object' || response.message === null) {
-      throw new TroupeError('TROUPE_ERR_LLM_BAD_RESPONSE', `${caller.actor}: the model client returned no message`);
+      throw createError('TROUPE_ERR_LLM_BAD_RESPONSE', `${caller.actor}: the model client returned no message`);
     }
     const content = typeof response.message.content === 'string' ? response.message.content : null;
     const rawCalls: unknown = response.message.toolCalls;
@@ -46,7 +46,7 @@ export async function callModel(llm: LlmClient, request: LlmRequest, caller: Cal
     const error = err instanceof TroupeError ? err.code : 'TROUPE_ERR_LLM_FAILED';
     emitLlm(caller, started, { model: request.model ?? llm.model, inputTokens: 0, outputTokens: 0, error });
     if (err instanceof TroupeError) throw err;
-    throw new TroupeError('TROUPE_ERR_LLM_FAILED', `${caller.actor}: the model request failed: ${(err as Error)?.message ?? String(err)}`, {
+    throw createError('TROUPE_ERR_LLM_FAILED', `${caller.actor}: the model request failed: ${(err as Error)?.message ?? String(err)}`, {
       cause: err,
     });
   }
@@ -74,8 +74,7 @@ function checkToolCalls(raw: readonly unknown[]): LlmToolCall[] {
  */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, caller: Caller): Promise<T> {
   if (signal === undefined) return work;
-  const cancelled = () =>
-    new TroupeError('TROUPE_ERR_CANCELLED', `${caller.actor}: the model request was cancelled`, { cause: signal.reason });
+  const cancelled = () => createError('TROUPE_ERR_CANCELLED', `${caller.actor}: the model request was cancelled`, { cause: signal.reason });
   if (signal.aborted) {
     work.catch(() => {});
     return Promise.reject(cancelled());

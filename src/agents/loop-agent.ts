@@ -1,6 +1,6 @@
 /** What coordinators and LLM agents share: options checking and the task function around the ReAct loop. @internal */
 import { z } from 'zod';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { AgentLogic } from './agent-logic.js';
 import { COORDINATOR_PHASES } from './agent-machine.js';
 import { type CheckpointOptions, checkCheckpoint, checkpointKey, loadRun, saveRun } from './checkpoint.js';
@@ -44,35 +44,28 @@ export function defineLoopAgent(
   delegates: boolean,
 ): AgentLogic<{ task: string }, { answer: string }> {
   if (typeof options !== 'object' || options === null)
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `define${kind === 'agent' ? 'Agent' : 'Coordinator'} needs an options object`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `define${kind === 'agent' ? 'Agent' : 'Coordinator'} needs an options object`);
   const owner = `${kind} ${String(options.name)}`;
   if (typeof options.llm?.chat !== 'function')
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: llm must be an LlmClient (openaiClient(…))`);
-  if (typeof options.instructions !== 'string')
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: instructions must be a string`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: llm must be an LlmClient (openaiClient(…))`);
+  if (typeof options.instructions !== 'string') throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: instructions must be a string`);
   const onWorkerFailure = options.onWorkerFailure ?? 'report';
   if (onWorkerFailure !== 'report' && onWorkerFailure !== 'escalate') {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: onWorkerFailure must be 'report' or 'escalate'`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: onWorkerFailure must be 'report' or 'escalate'`);
   }
   if (options.escalate !== undefined && typeof options.escalate !== 'function')
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: escalate must be a function`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: escalate must be a function`);
   // a hook that would never be called is a mistake worth saying so
   if (options.escalate !== undefined && onWorkerFailure !== 'escalate')
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: an escalate hook needs onWorkerFailure: 'escalate'`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: an escalate hook needs onWorkerFailure: 'escalate'`);
   const escalateTimeoutMs = options.escalateTimeoutMs ?? 300_000;
   if (!(typeof escalateTimeoutMs === 'number' && escalateTimeoutMs > 0 && Number.isFinite(escalateTimeoutMs))) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: escalateTimeoutMs must be a finite number > 0`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: escalateTimeoutMs must be a finite number > 0`);
   }
   const limits = resolveLimits(options.limits, owner);
   const checkpoint = checkCheckpoint(options.checkpoint, owner);
   if (checkpoint !== undefined && (options.concurrency ?? 1) !== 1) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `${owner}: a checkpointed run id names one run at a time: concurrency must be 1`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: a checkpointed run id names one run at a time: concurrency must be 1`);
   }
   const config: LoopConfig = {
     llm: options.llm,
@@ -101,10 +94,7 @@ export function defineLoopAgent(
       return async (ctx: TaskContext) => {
         const maxDepth = Math.min(limits.maxDepth, ctx.maxDepth ?? Number.POSITIVE_INFINITY);
         if (delegates && ctx.depth >= maxDepth) {
-          throw new TroupeError(
-            'TROUPE_ERR_MAX_DEPTH',
-            `${name}: a task at depth ${ctx.depth} cannot delegate within maxDepth ${maxDepth}`,
-          );
+          throw createError('TROUPE_ERR_MAX_DEPTH', `${name}: a task at depth ${ctx.depth} cannot delegate within maxDepth ${maxDepth}`);
         }
         const task = (ctx.input as { task: string }).task;
         ctx.setPhase('planning');

@@ -4,7 +4,7 @@
  * without tools — or a limit forces one last request without tools (the forced synthesis).
  * Every turn leaves a decision record.
  */
-import { TroupeError } from '../errors.js';
+import { createError, type TroupeError } from '../errors.js';
 import { addUsage, emptyUsage, type Usage } from '../patterns/worker-protocol.js';
 import { type DecisionRecord, emitDecision, summarize } from './decisions.js';
 import { runTurn, type TurnConfig } from './dispatch.js';
@@ -79,7 +79,7 @@ class ReactLoop {
     this.#maxDepth = Math.min(cfg.limits.maxDepth, ctx.maxDepth ?? Number.POSITIVE_INFINITY);
     this.#byName = new Map(tools.map((t) => [t.name, t]));
     if (cfg.context !== undefined && this.#byName.has(RETRIEVE_TOOL)) {
-      throw new TroupeError(
+      throw createError(
         'TROUPE_ERR_INVALID_OPTION',
         `${this.#caller.actor}: a worker is named ${RETRIEVE_TOOL}, the built-in tool of context summaries`,
       );
@@ -195,5 +195,5 @@ class ReactLoop {
 }
 
 function cancelled(caller: Caller, signal: AbortSignal): TroupeError {
-  return new TroupeError('TROUPE_ERR_CANCELLED', `${caller.actor}: the run was cancelled`, { cause: signal.reason });
+  return createError('TROUPE_ERR_CANCELLED', `${caller.actor}: the run was cancelled`, { cause: signal.reason });
 }

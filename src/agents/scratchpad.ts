@@ -4,7 +4,7 @@
  * `retrieve_result` tool gives it back by id.
  */
 import { z } from 'zod';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { addUsage, type Usage } from '../patterns/worker-protocol.js';
 import type { LlmClient, LlmTool } from './llm/llm.js';
 import { type Caller, callModel } from './llm-call.js';
@@ -50,10 +50,10 @@ export function checkContext(context: ContextOptions | undefined, owner: string)
   if (context === undefined) return undefined;
   const n = context.summarizeOver;
   if (!(typeof n === 'number' && Number.isInteger(n) && n >= 1)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: context.summarizeOver must be a whole number >= 1`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: context.summarizeOver must be a whole number >= 1`);
   }
   if (context.summarizer !== undefined && typeof context.summarizer?.chat !== 'function') {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: context.summarizer must be an LlmClient`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: context.summarizer must be an LlmClient`);
   }
   return context;
 }
@@ -64,10 +64,7 @@ export function checkContext(context: ContextOptions | undefined, owner: string)
  */
 export function checkRetrieveClash(names: readonly string[], context: ContextOptions | undefined, owner: string): void {
   if (context !== undefined && names.includes(RETRIEVE_TOOL)) {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `${owner}: a tool is named ${RETRIEVE_TOOL}, the built-in tool of context summaries`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${owner}: a tool is named ${RETRIEVE_TOOL}, the built-in tool of context summaries`);
   }
 }
 

@@ -10,7 +10,7 @@ import { nanoid } from 'nanoid';
 import type { AnyEventObject } from 'xstate';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
-import { type ErrorCode, TroupeError } from '../errors.js';
+import { createError, type ErrorCode, TroupeError } from '../errors.js';
 import { addUsage, emptyUsage, type ResultEvent, type Usage, type WorkerDescriptor } from '../patterns/worker-protocol.js';
 
 /** What an agent's task function is given. @internal */
@@ -160,7 +160,7 @@ export class TaskHost {
     this.#queue.length = 0;
     for (const t of all) {
       t.done = true;
-      t.controller.abort(new TroupeError('TROUPE_ERR_CANCELLED', `${this.#self.address} stopped`));
+      t.controller.abort(createError('TROUPE_ERR_CANCELLED', `${this.#self.address} stopped`));
     }
   }
 
@@ -169,7 +169,7 @@ export class TaskHost {
     const stream = isRef(event.stream) ? event.stream : undefined;
     const caller = isRef(event.caller) ? event.caller : undefined;
     const bad = (message: string, code: ErrorCode = 'TROUPE_ERR_INVALID_INPUT') =>
-      this.#fail(replyTo, stream, code, new TroupeError(code, `${this.#spec.name}: ${message}`));
+      this.#fail(replyTo, stream, code, createError(code, `${this.#spec.name}: ${message}`));
     const depth = event.depth ?? 0;
     const maxDepth = event.maxDepth;
     const parsed = this.#spec.parseInput(event.input);
@@ -240,7 +240,7 @@ export class TaskHost {
       if (problem !== undefined) {
         failure = {
           code: 'TROUPE_ERR_INVALID_OUTPUT',
-          error: new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `${this.#spec.name}: invalid output: ${problem}`),
+          error: createError('TROUPE_ERR_INVALID_OUTPUT', `${this.#spec.name}: invalid output: ${problem}`),
         };
       }
     } catch (err) {
@@ -293,7 +293,7 @@ export class TaskHost {
     const queued = this.#queue.findIndex(match);
     const task = queued >= 0 ? this.#queue.splice(queued, 1)[0] : [...this.#running].find(match);
     if (task === undefined || task.done) return;
-    const error = new TroupeError('TROUPE_ERR_CANCELLED', `${this.#spec.name}: task ${task.id} ${why}`);
+    const error = createError('TROUPE_ERR_CANCELLED', `${this.#spec.name}: task ${task.id} ${why}`);
     this.#finish(task, false);
     task.controller.abort(error);
     this.#emit('cancelled', task.id);

@@ -1,6 +1,6 @@
 /** `tool`: a plain function an LLM agent may call. */
 import type { z } from 'zod';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
 import { checkToolName, isZodType, jsonSchemaOf } from './describe.js';
 import type { LoopTool } from './loop-tool.js';
@@ -88,17 +88,16 @@ export interface FunctionTool<TInput = unknown, TOutput = unknown> {
  * ```
  */
 export function tool<TInput, TOutput>(options: ToolOptions<TInput, TOutput>): FunctionTool<TInput, TOutput> {
-  if (typeof options !== 'object' || options === null)
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'tool needs an options object');
+  if (typeof options !== 'object' || options === null) throw createError('TROUPE_ERR_INVALID_OPTION', 'tool needs an options object');
   const name = checkToolName(options.name, 'tool');
   if (typeof options.description !== 'string' || options.description.trim() === '') {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `tool ${name} needs a description`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `tool ${name} needs a description`);
   }
-  if (!isZodType(options.input)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `tool ${name}: input must be a zod schema`);
+  if (!isZodType(options.input)) throw createError('TROUPE_ERR_INVALID_OPTION', `tool ${name}: input must be a zod schema`);
   if (options.output !== undefined && !isZodType(options.output)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `tool ${name}: output must be a zod schema`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `tool ${name}: output must be a zod schema`);
   }
-  if (typeof options.run !== 'function') throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `tool ${name} needs a run function`);
+  if (typeof options.run !== 'function') throw createError('TROUPE_ERR_INVALID_OPTION', `tool ${name} needs a run function`);
   return {
     kind: 'tool',
     name,
@@ -126,11 +125,11 @@ export function functionLoopTool(t: FunctionTool): LoopTool {
       let timer: TimerHandle | undefined;
       return new Promise<{ output: unknown }>((resolve, reject) => {
         timer = clock.setTimeout(() => {
-          const e = new TroupeError('TROUPE_ERR_TIMEOUT', `tool ${t.name} took longer than ${timeoutMs} ms`);
+          const e = createError('TROUPE_ERR_TIMEOUT', `tool ${t.name} took longer than ${timeoutMs} ms`);
           controller.abort(e);
           reject(e);
         }, timeoutMs);
-        controller.signal.addEventListener('abort', () => reject(new TroupeError('TROUPE_ERR_CANCELLED', `tool ${t.name} was cancelled`)), {
+        controller.signal.addEventListener('abort', () => reject(createError('TROUPE_ERR_CANCELLED', `tool ${t.name} was cancelled`)), {
           once: true,
         });
         Promise.resolve()

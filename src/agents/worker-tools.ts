@@ -7,7 +7,7 @@
 import type { AnyEventObject } from 'xstate';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
-import { type ErrorCode, InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError, type ErrorCode, TroupeError } from '../errors.js';
 import { runTask } from '../patterns/worker-protocol.js';
 import { type AgentLogic, isAgentLogic } from './agent-logic.js';
 import { readDescriptor } from './describe.js';
@@ -57,7 +57,7 @@ const isRef = (value: unknown): value is ActorRef =>
 
 /** Checks a coordinator's `workers` option (throws `TROUPE_ERR_INVALID_OPTION`). @internal */
 export function checkWorkers(workers: unknown, owner: string): readonly WorkerEntry[] {
-  const bad = (why: string) => new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${owner}: ${why}`);
+  const bad = (why: string) => createError('TROUPE_ERR_INVALID_OPTION', `${owner}: ${why}`);
   if (!Array.isArray(workers) || workers.length === 0) throw bad('workers must be a non-empty array');
   const names = new Set<string>();
   for (const w of workers) {
@@ -110,7 +110,7 @@ export class WorkerTools {
     const tools = this.#tools as LoopTool[];
     const seen = new Set<string>();
     for (const t of tools) {
-      if (seen.has(t.name)) throw new TroupeError('TROUPE_ERR_INVALID_OPTION', `${this.#owner}: two workers are named '${t.name}'`);
+      if (seen.has(t.name)) throw createError('TROUPE_ERR_INVALID_OPTION', `${this.#owner}: two workers are named '${t.name}'`);
       seen.add(t.name);
     }
     return tools;
@@ -128,7 +128,7 @@ export class WorkerTools {
         last = err;
       }
     }
-    throw new TroupeError(
+    throw createError(
       'TROUPE_ERR_WORKER_FAILED',
       `${this.#owner}: could not describe worker ${refs[0]?.address}: ${(last as Error)?.message}`,
       {

@@ -1,6 +1,6 @@
 /** `defineWorker`: a user's `run` function as an actor speaking the worker protocol. */
 import type { z } from 'zod';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { Usage, WorkerDescriptor } from '../patterns/worker-protocol.js';
 import { type AgentLogic, kAgentLogic } from './agent-logic.js';
 import { agentLogic, WORKER_PHASES } from './agent-machine.js';
@@ -108,9 +108,9 @@ export function defineWorker<TInput = { task: string }, TOutput = unknown>(
   options: WorkerOptions<TInput, TOutput>,
 ): AgentLogic<TInput, TOutput> {
   if (typeof options !== 'object' || options === null)
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'defineWorker needs an options object');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'defineWorker needs an options object');
   if (typeof options.run !== 'function')
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `worker ${String(options.name)} needs a run function`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `worker ${String(options.name)} needs a run function`);
   const run = options.run;
   return defineAgentLogic({
     kind: 'worker',
@@ -181,19 +181,16 @@ export interface AgentLogicOptions {
 export function defineAgentLogic(options: AgentLogicOptions): AgentLogic {
   const name = checkToolName(options.name, options.kind);
   if (typeof options.description !== 'string' || options.description.trim() === '') {
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `${options.kind} ${name} needs a description: the model picks workers by it`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${options.kind} ${name} needs a description: the model picks workers by it`);
   }
   const input = options.input ?? taskInput;
-  if (!isZodType(input)) throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${options.kind} ${name}: input must be a zod schema`);
+  if (!isZodType(input)) throw createError('TROUPE_ERR_INVALID_OPTION', `${options.kind} ${name}: input must be a zod schema`);
   const output = options.output;
   if (output !== undefined && !isZodType(output))
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `${options.kind} ${name}: output must be a zod schema`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `${options.kind} ${name}: output must be a zod schema`);
   const concurrency = options.concurrency ?? 1;
   if (!(typeof concurrency === 'number' && Number.isInteger(concurrency) && concurrency >= 1)) {
-    throw new InvalidArgumentError(
+    throw createError(
       'TROUPE_ERR_INVALID_OPTION',
       `${options.kind} ${name}: concurrency must be a whole number >= 1, got ${String(concurrency)}`,
     );

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { TroupeError } from '../../errors.js';
+import { createError, type TroupeError } from '../../errors.js';
 import type { LlmMessage, LlmRequest, LlmResponse, LlmToolCall } from './llm.js';
 
 /** A tool call in Chat Completions' shape. */
@@ -70,7 +70,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function bad(reason: string): TroupeError {
-  return new TroupeError('TROUPE_ERR_LLM_BAD_RESPONSE', `malformed model response: ${reason}`);
+  return createError('TROUPE_ERR_LLM_BAD_RESPONSE', `malformed model response: ${reason}`);
 }
 
 function count(value: unknown): number {

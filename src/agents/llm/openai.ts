@@ -6,7 +6,7 @@
  */
 
 import type OpenAI from 'openai';
-import { type ErrorCode, InvalidArgumentError, TroupeError } from '../../errors.js';
+import { createError, type ErrorCode, TroupeError } from '../../errors.js';
 import { fromWireResponse, toWireRequest } from './chat-wire.js';
 import type { LlmClient, LlmRequest, LlmResponse } from './llm.js';
 
@@ -73,7 +73,7 @@ class OpenAIChatClient implements LlmClient {
   async chat(request: LlmRequest): Promise<LlmResponse> {
     const model = request.model ?? this.model;
     const { signal } = request;
-    const cancelled = (): TroupeError => new TroupeError('TROUPE_ERR_CANCELLED', `the request to ${this.#where} was cancelled`);
+    const cancelled = (): TroupeError => createError('TROUPE_ERR_CANCELLED', `the request to ${this.#where} was cancelled`);
     if (signal?.aborted) throw cancelled();
     const { module, client } = await this.#load();
     if (signal?.aborted) throw cancelled();
@@ -94,9 +94,8 @@ class OpenAIChatClient implements LlmClient {
       });
       return fromWireResponse(body, model);
     } catch (err) {
-      if (signal?.aborted) throw new TroupeError('TROUPE_ERR_CANCELLED', `the request to ${this.#where} was cancelled`, { cause: err });
-      if (timedOut)
-        throw new TroupeError('TROUPE_ERR_TIMEOUT', `no answer from ${this.#where} within ${this.#timeoutMs} ms`, { cause: err });
+      if (signal?.aborted) throw createError('TROUPE_ERR_CANCELLED', `the request to ${this.#where} was cancelled`, { cause: err });
+      if (timedOut) throw createError('TROUPE_ERR_TIMEOUT', `no answer from ${this.#where} within ${this.#timeoutMs} ms`, { cause: err });
       throw this.#toTroupeError(err, module, model);
     } finally {
       clearTimeout(timer);
@@ -115,11 +114,11 @@ class OpenAIChatClient implements LlmClient {
       module = await import('openai');
     } catch (err) {
       this.#sdk = undefined;
-      throw new TroupeError('TROUPE_ERR_LLM_FAILED', 'openaiClient needs the `openai` package: npm install openai', { cause: err });
+      throw createError('TROUPE_ERR_LLM_FAILED', 'openaiClient needs the `openai` package: npm install openai', { cause: err });
     }
     if (this.#apiKey === undefined) {
       this.#sdk = undefined;
-      throw new TroupeError('TROUPE_ERR_LLM_AUTH', 'no API key for https://api.openai.com/v1: pass apiKey or set OPENAI_API_KEY');
+      throw createError('TROUPE_ERR_LLM_AUTH', 'no API key for https://api.openai.com/v1: pass apiKey or set OPENAI_API_KEY');
     }
     const client = new module.OpenAI({
       apiKey: this.#apiKey,
@@ -135,14 +134,14 @@ class OpenAIChatClient implements LlmClient {
     if (err instanceof TroupeError) return err;
     const where = this.#where;
     if (err instanceof sdk.APIConnectionTimeoutError) {
-      return new TroupeError('TROUPE_ERR_TIMEOUT', `no answer from ${where} within ${this.#timeoutMs} ms`, { cause: err });
+      return createError('TROUPE_ERR_TIMEOUT', `no answer from ${where} within ${this.#timeoutMs} ms`, { cause: err });
     }
     if (err instanceof sdk.APIUserAbortError)
-      return new TroupeError('TROUPE_ERR_CANCELLED', `the request to ${where} was cancelled`, { cause: err });
+      return createError('TROUPE_ERR_CANCELLED', `the request to ${where} was cancelled`, { cause: err });
     if (err instanceof sdk.APIConnectionError) {
       const reason =
         err.cause instanceof Error ? (err.cause.cause instanceof Error ? err.cause.cause.message : err.cause.message) : err.message;
-      return new TroupeError('TROUPE_ERR_LLM_UNAVAILABLE', `cannot reach ${where}: ${reason}`, { cause: err });
+      return createError('TROUPE_ERR_LLM_UNAVAILABLE', `cannot reach ${where}: ${reason}`, { cause: err });
     }
     if (err instanceof sdk.APIError && typeof err.status === 'number') {
       const code = statusCode(err.status);
@@ -152,28 +151,28 @@ class OpenAIChatClient implements LlmClient {
           : code === 'TROUPE_ERR_LLM_MODEL_NOT_FOUND'
             ? `does not know model '${model}' (or has no /chat/completions)`
             : `answered ${err.status}`;
-      return new TroupeError(code, `${where} ${what}: ${err.message}`, { cause: err });
+      return createError(code, `${where} ${what}: ${err.message}`, { cause: err });
     }
     if (err instanceof SyntaxError)
-      return new TroupeError('TROUPE_ERR_LLM_BAD_RESPONSE', `malformed model response from ${where}: ${err.message}`, { cause: err });
+      return createError('TROUPE_ERR_LLM_BAD_RESPONSE', `malformed model response from ${where}: ${err.message}`, { cause: err });
     // undici rejects a body cut short by the server with TypeError('terminated').
     if (err instanceof TypeError && err.message === 'terminated') {
-      return new TroupeError('TROUPE_ERR_LLM_UNAVAILABLE', `${where} closed the connection mid-answer`, { cause: err });
+      return createError('TROUPE_ERR_LLM_UNAVAILABLE', `${where} closed the connection mid-answer`, { cause: err });
     }
     const message = err instanceof Error ? err.message : String(err);
-    return new TroupeError('TROUPE_ERR_LLM_FAILED', `the request to ${where} failed: ${message}`, { cause: err });
+    return createError('TROUPE_ERR_LLM_FAILED', `the request to ${where} failed: ${message}`, { cause: err });
   }
 }
 
 function checkOptions(options: OpenAIClientOptions): void {
   if (typeof options?.model !== 'string' || options.model === '')
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'openaiClient: `model` must be a non-empty string');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'openaiClient: `model` must be a non-empty string');
   const { timeoutMs, maxRetries } = options;
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `openaiClient: \`timeoutMs\` must be a positive integer, got ${timeoutMs}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `openaiClient: \`timeoutMs\` must be a positive integer, got ${timeoutMs}`);
   }
   if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `openaiClient: \`maxRetries\` must be an integer ≥ 0, got ${maxRetries}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `openaiClient: \`maxRetries\` must be an integer ≥ 0, got ${maxRetries}`);
   }
 }
 
