@@ -109,9 +109,17 @@ export function addUsage(into: Usage, more: Usage | undefined): Usage {
     slot.inputTokens += u.inputTokens;
     slot.outputTokens += u.outputTokens;
     slot.calls += u.calls;
-    into.byModel[model] = slot;
+    setOwn(into.byModel, model, slot);
   }
   return into;
+}
+
+/**
+ * Model names are untrusted (a server or a remote worker reports them): `byModel['__proto__'] = …`
+ * would replace the record's prototype and lose the tokens, so keys are defined, never assigned.
+ */
+function setOwn(record: Record<string, ModelUsage>, key: string, value: ModelUsage): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Usage of one model call. */
@@ -141,7 +149,7 @@ export function readUsage(value: unknown): Usage | undefined {
   const clean: Record<string, ModelUsage> = {};
   for (const [model, u] of Object.entries(byModel)) {
     if (!isModelUsage(u)) throw new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `usage.byModel[${JSON.stringify(model)}] is malformed`);
-    clean[model] = { inputTokens: u.inputTokens, outputTokens: u.outputTokens, calls: u.calls };
+    setOwn(clean, model, { inputTokens: u.inputTokens, outputTokens: u.outputTokens, calls: u.calls });
   }
   return { inputTokens: value.inputTokens, outputTokens: value.outputTokens, calls: value.calls, byModel: clean };
 }
