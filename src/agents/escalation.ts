@@ -3,7 +3,8 @@
  * `escalate` hook (a person, a supervisor agent, a policy), which picks retry, reassign to another
  * worker, or abandon. Without a hook, `onWorkerFailure: 'escalate'` fails the run to its parent.
  */
-import { type Clock, realClock, type TimerHandle } from '../util/clock.js';
+import { type Clock, realClock } from '../util/clock.js';
+import { waitForHuman } from './human-wait.js';
 
 /**
  * A failure the coordinator cannot resolve by itself.
@@ -65,31 +66,16 @@ export async function arbitrate(
   timeoutMs: number,
   clock: Clock = realClock,
 ): Promise<EscalationChoice> {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  let timer: TimerHandle | undefined;
   try {
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = clock.setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const aborted = new Promise<'aborted'>((resolve) =>
-      controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
-    );
-    const answer = await Promise.race([Promise.resolve().then(() => hook(escalation, { signal: controller.signal })), timeout, aborted]);
-    if (answer === 'timeout') {
-      controller.abort(new Error('escalation timed out'));
-      return { action: 'abandon', reason: `no decision within ${timeoutMs} ms` };
-    }
-    if (answer === 'aborted') return { action: 'abandon', reason: 'the run was cancelled' };
+    const outcome = await waitForHuman((own) => hook(escalation, { signal: own }), signal, timeoutMs, clock, 'escalation timed out');
+    if (outcome.kind === 'timeout') return { action: 'abandon', reason: `no decision within ${timeoutMs} ms` };
+    if (outcome.kind === 'cancelled') return { action: 'abandon', reason: 'the run was cancelled' };
+    const answer = outcome.value;
     if (answer?.action === 'retry') return { action: 'retry' };
     if (answer?.action === 'reassign' && typeof answer.worker === 'string') return { action: 'reassign', worker: answer.worker };
     if (answer?.action === 'abandon') return { action: 'abandon', reason: typeof answer.reason === 'string' ? answer.reason : undefined };
     return { action: 'abandon', reason: `the escalate hook answered ${JSON.stringify(answer)}` };
   } catch (err) {
     return { action: 'abandon', reason: `the escalate hook failed: ${(err as Error)?.message ?? String(err)}` };
-  } finally {
-    if (timer !== undefined) clock.clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
   }
 }

@@ -4,7 +4,8 @@
  * never reaches a worker; the model is told why.
  */
 import { createError } from '../errors.js';
-import { type Clock, realClock, type TimerHandle } from '../util/clock.js';
+import { type Clock, realClock } from '../util/clock.js';
+import { waitForHuman } from './human-wait.js';
 
 /**
  * A call as `approve` sees it.
@@ -90,31 +91,16 @@ export async function askApproval(
 ): Promise<string | undefined> {
   const approve = g.approve;
   if (approve === undefined) return undefined;
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  let timer: TimerHandle | undefined;
   try {
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = clock.setTimeout(() => resolve('timeout'), g.approveTimeoutMs);
-    });
-    const aborted = new Promise<'aborted'>((resolve) =>
-      controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
-    );
-    const answer = await Promise.race([Promise.resolve().then(() => approve(call, { signal: controller.signal })), timeout, aborted]);
-    if (answer === 'timeout') {
-      controller.abort(new Error('approval timed out'));
-      return `approval timed out after ${g.approveTimeoutMs} ms`;
-    }
-    if (answer === 'aborted') return 'the run was cancelled';
+    const outcome = await waitForHuman((own) => approve(call, { signal: own }), signal, g.approveTimeoutMs, clock, 'approval timed out');
+    if (outcome.kind === 'timeout') return `approval timed out after ${g.approveTimeoutMs} ms`;
+    if (outcome.kind === 'cancelled') return 'the run was cancelled';
+    const answer = outcome.value;
     if (answer === true) return undefined;
     if (typeof answer === 'object' && answer !== null && answer.approved === true) return undefined;
     const reason = typeof answer === 'object' && answer !== null && typeof answer.reason === 'string' ? answer.reason : undefined;
     return reason === undefined ? 'denied by approve' : `denied by approve: ${reason}`;
   } catch (err) {
     return `approve failed: ${(err as Error)?.message ?? String(err)}`;
-  } finally {
-    if (timer !== undefined) clock.clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
   }
 }
