@@ -51,7 +51,6 @@ export class TempRef extends WatchableEnd implements Temporary {
   #reject: (error: unknown) => void;
   #timer: TimerHandle | undefined;
   #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
   #holder: AskHolder | undefined;
   #settled = false;
 
@@ -76,8 +75,7 @@ export class TempRef extends WatchableEnd implements Temporary {
     );
     if (signal) {
       this.#signal = signal;
-      this.#onAbort = () => this.fail('TROUPE_ERR_ABORTED', `ask to ${this.target} was aborted`, signal.reason);
-      signal.addEventListener('abort', this.#onAbort, { once: true });
+      waitOn(signal, this);
     }
   }
 
@@ -130,12 +128,37 @@ export class TempRef extends WatchableEnd implements Temporary {
   #settle(): void {
     this.#settled = true;
     if (this.#timer !== undefined) this.#host.clock.clearTimeout(this.#timer);
-    if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#signal !== undefined) waitingOn.get(this.#signal)?.delete(this);
     this.#host._unregisterTemp(this);
     this.#holder?._releaseAsk(this);
     this.#holder = undefined;
     this._notifyEnded('normal');
   }
+}
+
+/**
+ * The pending asks of each abort signal. A signal gets one listener, however many asks wait on it:
+ * Node's EventTarget scans a signal's listeners on every add and remove, so a listener per ask
+ * made K asks sharing one signal cost O(K²).
+ */
+const waitingOn = new WeakMap<AbortSignal, Set<TempRef>>();
+
+function waitOn(signal: AbortSignal, temp: TempRef): void {
+  let temps = waitingOn.get(signal);
+  if (temps === undefined) {
+    const waiting = new Set<TempRef>();
+    temps = waiting;
+    waitingOn.set(signal, waiting);
+    signal.addEventListener(
+      'abort',
+      () => {
+        waitingOn.delete(signal);
+        for (const t of waiting) t.fail('TROUPE_ERR_ABORTED', `ask to ${t.target} was aborted`, signal.reason);
+      },
+      { once: true },
+    );
+  }
+  temps.add(temp);
 }
 
 /** The TroupeError code an ask gets when its event becomes a dead letter for `reason`. */
