@@ -5,6 +5,7 @@ import { createDispatcher, createSyncDispatcher, type Dispatcher } from '../mail
 import { Mailbox, type MailboxOptions } from '../mailbox/mailbox.js';
 import { type Clock, realClock } from '../util/clock.js';
 import { describeReason, type ExitReason, isCrash } from '../util/exit-reason.js';
+import { randomId } from '../util/random-id.js';
 import { ALPHANUMERIC, formatAddress, isTemporaryPath, parseAddress, pathOf, SCHEME, validateName, validateNodeId } from './address.js';
 import { codeForDeadLetter, isEvent, type Temporary } from './ask.js';
 import { type CellSettings, isSpawnableLogic, type SpawnableLogic } from './body.js';
@@ -111,7 +112,7 @@ export class ActorSystem implements CellHost {
       }
       parent = target;
     }
-    const name = options.name === undefined ? newId() : validateName(options.name);
+    const name = options.name === undefined ? randomId(12) : validateName(options.name);
     const cell = this.#startCell(parent, name, logic, { input: options.input, mailbox: options.mailbox, throughput: options.throughput });
     return cell.ref as unknown as ActorRef<EventOf<TLogic>>;
   }

@@ -2,14 +2,11 @@
  * The live temporaries of one node — ask reply refs, stream ends, orphan guards — by path, so
  * that events arriving from other nodes find them and a lost node fails the ones waiting on it.
  */
-import { customAlphabet } from 'nanoid';
 import type { ErrorCode } from '../errors.js';
-import { ALPHANUMERIC, isOnNode, nodePrefix } from './address.js';
+import { randomId } from '../util/random-id.js';
+import { isOnNode, nodePrefix } from './address.js';
 import type { Temporary } from './ask.js';
 import type { BaseRef } from './ref.js';
-
-/** ~95 bits: reply and stream addresses must not be guessable. */
-const newTempId = customAlphabet(ALPHANUMERIC, 16);
 
 /** @internal */
 export class Temporaries {
@@ -29,7 +26,8 @@ export class Temporaries {
    * through any number of forwards — may answer; no peer can forge an answer to an ask it never saw.
    */
   register(temp: Temporary, kind: string): string {
-    const path = `$${kind}.${newTempId()}`;
+    // 96 random bits: reply and stream addresses must not be guessable.
+    const path = `$${kind}.${randomId(16)}`;
     this.#byPath.set(path, temp);
     this.#kinds.set(kind, (this.#kinds.get(kind) ?? 0) + 1);
     return this.#prefix + path;
