@@ -8,6 +8,7 @@ import {
   type Snapshot,
 } from 'xstate';
 import { createError } from '../errors.js';
+import { formatAddress } from './address.js';
 import type { Body, BodyHost, NativeContext } from './body.js';
 import { BaseRef, type ReplyTo } from './ref.js';
 import { SharedXStateSystem } from './xstate-system.js';
@@ -53,7 +54,7 @@ function sharedSystemOf(host: BodyHost): SharedXStateSystem {
     const onParentSend = (source: AnyActorRef, event: AnyEventObject) => {
       if (event.type.startsWith('xstate.done.actor.') || event.type.startsWith('xstate.error.actor.')) return;
       const sender = bodyOf(source)?.ref.address;
-      host._deadLetter(`${sender ?? `troupe://${host.node}`}#parent`, event, 'no-actor', sender);
+      host._deadLetter(`${sender ?? formatAddress(host.node, '')}#parent`, event, 'no-actor', sender);
     };
     shared = new SharedXStateSystem(host.clock, onParentSend);
     sharedSystems.set(host, shared);
