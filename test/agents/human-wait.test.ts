@@ -30,7 +30,7 @@ describe('waitForHuman', () => {
     expect(hookSignal?.aborted).toBe(false);
     clock.advance(1);
     await expect(pending).resolves.toEqual({ kind: 'timeout' });
-    expect((hookSignal?.reason as Error).message).toBe('approval timed out');
+    expect((hookSignal!.reason as Error).message).toBe('approval timed out');
   });
 
   it('ends as cancelled when the run’s signal aborts, passing the abort to the hook', async () => {
