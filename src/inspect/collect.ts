@@ -6,7 +6,7 @@ import { type AnyEventObject, fromCallback } from 'xstate';
 import { formatAddress } from '../actors/address.js';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { INSPECT_PREFIX } from './capture.js';
 import { type Forwarding, type ForwardOptions, forwardInspection } from './forward.js';
 import type { InspectionFeed, RecordListener } from './records.js';
@@ -115,14 +115,11 @@ export type AllowInspectionOptions = Omit<ForwardOptions, 'to'> & {
  */
 export function allowInspection(system: ActorSystem, options: AllowInspectionOptions = {}): ActorRef {
   if (system.lookup(INSPECT_AGENT) !== undefined) {
-    throw new InvalidArgumentError('TROUPE_ERR_NAME_TAKEN', `inspection is already allowed on ${system.node}`);
+    throw createError('TROUPE_ERR_NAME_TAKEN', `inspection is already allowed on ${system.node}`);
   }
   const { maxObservers = 8, ...forwardOptions } = options;
   if (!(Number.isInteger(maxObservers) && maxObservers > 0))
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `allowInspection: maxObservers must be a whole number > 0, got ${maxObservers}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `allowInspection: maxObservers must be a whole number > 0, got ${maxObservers}`);
   const logic = fromCallback<AnyEventObject>(({ receive }) => {
     const running = new Map<string, Forwarding>();
     receive((event) => {

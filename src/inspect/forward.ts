@@ -7,7 +7,7 @@
 import { type AnyEventObject, fromCallback } from 'xstate';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
 import { ChartCatalog, captureInspection, INSPECT_PREFIX, stampOf, statsRecord, treeSnapshot } from './capture.js';
 import type { ChartRecord, TraceRecord } from './records.js';
@@ -73,7 +73,7 @@ let forwarders = 0;
 function positive(name: string, value: number | undefined, fallback: number, whole = false): number {
   if (value === undefined) return fallback;
   if (!(typeof value === 'number' && value > 0 && Number.isFinite(value) && (!whole || Number.isInteger(value)))) {
-    throw new InvalidArgumentError(
+    throw createError(
       'TROUPE_ERR_INVALID_OPTION',
       `forwardInspection: ${name} must be a ${whole ? 'whole' : 'finite'} number > 0, got ${String(value)}`,
     );
@@ -100,8 +100,7 @@ export function forwardInspection(system: ActorSystem, options: ForwardOptions):
   const maxBatch = positive('maxBatch', options.maxBatch, 500, true);
   const statsMs = positive('statsMs', options.statsMs, 1000);
   const to = typeof options.to === 'string' ? system.ref(options.to) : options.to;
-  if (typeof to?.send !== 'function')
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'forwardInspection: `to` must be a ref or an address');
+  if (typeof to?.send !== 'function') throw createError('TROUPE_ERR_INVALID_OPTION', 'forwardInspection: `to` must be a ref or an address');
   let sent = 0;
   let dropped = 0;
   let self: ActorRef | undefined;

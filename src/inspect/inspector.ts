@@ -3,7 +3,7 @@
  * recorded trace.
  */
 import type { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { ChartCatalog, isOwnTraffic, recordsOf, stampOf, treeSnapshot } from './capture.js';
 import { type Collector, collectInspection } from './collect.js';
 import { InspectorModel, type ModelLimits } from './model.js';
@@ -72,7 +72,7 @@ export interface Inspector {
 export async function inspector(options: InspectorOptions): Promise<Inspector> {
   const { system, trace } = options;
   if ((system === undefined) === (trace === undefined)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'inspector needs either a system or a trace file');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'inspector needs either a system or a trace file');
   }
   const model = new InspectorModel(options);
   const subs: { unsubscribe(): void }[] = [];

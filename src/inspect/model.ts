@@ -3,7 +3,7 @@
  * decisions, dead letters and log lines; a capped actor table that forgets stopped actors first).
  */
 import type { InspectionEvent } from '../actors/inspection.js';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { type Chart, summarize } from './chart.js';
 import type { TraceRecord } from './records.js';
 import { Ring } from './ring.js';
@@ -98,10 +98,7 @@ export class InspectorModel {
     for (const [name, value] of Object.entries(limits)) {
       if (!LIMIT_NAMES.has(name) || value === undefined) continue;
       if (!(Number.isInteger(value) && value > 0 && value <= 10_000_000))
-        throw new InvalidArgumentError(
-          'TROUPE_ERR_INVALID_OPTION',
-          `inspector: ${name} must be a whole number 1..10 000 000, got ${String(value)}`,
-        );
+        throw createError('TROUPE_ERR_INVALID_OPTION', `inspector: ${name} must be a whole number 1..10 000 000, got ${String(value)}`);
     }
     this.messages = new MessageTimeline(limits.maxMessages ?? 100_000);
     const maxLog = limits.maxLog ?? 10_000;

@@ -10,7 +10,7 @@
  */
 import { type Context, ROOT_CONTEXT, TraceFlags, type Tracer, trace } from '@opentelemetry/api';
 import { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { captureInspection } from './capture.js';
 import { SpanAssembler } from './otel-spans.js';
 import type { InspectionFeed } from './records.js';
@@ -76,15 +76,9 @@ export function otelBridge(source: ActorSystem | InspectionFeed, options: OtelBr
   const linkWaitMs = options.linkWaitMs ?? 2000;
   const maxPending = options.maxPending ?? 10_000;
   if (!(typeof linkWaitMs === 'number' && linkWaitMs >= 0 && Number.isFinite(linkWaitMs)))
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `otelBridge: linkWaitMs must be a finite number >= 0, got ${String(linkWaitMs)}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `otelBridge: linkWaitMs must be a finite number >= 0, got ${String(linkWaitMs)}`);
   if (!(Number.isInteger(maxPending) && maxPending > 0))
-    throw new InvalidArgumentError(
-      'TROUPE_ERR_INVALID_OPTION',
-      `otelBridge: maxPending must be a whole number > 0, got ${String(maxPending)}`,
-    );
+    throw createError('TROUPE_ERR_INVALID_OPTION', `otelBridge: maxPending must be a whole number > 0, got ${String(maxPending)}`);
   const spans = new SpanAssembler({
     tracer: options.tracer ?? trace.getTracer('troupe'),
     linkWaitMs,

@@ -4,7 +4,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { ActorSystem } from '../actors/system.js';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { ChartCatalog, captureInspection, stampOf, treeSnapshot } from './capture.js';
 import type { InspectionFeed, MetaRecord, TraceRecord } from './records.js';
 import { fromUntrusted } from './untrusted.js';
@@ -63,12 +63,12 @@ const RESERVE = 256;
 export function recordTrace(source: ActorSystem | InspectionFeed, file: string, options: RecordTraceOptions = {}): TraceRecording {
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   if (!(typeof maxBytes === 'number' && maxBytes > RESERVE * 2 && Number.isFinite(maxBytes))) {
-    throw new InvalidArgumentError(
+    throw createError(
       'TROUPE_ERR_INVALID_OPTION',
       `recordTrace: maxBytes must be a finite number > ${RESERVE * 2}, got ${String(maxBytes)}`,
     );
   }
-  if (typeof file !== 'string' || file === '') throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'recordTrace needs a file path');
+  if (typeof file !== 'string' || file === '') throw createError('TROUPE_ERR_INVALID_OPTION', 'recordTrace needs a file path');
   const system = source instanceof ActorSystem ? source : undefined;
   const trace = new TraceFile(file, maxBytes, system?.node ?? 'observer', () => (system ? stampOf(system) : Date.now()));
   let sub: { unsubscribe(): void } | undefined;

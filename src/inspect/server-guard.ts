@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { InvalidArgumentError, TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 
 /** True for the loopback names and addresses the inspector may bind without a token. */
 export function isLoopback(host: string): boolean {
@@ -15,13 +15,13 @@ export function isLoopback(host: string): boolean {
 /** Refuses a bad port, a short token, or an address beyond loopback without a token. */
 export function checkBinding(host: string, port: number, token: string | undefined): void {
   if (token !== undefined && (typeof token !== 'string' || token.length < 8)) {
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'inspector token must be a string of at least 8 characters');
+    throw createError('TROUPE_ERR_INVALID_OPTION', 'inspector token must be a string of at least 8 characters');
   }
   if (!isLoopback(host) && token === undefined) {
-    throw new TroupeError('TROUPE_ERR_INSECURE', `the inspector binds ${host}, beyond loopback: give it a token`);
+    throw createError('TROUPE_ERR_INSECURE', `the inspector binds ${host}, beyond loopback: give it a token`);
   }
   if (!(Number.isInteger(port) && port >= 0 && port < 65536))
-    throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `inspector port must be 0..65535, got ${port}`);
+    throw createError('TROUPE_ERR_INVALID_OPTION', `inspector port must be 0..65535, got ${port}`);
 }
 
 /** Checks requests against the binding: Host, Origin and token. */

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { TroupeError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { InspectorModel } from './model.js';
 import { createInspectorApi, type InspectorApi } from './server-api.js';
 import { checkBinding, RequestGuard, securityHeaders } from './server-guard.js';
@@ -51,7 +51,7 @@ function pageDir(): string {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(`${dir}index.html`)) return dir;
   }
-  throw new TroupeError('TROUPE_ERR_NOT_FOUND', 'the inspector page is missing from the package (src/inspect/page)');
+  throw createError('TROUPE_ERR_NOT_FOUND', 'the inspector page is missing from the package (src/inspect/page)');
 }
 
 /** The page's files, read once. */

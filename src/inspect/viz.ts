@@ -3,7 +3,7 @@
  * Labels are escaped for each format, so state and event names cannot break out of them.
  */
 import type { AnyStateMachine } from 'xstate';
-import { InvalidArgumentError } from '../errors.js';
+import { createError } from '../errors.js';
 import { activeStates, type Chart, type ChartState, chartOf, isMachine } from './chart.js';
 import { type ChartLayout, layoutChart } from './layout.js';
 
@@ -21,7 +21,7 @@ export type Drawable = AnyStateMachine | Chart;
 function asChart(what: Drawable): Chart {
   if (isMachine(what)) return chartOf(what);
   if (typeof what === 'object' && what !== null && 'root' in what && typeof what.root === 'object') return what as Chart;
-  throw new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'viz needs an XState machine (createMachine / setup().createMachine)');
+  throw createError('TROUPE_ERR_INVALID_OPTION', 'viz needs an XState machine (createMachine / setup().createMachine)');
 }
 
 /**

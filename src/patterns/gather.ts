@@ -2,7 +2,7 @@ import type { AnyEventObject } from 'xstate';
 import { isEvent } from '../actors/ask.js';
 import type { ActorRef } from '../actors/ref.js';
 import { validateTimeout } from '../actors/validate.js';
-import { AskError, createError, InvalidArgumentError, QuorumError, TroupeError } from '../errors.js';
+import { createError, QuorumError, TroupeError } from '../errors.js';
 
 /** Options of {@link gather}. */
 export interface GatherOptions {
@@ -49,7 +49,7 @@ export function gather<TReply = AnyEventObject>(
   if (invalid !== undefined) return Promise.reject(invalid);
   const { timeoutMs, signal } = options;
   const min = options.min ?? 0;
-  if (signal?.aborted) return Promise.reject(new AskError('TROUPE_ERR_ABORTED', 'gather was aborted', { cause: signal.reason }));
+  if (signal?.aborted) return Promise.reject(createError('TROUPE_ERR_ABORTED', 'gather was aborted', { cause: signal.reason }));
   const n = refs.length;
   if (n === 0) return Promise.resolve([]);
 
@@ -71,7 +71,7 @@ export function gather<TReply = AnyEventObject>(
       else reject(error);
     };
     const onAbort =
-      signal && (() => finish(new AskError('TROUPE_ERR_ABORTED', `gather of ${n} refs was aborted`, { cause: signal.reason })));
+      signal && (() => finish(createError('TROUPE_ERR_ABORTED', `gather of ${n} refs was aborted`, { cause: signal.reason })));
     if (onAbort !== undefined) signal?.addEventListener('abort', onAbort, { once: true });
 
     const settle = (i: number, result: GatherResult<TReply>) => {
@@ -109,13 +109,13 @@ export function gather<TReply = AnyEventObject>(
 }
 
 function validate(refs: readonly ActorRef[], event: unknown, options: GatherOptions): TroupeError | undefined {
-  if (!Array.isArray(refs)) return new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'gather needs an array of refs');
+  if (!Array.isArray(refs)) return createError('TROUPE_ERR_INVALID_OPTION', 'gather needs an array of refs');
   for (const ref of refs) {
     if (typeof (ref as Partial<ActorRef> | undefined)?.ask !== 'function') {
-      return new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', `gather needs troupe refs, got ${String(ref)}`);
+      return createError('TROUPE_ERR_INVALID_OPTION', `gather needs troupe refs, got ${String(ref)}`);
     }
   }
-  if (!isEvent(event)) return new InvalidArgumentError('TROUPE_ERR_INVALID_EVENT', 'gather needs an event object with a string type');
+  if (!isEvent(event)) return createError('TROUPE_ERR_INVALID_EVENT', 'gather needs an event object with a string type');
   const { timeoutMs, min, signal } = options;
   if (timeoutMs !== undefined) {
     try {
@@ -125,13 +125,13 @@ function validate(refs: readonly ActorRef[], event: unknown, options: GatherOpti
     }
   }
   if (min !== undefined && !(Number.isInteger(min) && min >= 0 && min <= refs.length)) {
-    return new InvalidArgumentError(
+    return createError(
       'TROUPE_ERR_INVALID_OPTION',
       `gather min must be a whole number in 0..${refs.length} (the number of refs), got ${String(min)}`,
     );
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    return new InvalidArgumentError('TROUPE_ERR_INVALID_OPTION', 'gather signal must be an AbortSignal');
+    return createError('TROUPE_ERR_INVALID_OPTION', 'gather signal must be an AbortSignal');
   }
   return undefined;
 }

@@ -13,7 +13,7 @@
 import { nanoid } from 'nanoid';
 import type { AnyEventObject } from 'xstate';
 import type { ActorRef } from '../actors/ref.js';
-import { TroupeError } from '../errors.js';
+import { createError, TroupeError } from '../errors.js';
 
 /** Token use of one model. */
 export interface ModelUsage {
@@ -141,14 +141,14 @@ const isModelUsage = (u: unknown): u is ModelUsage =>
  */
 export function readUsage(value: unknown): Usage | undefined {
   if (value === undefined) return undefined;
-  if (!isModelUsage(value)) throw new TroupeError('TROUPE_ERR_INVALID_OUTPUT', 'usage must hold non-negative integer token counts');
+  if (!isModelUsage(value)) throw createError('TROUPE_ERR_INVALID_OUTPUT', 'usage must hold non-negative integer token counts');
   const byModel = (value as Usage).byModel;
   if (typeof byModel !== 'object' || byModel === null || Array.isArray(byModel)) {
-    throw new TroupeError('TROUPE_ERR_INVALID_OUTPUT', 'usage.byModel must be an object');
+    throw createError('TROUPE_ERR_INVALID_OUTPUT', 'usage.byModel must be an object');
   }
   const clean: Record<string, ModelUsage> = {};
   for (const [model, u] of Object.entries(byModel)) {
-    if (!isModelUsage(u)) throw new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `usage.byModel[${JSON.stringify(model)}] is malformed`);
+    if (!isModelUsage(u)) throw createError('TROUPE_ERR_INVALID_OUTPUT', `usage.byModel[${JSON.stringify(model)}] is malformed`);
     setOwn(clean, model, { inputTokens: u.inputTokens, outputTokens: u.outputTokens, calls: u.calls });
   }
   return { inputTokens: value.inputTokens, outputTokens: value.outputTokens, calls: value.calls, byModel: clean };
@@ -203,7 +203,7 @@ export async function runTask<TOutput = unknown>(
     throw err;
   }
   if (typeof reply !== 'object' || reply === null || reply.type !== 'result' || !('output' in reply)) {
-    throw new TroupeError('TROUPE_ERR_INVALID_OUTPUT', `${worker.address} answered a task with ${describeReply(reply)}, not a result`);
+    throw createError('TROUPE_ERR_INVALID_OUTPUT', `${worker.address} answered a task with ${describeReply(reply)}, not a result`);
   }
   return { output: reply.output as TOutput, usage: readUsage(reply.usage), taskId };
 }
