@@ -4,6 +4,7 @@
  * Subscribes only while someone listens, so an uninspected system pays nothing.
  */
 import { createHash } from 'node:crypto';
+import { isOnNode } from '../actors/address.js';
 import type { InspectionEvent } from '../actors/inspection.js';
 import type { ActorSystem } from '../actors/system.js';
 import { realClock } from '../util/clock.js';
@@ -107,7 +108,7 @@ export function treeSnapshot(system: ActorSystem, catalog: ChartCatalog): TraceR
       address: a.address,
       status: 'spawned' as const,
       at,
-      ...(parent.length > `troupe://${system.node}`.length ? { parent } : {}),
+      ...(isOnNode(parent, system.node) ? { parent } : {}),
     };
     out.push(...recordsOf(system, actor, catalog, at));
     const snapshot = snapshotOf(system, a.address);

@@ -2,6 +2,7 @@
  * The inspector's memory: what the page can ask for, kept within fixed bounds (rings of messages,
  * decisions, dead letters and log lines; a capped actor table that forgets stopped actors first).
  */
+import { isOnNode, SCHEME } from '../actors/address.js';
 import type { InspectionEvent } from '../actors/inspection.js';
 import { createError } from '../errors.js';
 import { type Chart, summarize } from './chart.js';
@@ -214,7 +215,7 @@ export class InspectorModel {
 
   #actor(e: Extract<WireEvent, { type: '@troupe.actor' }>): void {
     // a node reports its own actors: one cannot add, stop or restart another's
-    if (typeof e.address !== 'string' || !e.address.startsWith(`troupe://${e.node}/`)) return;
+    if (typeof e.address !== 'string' || !isOnNode(e.address, e.node)) return;
     let a = this.#actors.get(e.address);
     if (e.status === 'stopped') {
       if (a === undefined || a.status === 'stopped') return;
@@ -313,7 +314,7 @@ export class InspectorModel {
     for (const node of nodes) {
       const roots = this.#roots.get(node) ?? new Set<string>();
       rows.push({
-        address: `troupe://${node}`,
+        address: `${SCHEME}${node}`,
         name: node,
         node,
         depth: 0,

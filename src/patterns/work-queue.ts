@@ -5,6 +5,7 @@
  * (at-least-once delivery, one result per task id); checkpoints to a store and resumes by `runId`.
  * @module
  */
+import { isOnNode } from '../actors/address.js';
 import type { ActorRef } from '../actors/ref.js';
 import type { ActorSystem } from '../actors/system.js';
 import { createError, type TroupeError } from '../errors.js';
@@ -328,7 +329,7 @@ class Queue<TInput, TOutput> implements WorkQueue<TInput, TOutput> {
 
   /** Whether a local worker still runs; `remote` when this node cannot tell. */
   #workerState(ref: ActorRef): 'running' | 'gone' | 'remote' {
-    if (!ref.address.startsWith(`troupe://${this.#system.node}/`)) return 'remote';
+    if (!isOnNode(ref.address, this.#system.node)) return 'remote';
     const stats = this.#system.stats(ref);
     return stats !== undefined && stats.status === 'running' ? 'running' : 'gone';
   }
