@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openaiClient } from '../../../src/agents/llm/openai.js';
 import { TroupeError } from '../../../src/errors.js';
 import { type Script, type ScriptedModel, type ScriptedModelOptions, scriptedModel } from '../../../src/testing/index.js';
 import { latch } from '../../support/latch.js';
+import { inChild } from '../../support/lazy-import.js';
 
 const open: ScriptedModel[] = [];
 const savedEnv = { base: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY };
@@ -320,38 +320,17 @@ describe('openaiClient', () => {
 
   describe('lazy loading', () => {
     it("never loads 'openai' on import of troupe's entry, only on the first request", () => {
-      const hook = [
-        'import { appendFileSync } from "node:fs";',
-        'let log;',
-        'export function initialize(data) { log = data.log; }',
-        'export async function resolve(specifier, context, next) {',
-        '  const result = await next(specifier, context);',
-        '  appendFileSync(log, result.url + "\\n");',
-        '  return result;',
-        '}',
-      ].join('\n');
-      const script = `
-        import { register } from 'node:module';
-        import { mkdtempSync, readFileSync } from 'node:fs';
-        import { join } from 'node:path';
-        import { tmpdir } from 'node:os';
-        const log = join(mkdtempSync(join(tmpdir(), 'troupe-lazy-')), 'resolved.txt');
-        register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}), { data: { log } });
-        const openaiLoaded = () => readFileSync(log, 'utf8').split('\\n').some((url) => url.includes('/node_modules/openai/'));
-        const troupe = await import('./src/index.ts');
+      const result = inChild(
+        `
+        const openaiLoaded = () => loaded('openai');
         const client = troupe.openaiClient({ model: 'm', baseURL: 'http://127.0.0.1:1/v1', maxRetries: 0 });
         const afterImport = openaiLoaded();
-        const sawEntry = readFileSync(log, 'utf8').includes('/src/index.ts');
+        const sawEntry = resolved('/src/index.ts');
         await client.chat({ messages: [{ role: 'user', content: 'x' }] }).catch(() => {});
         console.log(JSON.stringify({ exports: Object.keys(troupe).length, sawEntry, afterImport, afterChat: openaiLoaded() }));
-      `;
-      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        cwd: new URL('../../../', import.meta.url),
-        encoding: 'utf8',
-        timeout: 15_000,
-      });
-      expect(child.stderr).toBe('');
-      const result = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}');
+      `,
+        15_000,
+      );
       expect(result.exports).toBeGreaterThan(0);
       expect(result).toMatchObject({ sawEntry: true, afterImport: false, afterChat: true });
     });
