@@ -13,7 +13,7 @@
 import process from 'node:process';
 import { type CoordinatorResult, createSystem, defineCoordinator, defineWorker, openaiClient } from '../src/index.js';
 import { scriptedModel } from '../src/testing/index.js';
-import { forkPeer } from './peer.js';
+import { forkPeer, servePeer } from './peer.js';
 import { median, report, round, spread } from './report.js';
 
 const CALLS = 1000;
@@ -35,9 +35,7 @@ const sleeper = defineWorker({
 
 async function peer(): Promise<void> {
   const system = createSystem({ node: `peer-${process.pid}`, listen: { port: 0 }, secret: SECRET, logic: { sleeper } });
-  await system.ready;
-  process.send?.({ troupePort: system.listenAddress?.port ?? 0, rawPort: 0 });
-  process.on('disconnect', () => void system.shutdown().then(() => process.exit(0)));
+  await servePeer(system);
 }
 
 const delayOf = (i: number) => 50 + ((i * 37) % 201);

@@ -12,7 +12,7 @@
  */
 import { microAgent, type Pegs, solveHanoi } from '../examples/maker-hanoi.js';
 import { type ActorRef, createSystem, kFor } from '../src/index.js';
-import { forkPeer } from './peer.js';
+import { forkPeer, servePeer } from './peer.js';
 import { pairedRounds, report } from './report.js';
 
 const DISKS = Number(process.env.BENCH_MAKER_REMOTE_DISKS ?? 18);
@@ -29,12 +29,7 @@ async function peer(): Promise<void> {
     secret: SECRET,
     logic: { 'micro-agent': microAgent },
   });
-  await system.ready;
-  process.send?.({ troupePort: system.listenAddress?.port, rawPort: 0 });
-  process.on('message', async () => {
-    await system.shutdown();
-    process.exit(0);
-  });
+  await servePeer(system);
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@
  */
 import { fromCallback } from 'xstate';
 import { type ActorRef, createSystem, type ReplyTo, workQueue } from '../src/index.js';
-import { forkPeer } from './peer.js';
+import { forkPeer, servePeer } from './peer.js';
 import { pairedRounds, reportPaired } from './report.js';
 
 const TASKS = Number(process.env.BENCH_WQ_TASKS ?? 100_000);
@@ -26,12 +26,7 @@ const echo = fromCallback<{ type: string; input?: unknown; taskId?: string; repl
 
 async function peer(): Promise<void> {
   const system = createSystem({ node: `peer-${process.pid}`, listen: { port: 0 }, secret: SECRET, logic: { echo } });
-  await system.ready;
-  process.send?.({ troupePort: system.listenAddress?.port, rawPort: 0 });
-  process.on('message', async () => {
-    await system.shutdown();
-    process.exit(0);
-  });
+  await servePeer(system);
 }
 
 async function main(): Promise<void> {
